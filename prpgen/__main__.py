@@ -1,0 +1,3 @@
+from prpgen.cli import app
+
+app(prog_name="prpgen")

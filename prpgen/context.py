@@ -1,0 +1,690 @@
+"""Spec → immutable render context: everything the templates print, already named and laid out.
+
+Templates stay thin: they loop over these objects and print their fields. Python fragments whose
+length depends on user data are laid out here with `pyfmt`, so the output is `ruff format` clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from prpgen import naming
+from prpgen.errors import Problem, SpecError
+from prpgen.pyfmt import Arg, Call, Collection, call, fit, kw, py_literal, py_str, statement
+from prpgen.samples import MISSING, Case, NoSample, cases, sample
+from prpgen.spec import EntitySpec, FieldSpec, Spec
+
+API_PREFIX = "/api/v1"
+
+_MODEL_TYPE = {
+    "str": "str",
+    "text": "str",
+    "email": "str",
+    "url": "str",
+    "int": "int",
+    "bigint": "int",
+    "float": "float",
+    "decimal": "Decimal",
+    "bool": "bool",
+    "date": "date",
+    "datetime": "datetime",
+    "time": "time",
+    "uuid": "UUID",
+    "json": "dict[str, Any]",
+}
+_INPUT_TYPE = {
+    **_MODEL_TYPE,
+    "email": "EmailStr",
+    "url": "HttpUrlStr",
+    "int": "Int32",
+    "bigint": "Int64",
+    "datetime": "AwareDatetime",
+}
+_STD_IMPORTS = {
+    "Decimal": ("decimal", "Decimal"),
+    "date": ("datetime", "date"),
+    "datetime": ("datetime", "datetime"),
+    "time": ("datetime", "time"),
+    "UUID": ("uuid", "UUID"),
+    "dict[str, Any]": ("typing", "Any"),
+}
+EMAIL_LENGTH = 320
+URL_LENGTH = 2083
+
+
+@dataclass(frozen=True)
+class EnumMember:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class EnumContext:
+    class_name: str
+    type_name: str
+    members: tuple[EnumMember, ...]
+
+    def member(self, value: str) -> str:
+        return next(f"{self.class_name}.{m.name}" for m in self.members if m.value == value)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    name: str
+    spec: FieldSpec
+    enum: EnumContext | None
+    model_line: str
+    create_line: str
+    update_line: str
+    response_line: str
+    checks: tuple[Check, ...]
+    samples: tuple[Any, Any]
+    cases: tuple[Case, ...]
+
+    @property
+    def nullable(self) -> bool:
+        return not self.spec.required
+
+    @property
+    def python_type(self) -> str:
+        return self.enum.class_name if self.enum else _MODEL_TYPE[self.spec.type]
+
+    @property
+    def summary(self) -> str:
+        """The field's constraints in words, for the PRP's field table."""
+        spec = self.spec
+        parts = []
+        if spec.type == "enum":
+            parts.append("one of " + ", ".join(f"`{value}`" for value in spec.values or []))
+        if spec.min_length is not None:
+            parts.append(f"at least {spec.min_length} characters")
+        if spec.length_limit is not None and spec.type in {"str", "text"}:
+            parts.append(f"at most {spec.length_limit} characters")
+        if spec.pattern is not None:
+            parts.append(f"matches `{spec.pattern}`")
+        if spec.ge is not None:
+            parts.append(f"≥ {spec.ge}")
+        if spec.le is not None:
+            parts.append(f"≤ {spec.le}")
+        if spec.type == "decimal":
+            parts.append("{} digits, {} after the point".format(*spec.digits))
+        if spec.unique:
+            parts.append("unique")
+        if spec.index:
+            parts.append("indexed")
+        if spec.default is not None:
+            parts.append(f"default `{spec.default}`")
+        return "; ".join(parts) or "–"
+
+
+@dataclass(frozen=True)
+class EntityContext:
+    """One entity with every name the templates need."""
+
+    spec: EntitySpec
+    class_name: str
+    module: str
+    table: str
+    route: str
+    label: str
+    label_plural: str
+    fields: tuple[FieldContext, ...]
+    model_imports: str
+    schema_imports: str
+    table_args: str
+    unique_constraints: tuple[tuple[str, str], ...]
+    migration_table: str
+    migration_indexes: tuple[str, ...]
+    migration_drops: tuple[str, ...]
+    valid_payloads: tuple[str, str]
+    create_cases: str
+
+    @property
+    def owned(self) -> bool:
+        return self.spec.owned
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.module}_id"
+
+    @property
+    def service(self) -> str:
+        return f"{self.class_name}Service"
+
+    @property
+    def plural(self) -> str:
+        return self.table
+
+    @property
+    def endpoint_module(self) -> str:
+        return self.table
+
+    @property
+    def enums(self) -> tuple[EnumContext, ...]:
+        return tuple(f.enum for f in self.fields if f.enum)
+
+    @property
+    def nullable_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.nullable)
+
+    @property
+    def required_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if not f.nullable)
+
+    @property
+    def unique_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.spec.unique)
+
+    @property
+    def first_field(self) -> FieldContext:
+        return self.fields[0]
+
+    @property
+    def example_json(self) -> str:
+        import json
+
+        return json.dumps({f.name: f.samples[0] for f in self.fields})
+
+    @property
+    def tag(self) -> str:
+        return naming.kebab(self.table)
+
+    @property
+    def match(self) -> str:
+        """The WHERE clause that finds one visible row by id."""
+        clause = f"{self.class_name}.id == {self.id_param}"
+        return f"{clause}, {self.class_name}.user_id == user_id" if self.owned else clause
+
+    @property
+    def write_responses(self) -> str:
+        return "{**NOT_FOUND, **CONFLICT}" if self.unique_fields else "NOT_FOUND"
+
+    @property
+    def required_without_default(self) -> bool:
+        return any(f.spec.required and f.spec.default is None for f in self.fields)
+
+    @property
+    def not_null_decorator(self) -> str:
+        names = ", ".join(py_str(f.name) for f in self.required_fields)
+        return fit(f"@field_validator({names})", 1)
+
+
+@dataclass(frozen=True)
+class FeatureContext:
+    spec: Spec
+    slug: str
+    marker: str
+    entities: tuple[EntityContext, ...]
+
+    @property
+    def uses_jsonb(self) -> bool:
+        return any(f.spec.type == "json" for e in self.entities for f in e.fields)
+
+
+def build_feature(spec: Spec, source: str) -> FeatureContext:
+    """Derive the render context of every entity of a spec; impossible names become a `SpecError`."""
+    problems: list[Problem] = []
+    entities: list[EntityContext] = []
+    for index, entity in enumerate(spec.entities):
+        try:
+            entities.append(_entity(entity))
+        except _EntityProblem as exc:
+            problems.append(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message))
+    if problems:
+        raise SpecError(source, problems)
+    return FeatureContext(spec, spec.feature_slug, f"priority_{spec.priority}", tuple(entities))
+
+
+class _EntityProblem(Exception):
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
+
+
+def _entity(entity: EntitySpec) -> EntityContext:
+    class_name = naming.pascal(entity.name)
+    module = naming.snake(entity.name)
+    table = naming.table(entity.name, entity.plural)
+    fields = tuple(_field(table, module, name, spec) for name, spec in _named_fields(entity))
+    _check_identifier_lengths(table, fields, entity.owned)
+    checks = [check for f in fields for check in f.checks]
+    table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
+    if entity.owned:
+        table_args.append(call("Index", py_str(f"ix_{table}_user_id_id"), py_str("user_id"), py_str("id")))
+    return EntityContext(
+        spec=entity,
+        class_name=class_name,
+        module=module,
+        table=table,
+        route="/" + naming.kebab(table),
+        label=module.replace("_", " "),
+        label_plural=table.replace("_", " "),
+        fields=fields,
+        model_imports=_model_imports(fields, entity.owned, bool(table_args)),
+        schema_imports=_schema_imports(module, fields),
+        table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
+        unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
+        migration_table=_migration_table(table, fields, entity.owned),
+        migration_indexes=_migration_indexes(table, fields, entity.owned),
+        migration_drops=_migration_drops(table, fields, entity.owned),
+        valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
+        create_cases=_cases(fields),
+    )
+
+
+def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
+    return [(naming.snake(raw), spec) for raw, spec in entity.fields.items()]
+
+
+def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned: bool) -> None:
+    names = [f"pk_{table}", f"ix_{table}_created_at"]
+    if owned:
+        names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
+    for f in fields:
+        names += [f"ck_{table}_{check.name}" for check in f.checks]
+        if f.spec.unique:
+            names.append(f"uq_{table}_{f.name}")
+        if f.spec.index:
+            names.append(f"ix_{table}_{f.name}")
+    for name in names:
+        if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
+            raise _EntityProblem(
+                "", f"the generated SQL name '{name}' is longer than PostgreSQL's 63 bytes; shorten the entity or field name"
+            )
+
+
+def _field(table: str, module: str, name: str, spec: FieldSpec) -> FieldContext:
+    enum = _enum(module, name, spec) if spec.type == "enum" else None
+    try:
+        samples = (sample(name, spec, 0), sample(name, spec, 1))
+    except NoSample as exc:
+        raise _EntityProblem(f".fields.{name}", str(exc)) from None
+    return FieldContext(
+        name=name,
+        spec=spec,
+        enum=enum,
+        model_line=_model_line(name, spec, enum),
+        create_line=_create_line(name, spec, enum),
+        update_line=_update_line(name, spec, enum),
+        response_line=f"{name}: {_annotation(enum.class_name if enum else _MODEL_TYPE[spec.type], spec)}",
+        checks=_checks(name, spec),
+        samples=samples,
+        cases=tuple(cases(name, spec)),
+    )
+
+
+def _enum(module: str, name: str, spec: FieldSpec) -> EnumContext:
+    values = spec.values or []
+    members: list[EnumMember] = []
+    used: set[str] = set()
+    for index, value in enumerate(values):
+        member = naming.snake(value).upper()
+        if not naming.is_identifier(member) or member in used or naming.is_python_keyword(member.lower()):
+            member = f"VALUE_{index + 1}"
+        used.add(member)
+        members.append(EnumMember(member, value))
+    return EnumContext(naming.pascal(f"{module}_{name}"), f"{module}_{name}", tuple(members))
+
+
+def _annotation(base: str, spec: FieldSpec) -> str:
+    return f"{base} | None" if not spec.required else base
+
+
+def _server_default(spec: FieldSpec, *, migration: bool) -> str | Call | None:
+    if spec.default is None:
+        return None
+    text = "sa.text" if migration else "text"
+    if isinstance(spec.default, bool):
+        return call(text, py_str("true" if spec.default else "false"))
+    if spec.type in {"int", "bigint", "float", "decimal"}:
+        return call(text, py_str(str(spec.default)))
+    return py_str(spec.default)
+
+
+def _column_type(name: str, spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
+    kind = spec.type
+    if kind == "str":
+        return f"String({spec.length_limit})"
+    if kind == "text":
+        return "Text"
+    if kind == "email":
+        return f"String({EMAIL_LENGTH})"
+    if kind == "url":
+        return f"String({URL_LENGTH})"
+    if kind == "bigint":
+        return "BigInteger"
+    if kind == "decimal":
+        return "Numeric({}, {})".format(*spec.digits)
+    if kind == "datetime":
+        return "DateTime(timezone=True)"
+    if kind == "json":
+        return "JSONB"
+    if enum is not None:
+        return call(
+            "Enum",
+            enum.class_name,
+            name=py_str(enum.type_name),
+            native_enum="False",
+            create_constraint="True",
+            length=str(max(len(m.value) for m in enum.members)),
+            values_callable="enum_values",
+        )
+    return None
+
+
+def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
+    args: list[str | Call | Collection | Arg] = []
+    column_type = _column_type(name, spec, enum)
+    if column_type is not None:
+        args.append(column_type)
+    if spec.unique:
+        args.append(kw("unique", "True"))
+    if spec.index:
+        args.append(kw("index", "True"))
+    server_default = _server_default(spec, migration=False)
+    if server_default is not None:
+        args.append(kw("server_default", server_default))
+    base = enum.class_name if enum else _MODEL_TYPE[spec.type]
+    return statement(f"{name}: Mapped[{_annotation(base, spec)}] = ", Call("mapped_column", tuple(args)), 1)
+
+
+def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
+    if spec.default is None:
+        return None if spec.required else "None"
+    if enum is not None:
+        return enum.member(spec.default)
+    if spec.type == "decimal":
+        return f"Decimal({py_str(str(spec.default))})"
+    return py_literal(spec.default)
+
+
+def _constraints(spec: FieldSpec) -> list[Arg]:
+    args: list[Arg] = []
+    if spec.min_length is not None:
+        args.append(kw("min_length", str(spec.min_length)))
+    limit = spec.length_limit if spec.type in {"str", "text"} else None
+    if limit is not None:
+        args.append(kw("max_length", str(limit)))
+    if spec.pattern is not None:
+        args.append(kw("pattern", py_str(spec.pattern)))
+    if spec.ge is not None:
+        args.append(kw("ge", py_literal(spec.ge)))
+    if spec.le is not None:
+        args.append(kw("le", py_literal(spec.le)))
+    if spec.type == "decimal":
+        digits, places = spec.digits
+        args += [kw("max_digits", str(digits)), kw("decimal_places", str(places))]
+    if spec.type == "float":
+        args.append(kw("allow_inf_nan", "False"))
+    return args
+
+
+def _docs(spec: FieldSpec) -> list[Arg]:
+    args: list[Arg] = []
+    if spec.description:
+        args.append(kw("description", py_str(spec.description)))
+    if spec.example is not None:
+        args.append(kw("examples", Collection("[", "]", (py_literal(spec.example),))))
+    return args
+
+
+def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
+    base = enum.class_name if enum else _INPUT_TYPE[spec.type]
+    annotation = _annotation(base, spec)
+    default = _default_source(spec, enum)
+    extra = _constraints(spec) + _docs(spec)
+    if not extra:
+        return f"{name}: {annotation}" + (f" = {default}" if default else "")
+    args = ([kw("default", default)] if default else []) + extra
+    return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)), 1)
+
+
+def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
+    base = enum.class_name if enum else _INPUT_TYPE[spec.type]
+    extra = _constraints(spec) + _docs(spec)
+    if not extra:
+        return f"{name}: {base} | None = None"
+    return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)), 1)
+
+
+def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:
+    column = naming.sql_identifier(name)
+    checks: list[Check] = []
+    if spec.min_length:
+        checks.append(Check(f"{name}_min_length", f"char_length({column}) >= {spec.min_length}"))
+    if spec.type == "text" and spec.max_length is not None:
+        checks.append(Check(f"{name}_max_length", f"char_length({column}) <= {spec.max_length}"))
+    if spec.ge is not None:
+        checks.append(Check(f"{name}_ge", f"{column} >= {spec.ge}"))
+    if spec.le is not None:
+        checks.append(Check(f"{name}_le", f"{column} <= {spec.le}"))
+    return tuple(checks)
+
+
+def _model_imports(fields: Sequence[FieldContext], owned: bool, has_table_args: bool) -> str:
+    std: dict[str, set[str]] = {}
+    sqlalchemy: set[str] = set()
+    postgres: set[str] = set()
+    base = {"Base", "TimestampMixin"}
+    for f in fields:
+        python_type = _MODEL_TYPE.get(f.spec.type, "")
+        if python_type in _STD_IMPORTS:
+            module, name = _STD_IMPORTS[python_type]
+            std.setdefault(module, set()).add(name)
+        if f.enum:
+            std.setdefault("enum", set()).add("StrEnum")
+            sqlalchemy.add("Enum")
+            base.add("enum_values")
+        column = _column_type(f.name, f.spec, f.enum)
+        if isinstance(column, str):
+            head = column.split("(")[0]
+            (postgres if head == "JSONB" else sqlalchemy).add(head)
+        if f.spec.default is not None and not isinstance(_server_default(f.spec, migration=False), str):
+            sqlalchemy.add("text")
+        if f.checks:
+            sqlalchemy.add("CheckConstraint")
+    if owned:
+        sqlalchemy |= {"ForeignKey", "Index"}
+    blocks = [_import_lines(std)]
+    third = {"sqlalchemy": sqlalchemy, "sqlalchemy.dialects.postgresql": postgres, "sqlalchemy.orm": {"Mapped", "mapped_column"}}
+    blocks.append(_import_lines(third))
+    blocks.append(_import_lines({"app.models.base": base}))
+    return "\n\n".join(block for block in blocks if block)
+
+
+def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
+    std: dict[str, set[str]] = {"datetime": {"datetime"}}
+    pydantic = {"BaseModel", "ConfigDict"}
+    if any(f.spec.required for f in fields):
+        pydantic.add("field_validator")
+    if any(_constraints(f.spec) or _docs(f.spec) for f in fields):
+        pydantic.add("Field")
+    types: set[str] = set()
+    enums = {f.enum.class_name for f in fields if f.enum}
+    for f in fields:
+        for python_type in (_MODEL_TYPE.get(f.spec.type, ""), _INPUT_TYPE.get(f.spec.type, "")):
+            if python_type in _STD_IMPORTS:
+                module_name, name = _STD_IMPORTS[python_type]
+                std.setdefault(module_name, set()).add(name)
+        input_type = _INPUT_TYPE.get(f.spec.type, "")
+        if input_type in {"EmailStr", "AwareDatetime"}:
+            pydantic.add(input_type)
+        if input_type in {"HttpUrlStr", "Int32", "Int64"}:
+            types.add(input_type)
+    first = {"app.schemas.types": types}
+    if enums:
+        first[f"app.models.{module}"] = enums
+    return "\n\n".join(b for b in (_import_lines(std), _import_lines({"pydantic": pydantic}), _import_lines(first)) if b)
+
+
+def _import_lines(modules: dict[str, set[str]]) -> str:
+    from prpgen.pyfmt import import_from
+
+    return "\n".join(import_from(module, names) for module, names in sorted(modules.items()) if names)
+
+
+def _migration_column(f: FieldContext) -> Call:
+    spec = f.spec
+    kind = spec.type
+    if f.enum is not None:
+        column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
+    elif kind == "json":
+        column_type = "postgresql.JSONB(astext_type=sa.Text())"
+    else:
+        column_type = {
+            "str": f"sa.String(length={spec.length_limit})",
+            "text": "sa.Text()",
+            "email": f"sa.String(length={EMAIL_LENGTH})",
+            "url": f"sa.String(length={URL_LENGTH})",
+            "int": "sa.Integer()",
+            "bigint": "sa.BigInteger()",
+            "float": "sa.Float()",
+            "decimal": "sa.Numeric(precision={}, scale={})".format(*spec.digits),
+            "bool": "sa.Boolean()",
+            "date": "sa.Date()",
+            "datetime": "sa.DateTime(timezone=True)",
+            "time": "sa.Time()",
+            "uuid": "sa.Uuid()",
+        }[kind]
+    return call(
+        "sa.Column",
+        py_str(f.name),
+        column_type,
+        server_default=_server_default(spec, migration=True),
+        nullable="True" if f.nullable else "False",
+    )
+
+
+def _migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> str:
+    items: list[str | Call | Collection | Arg] = [py_str(table), 'sa.Column("id", sa.Integer(), nullable=False)']
+    items += [_migration_column(f) for f in fields]
+    if owned:
+        items.append('sa.Column("user_id", sa.Integer(), nullable=False)')
+    for column in ("created_at", "updated_at"):
+        items.append(
+            call(
+                "sa.Column",
+                py_str(column),
+                "sa.DateTime(timezone=True)",
+                server_default='sa.text("now()")',
+                nullable="False",
+            )
+        )
+    for f in fields:
+        for check in f.checks:
+            items.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
+        if f.enum is not None:
+            values = ", ".join(_sql_str(m.value) for m in f.enum.members)
+            sql = f"{naming.sql_identifier(f.name)} IN ({values})"
+            items.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
+    if owned:
+        items.append(
+            call(
+                "sa.ForeignKeyConstraint",
+                '["user_id"]',
+                '["users.id"]',
+                name=f'op.f("fk_{table}_user_id_users")',
+                ondelete='"CASCADE"',
+            )
+        )
+    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
+    for f in fields:
+        if f.spec.unique:
+            items.append(call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")'))
+    return statement("", Call("op.create_table", tuple(items)), 1)
+
+
+def _indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> list[tuple[str, list[str]]]:
+    indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index]
+    indexes.append((f"ix_{table}_created_at", ["created_at"]))
+    if owned:
+        indexes.append((f"ix_{table}_user_id_id", ["user_id", "id"]))
+    return indexes
+
+
+def _migration_indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
+    return tuple(
+        statement(
+            "",
+            call(
+                "op.create_index",
+                f'op.f("{name}")',
+                py_str(table),
+                Collection("[", "]", tuple(py_str(c) for c in columns)),
+                unique="False",
+            ),
+            1,
+        )
+        for name, columns in _indexes(table, fields, owned)
+    )
+
+
+def _migration_drops(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
+    drops = [
+        statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
+        for name, _ in reversed(_indexes(table, fields, owned))
+    ]
+    return (*drops, f"op.drop_table({py_str(table)})")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def value_source(value: Any) -> str:
+    """Python source for a test value; long runs of one character become `"a" * 200`."""
+    if value is MISSING:
+        return "MISSING"
+    if isinstance(value, str) and len(value) > 12 and len(set(value)) == 1:
+        return f"{py_str(value[0])} * {len(value)}"
+    if isinstance(value, str) and len(value) > 12 and len(set(value[:-1])) == 1 and value[-1] == value[0]:
+        return f"{py_str(value[0])} * {len(value)}"
+    return py_literal(value)
+
+
+def _payload(fields: Sequence[FieldContext], index: int) -> str:
+    items = tuple(f"{py_str(f.name)}: {value_source(f.samples[index])}" for f in fields)
+    return statement("", Collection("{", "}", items), 1)
+
+
+def _cases(fields: Sequence[FieldContext]) -> str:
+    """The `@pytest.mark.parametrize(...)` decorator of the field-validation test."""
+    rows = tuple(
+        call("pytest.param", py_str(c.field), value_source(c.value), str(c.status), id=py_str(c.id))
+        for f in fields
+        for c in f.cases
+    )
+    names = '("field", "value", "expected")'
+    return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)), 0)
+
+
+
+def file_tree(paths: Sequence[str]) -> str:
+    """An indented listing of `paths` in the style of `tree`, directories before their files."""
+    root: dict[str, Any] = {}
+    for path in paths:
+        node = root
+        *directories, name = path.split("/")
+        for directory in directories:
+            node = node.setdefault(directory + "/", {})
+        node[name] = {}
+    lines: list[str] = []
+
+    def walk(node: dict[str, Any], prefix: str) -> None:
+        entries = sorted(node, key=lambda key: (not key.endswith("/"), key))
+        for index, key in enumerate(entries):
+            last = index == len(entries) - 1
+            lines.append(f"{prefix}{'└── ' if last else '├── '}{key}")
+            walk(node[key], prefix + ("    " if last else "│   "))
+
+    walk(root, "")
+    return "\n".join(lines)

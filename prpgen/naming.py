@@ -1,0 +1,94 @@
+"""Every name derived from a user's entity or field name: Python, SQL and URL forms.
+
+Templates never derive names themselves; they read the results of these pure, cached functions.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import inflect
+
+# PostgreSQL's reserved key words (SQL Key Words appendix, "reserved" column): a column with one of
+# these names has to be double-quoted inside the SQL text we write ourselves (CHECK constraints).
+PG_RESERVED = frozenset(
+    """
+    all analyse analyze and any array as asc asymmetric authorization binary both case cast check
+    collate collation column concurrently constraint create cross current_catalog current_date
+    current_role current_schema current_time current_timestamp current_user default deferrable desc
+    distinct do else end except false fetch for foreign freeze from full grant group having ilike in
+    initially inner intersect into is isnull join lateral leading left like limit localtime
+    localtimestamp natural not notnull null offset on only or order outer overlaps placing primary
+    references returning right select session_user similar some symmetric system_user table
+    tablesample then to trailing true union unique user using variadic verbose when where window with
+    """.split()
+)
+
+PG_MAX_IDENTIFIER = 63
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SEPARATORS = re.compile(r"[\s\-_.]+")
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def words(name: str) -> list[str]:
+    """Split `OrderItem`, `order_item`, `order-item`, `orderItem` or `ORDER ITEM` into lowercase words."""
+    parts: list[str] = []
+    for chunk in _SEPARATORS.split(name.strip()):
+        parts.extend(_WORD_BOUNDARY.sub(" ", chunk).split())
+    return [part.lower() for part in parts]
+
+
+@cache
+def snake(name: str) -> str:
+    return "_".join(words(name))
+
+
+@cache
+def pascal(name: str) -> str:
+    return "".join(word.capitalize() for word in words(name))
+
+
+@cache
+def kebab(name: str) -> str:
+    return "-".join(words(name))
+
+
+def is_identifier(name: str) -> bool:
+    """ASCII-only identifiers: non-ASCII names are legal Python but not portable SQL or URLs."""
+    return _IDENTIFIER.fullmatch(name) is not None
+
+
+def is_python_keyword(name: str) -> bool:
+    # Soft keywords (`type`, `match`, `case`) are fine as attribute and parameter names.
+    return keyword.iskeyword(name)
+
+
+@cache
+def _engine() -> inflect.engine:
+    # inflect costs ~100 ms to import; only pay for it when a plural is needed.
+    import inflect
+
+    return inflect.engine()
+
+
+@cache
+def plural(name: str) -> str:
+    """Plural of a snake_case name, inflecting its last word only (`order_item` → `order_items`)."""
+    *head, last = name.split("_")
+    return "_".join([*head, _engine().plural_noun(last)])
+
+
+@cache
+def table(name: str, plural_override: str | None = None) -> str:
+    """Table name of an entity: the snake_case plural, or the user's own plural."""
+    return snake(plural_override) if plural_override else plural(snake(name))
+
+
+def sql_identifier(name: str) -> str:
+    """The name as it must appear in raw SQL text: quoted only where PostgreSQL requires it."""
+    return f'"{name}"' if name in PG_RESERVED else name

@@ -1,0 +1,542 @@
+"""The feature spec: loading YAML / TOML / JSON and validating it into an immutable model.
+
+Every problem becomes a `Problem` located by a dotted path and reported together in one `SpecError`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from prpgen import naming
+from prpgen.errors import Problem, SpecError, suggestion
+
+FieldType = Literal[
+    "str",
+    "text",
+    "int",
+    "bigint",
+    "float",
+    "decimal",
+    "bool",
+    "date",
+    "datetime",
+    "time",
+    "uuid",
+    "email",
+    "url",
+    "enum",
+    "json",
+]
+Priority = Literal["low", "medium", "high", "critical"]
+
+FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
+STRING_TYPES = frozenset({"str", "text"})
+INTEGER_TYPES = frozenset({"int", "bigint"})
+NUMERIC_TYPES = frozenset({"int", "bigint", "float", "decimal"})
+# Types whose default can be written as a literal in both Python and a SQL server default.
+DEFAULTABLE_TYPES = frozenset({"str", "text", "email", "url", "enum", "bool", *NUMERIC_TYPES})
+INTEGER_RANGE = {"int": (-(2**31), 2**31 - 1), "bigint": (-(2**63), 2**63 - 1)}
+VARCHAR_MAX = 10_485_760
+DEFAULT_STR_LENGTH = 255
+DEFAULT_MAX_DIGITS = 10
+DEFAULT_DECIMAL_PLACES = 2
+
+_OPTION_TYPES: dict[str, frozenset[str]] = {
+    "min_length": STRING_TYPES,
+    "max_length": STRING_TYPES,
+    "pattern": STRING_TYPES,
+    "ge": NUMERIC_TYPES,
+    "le": NUMERIC_TYPES,
+    "max_digits": frozenset({"decimal"}),
+    "decimal_places": frozenset({"decimal"}),
+    "values": frozenset({"enum"}),
+}
+
+# Columns and attributes every generated model or schema already has, or that SQLAlchemy and
+# Pydantic reserve on the classes we generate.
+RESERVED_FIELD_NAMES = frozenset(
+    {"id", "created_at", "updated_at", "user_id", "user", "metadata", "registry", "awaitable_attrs"}
+)
+# Modules and tables the project skeleton already owns.
+RESERVED_ENTITY_NAMES = frozenset({"user", "base", "auth", "common", "health", "token", "alembic_version"})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    _aliases: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        # Pydantic's own message ("Extra inputs are not permitted") names neither the key nor a fix.
+        if isinstance(data, Mapping):
+            known = set(cls.model_fields) | cls._aliases
+            for key in data:
+                if key not in known:
+                    raise PydanticCustomError(
+                        "unknown_key",
+                        "unknown key '{key}'{hint}",
+                        {"key": key, "hint": suggestion(str(key), cls.model_fields)},
+                    )
+        return data
+
+
+class FieldSpec(_Strict):
+    """One typed, validated field of an entity."""
+
+    type: FieldType
+    required: StrictBool = True
+    unique: StrictBool = False
+    index: StrictBool = False
+    default: Any = None
+    min_length: NonNegativeInt | None = None
+    max_length: PositiveInt | None = None
+    ge: int | float | None = None
+    le: int | float | None = None
+    pattern: StrictStr | None = None
+    max_digits: PositiveInt | None = None
+    decimal_places: NonNegativeInt | None = None
+    values: list[StrictStr] | None = None
+    description: StrictStr | None = None
+    example: Any = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _known_type(cls, value: Any) -> Any:
+        if isinstance(value, str) and value not in FIELD_TYPES:
+            raise PydanticCustomError(
+                "unknown_type",
+                "unknown type '{value}'{hint}; choose one of: {types}",
+                {"value": value, "hint": suggestion(value, FIELD_TYPES), "types": ", ".join(FIELD_TYPES)},
+            )
+        return value
+
+    @field_validator("ge", "le", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not math.isfinite(value)):
+            raise ValueError("must be a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldSpec:
+        for option, types in _OPTION_TYPES.items():
+            if getattr(self, option) is not None and self.type not in types:
+                allowed = ", ".join(sorted(types))
+                raise ValueError(f"option '{option}' does not apply to type '{self.type}' (only to {allowed})")
+        _check_bounds(self)
+        if self.type == "enum":
+            _check_enum_values(self.values)
+        if self.type == "json" and (self.unique or self.index):
+            raise ValueError("a json field cannot be unique or indexed")
+        if self.pattern is not None:
+            _check_pattern(self.pattern)
+        if self.default is not None:
+            if self.type not in DEFAULTABLE_TYPES:
+                raise ValueError(f"type '{self.type}' takes no default")
+            problem = value_problem(self, self.default)
+            if problem:
+                raise ValueError(f"default {self.default!r} {problem}")
+        if self.example is not None:
+            problem = value_problem(self, self.example)
+            if problem:
+                raise ValueError(f"example {self.example!r} {problem}")
+        return self
+
+    @property
+    def digits(self) -> tuple[int, int]:
+        """(max_digits, decimal_places) with their defaults applied."""
+        return (self.max_digits or DEFAULT_MAX_DIGITS, self.decimal_places if self.decimal_places is not None else DEFAULT_DECIMAL_PLACES)
+
+    @property
+    def length_limit(self) -> int | None:
+        """The column's length: `str` is always bounded (VARCHAR), `text` only when asked."""
+        if self.type == "str":
+            return self.max_length or DEFAULT_STR_LENGTH
+        return self.max_length
+
+
+def _check_bounds(field: FieldSpec) -> None:
+    if field.min_length is not None and field.max_length is not None and field.min_length > field.max_length:
+        raise ValueError(f"min_length ({field.min_length}) is greater than max_length ({field.max_length})")
+    if field.max_length is not None and field.max_length > VARCHAR_MAX:
+        raise ValueError(f"max_length may be at most {VARCHAR_MAX} (PostgreSQL's limit)")
+    if field.ge is not None and field.le is not None and field.ge > field.le:
+        raise ValueError(f"ge ({field.ge}) is greater than le ({field.le})")
+    if field.type in INTEGER_TYPES:
+        low, high = INTEGER_RANGE[field.type]
+        for option in ("ge", "le"):
+            bound = getattr(field, option)
+            if bound is not None and (not isinstance(bound, int) or not low <= bound <= high):
+                raise ValueError(f"{option} must be a whole number from {low} to {high} for type '{field.type}'")
+    if field.type == "decimal":
+        digits, places = field.digits
+        if digits > 1000:
+            raise ValueError("max_digits may be at most 1000 (PostgreSQL's limit)")
+        if places > digits:
+            raise ValueError(f"decimal_places ({places}) is greater than max_digits ({digits})")
+
+
+def _check_enum_values(values: Sequence[str] | None) -> None:
+    if not values:
+        raise ValueError("an enum needs a non-empty list of `values`")
+    if any(not value.strip() for value in values):
+        raise ValueError("enum values must be non-empty strings")
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"enum value '{value}' is listed twice")
+        seen.add(value)
+
+
+def _check_pattern(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"pattern is not a valid regular expression: {exc}") from None
+    # The generated schemas validate with pydantic-core's regex engine, which has no look-around or
+    # back-references; refuse what it would refuse at the generated app's import time.
+    from pydantic import TypeAdapter
+
+    try:
+        TypeAdapter(Annotated[str, Field(pattern=pattern)])
+    except Exception as exc:  # pydantic-core's SchemaError derives from Exception only
+        raise ValueError(f"pattern is not supported by Pydantic's regex engine: {exc}") from None
+
+
+def value_problem(field: FieldSpec, value: Any) -> str | None:
+    """Why `value` is not valid for `field`, or None; shared by defaults, examples and sample values."""
+    kind = field.type
+    if kind in STRING_TYPES or kind in {"email", "url", "enum"}:
+        if not isinstance(value, str):
+            return f"is not a string (quote it in YAML: '{value}')"
+        if kind == "enum" and field.values is not None and value not in field.values:
+            return f"is not one of the enum values {field.values}"
+        length = len(value)
+        if field.min_length is not None and length < field.min_length:
+            return f"is shorter than min_length {field.min_length}"
+        limit = field.length_limit
+        if limit is not None and length > limit:
+            return f"is longer than max_length {limit}"
+        if field.pattern is not None and not re.search(field.pattern, value):
+            return f"does not match pattern {field.pattern!r}"
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else "is not true or false"
+    if kind in NUMERIC_TYPES:
+        return _number_problem(field, value)
+    return None
+
+
+def _number_problem(field: FieldSpec, value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "is not a number"
+    if field.type in INTEGER_TYPES and not isinstance(value, int):
+        return "is not a whole number"
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return "is not a number"
+    if not number.is_finite():
+        return "is not a finite number"
+    if field.ge is not None and number < Decimal(str(field.ge)):
+        return f"is less than ge {field.ge}"
+    if field.le is not None and number > Decimal(str(field.le)):
+        return f"is greater than le {field.le}"
+    if field.type in INTEGER_TYPES:
+        low, high = INTEGER_RANGE[field.type]
+        if not low <= number <= high:
+            return f"is out of range for type '{field.type}'"
+    if field.type == "decimal":
+        digits, places = field.digits
+        exponent = number.as_tuple().exponent
+        scale = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        if scale > places:
+            return f"has more than {places} decimal places"
+        if len(number.as_tuple().digits) - scale > digits - places:
+            return f"has more than {digits - places} digits before the decimal point"
+    return None
+
+
+class EntitySpec(_Strict):
+    """One table with its CRUD API."""
+
+    name: StrictStr
+    plural: StrictStr | None = None
+    owned: StrictBool = True
+    description: StrictStr | None = None
+    fields: dict[str, FieldSpec] = Field(min_length=1)
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        # `body: text` is short for `body: {type: text}`.
+        if isinstance(value, Mapping):
+            return {key: {"type": field} if isinstance(field, str) else field for key, field in value.items()}
+        return value
+
+    @field_validator("name", "plural")
+    @classmethod
+    def _identifier(cls, value: str | None) -> str | None:
+        if value is not None:
+            _check_name(value, "name")
+        return value
+
+    @model_validator(mode="after")
+    def _field_names(self) -> EntitySpec:
+        seen: dict[str, str] = {}
+        for raw in self.fields:
+            _check_name(raw, f"field '{raw}'")
+            name = naming.snake(raw)
+            if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+                raise ValueError(f"field '{raw}' clashes with a column or attribute prpgen generates; rename it")
+            if name in seen:
+                raise ValueError(f"fields '{seen[name]}' and '{raw}' both become '{name}'")
+            seen[name] = raw
+        if naming.snake(self.name) in RESERVED_ENTITY_NAMES or naming.table(self.name, self.plural) == "users":
+            raise ValueError(f"entity name '{self.name}' is taken by the project skeleton; choose another")
+        return self
+
+
+def _check_name(raw: str, what: str) -> None:
+    name = naming.snake(raw)
+    if not naming.is_identifier(raw.replace("-", "_").replace(" ", "_")) or not name:
+        raise ValueError(f"{what} must be ASCII letters, digits, '_' or '-', starting with a letter (got {raw!r})")
+    if naming.is_python_keyword(name):
+        raise ValueError(f"{what} '{raw}' is a Python keyword; choose another name")
+    if len(name) > 40:
+        raise ValueError(f"{what} '{raw}' is too long (40 characters at most, to keep SQL names within 63 bytes)")
+
+
+class Spec(_Strict):
+    """A feature: the PRP's meta information and the entities it adds."""
+
+    _aliases: ClassVar[frozenset[str]] = frozenset({"entity"})
+
+    feature: StrictStr
+    priority: Priority = "medium"
+    estimated_time: StrictStr | None = None
+    description: StrictStr
+    goal: StrictStr | None = None
+    why: StrictStr | None = None
+    deliverables: list[StrictStr] = []
+    entities: list[EntitySpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_entity(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "entity" in data:
+            if "entities" in data:
+                raise ValueError("give either `entity` or `entities`, not both")
+            rest = {key: value for key, value in data.items() if key != "entity"}
+            rest["entities"] = [data["entity"]]
+            return rest
+        return data
+
+    @field_validator("feature")
+    @classmethod
+    def _feature_name(cls, value: str) -> str:
+        if not naming.kebab(value) or not naming.is_identifier(naming.snake(value)):
+            raise ValueError(f"feature must start with a letter and use ASCII letters, digits, '-' or '_' (got {value!r})")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_entities(self) -> Spec:
+        seen: dict[str, str] = {}
+        for entity in self.entities:
+            for key in (naming.snake(entity.name), naming.table(entity.name, entity.plural)):
+                if key in seen and seen[key] != entity.name:
+                    raise ValueError(f"entities '{seen[key]}' and '{entity.name}' both become '{key}'")
+                if key in seen:
+                    raise ValueError(f"entity '{entity.name}' is defined twice")
+                seen[key] = entity.name
+        return self
+
+    @property
+    def feature_slug(self) -> str:
+        return naming.kebab(self.feature)
+
+
+def load_spec(path: Path) -> Spec:
+    """Read and validate a spec file; the format follows the suffix (.yaml/.yml, .toml, .json)."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SpecError(source, [Problem("", f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError:
+        raise SpecError(source, [Problem("", "the file is not UTF-8 text")]) from None
+    suffix = path.suffix.lower()
+    if suffix in {".yaml", ".yml"}:
+        data = _parse_yaml(text, source)
+    elif suffix == ".toml":
+        data = _parse_toml(text, source)
+    elif suffix == ".json":
+        data = _parse_json(text, source)
+    else:
+        raise SpecError(source, [Problem("", f"unknown spec format '{suffix}': use .yaml, .yml, .toml or .json")])
+    return parse_spec(data, source)
+
+
+def parse_spec(data: Any, source: str) -> Spec:
+    """Validate already-parsed data; `source` names it in errors (a file name or `--field` options)."""
+    if not isinstance(data, Mapping):
+        raise SpecError(source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")])
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as exc:
+        raise SpecError(source, [_problem(error, data) for error in exc.errors()]) from None
+
+
+def inline_spec(
+    name: str, fields: Sequence[str], *, priority: str = "medium", feature: str | None = None
+) -> Spec:
+    """The spec `new-entity NAME --field name:type[:option...]` describes.
+
+    Options are flags (`unique`, `index`, `optional`) or `key=value` pairs; enum values are
+    separated by `|`: `--field status:enum:values=draft|published:default=draft`.
+    """
+    parsed: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for option in fields:
+        try:
+            key, field = _parse_field_option(option)
+        except ValueError as exc:
+            problems.append(Problem(f"--field {option!r}", str(exc)))
+            continue
+        parsed[key] = field
+    if problems:
+        raise SpecError("command line", problems)
+    plural_name = naming.kebab(naming.table(name)) if naming.snake(name) else name
+    data = {
+        "feature": feature or plural_name,
+        "priority": priority,
+        "description": f"Manage {plural_name.replace('-', ' ')}.",
+        "entities": [{"name": name, "fields": parsed}],
+    }
+    return parse_spec(data, "command line")
+
+
+_FLAGS = {"unique": ("unique", True), "index": ("index", True), "optional": ("required", False)}
+
+
+def _parse_field_option(option: str) -> tuple[str, dict[str, Any]]:
+    name, _, rest = option.partition(":")
+    if not name or not rest:
+        raise ValueError("expected name:type[:option...], e.g. price:decimal:ge=0")
+    kind, *options = rest.split(":")
+    field: dict[str, Any] = {"type": kind}
+    for item in options:
+        if item in _FLAGS:
+            key, flag = _FLAGS[item]
+            field[key] = flag
+        elif "=" in item:
+            key, _, raw = item.partition("=")
+            field[key] = raw.split("|") if key == "values" else _scalar(raw, textual=key in {"pattern", "description"})
+        else:
+            raise ValueError(f"unknown option '{item}'{suggestion(item, _FLAGS)}: use unique, index, optional or key=value")
+    return name, field
+
+
+def _scalar(raw: str, *, textual: bool) -> Any:
+    if textual:
+        return raw
+    if raw in {"true", "false"}:
+        return raw == "true"
+    for convert in (int, float):
+        try:
+            return convert(raw)
+        except ValueError:
+            pass
+    return raw
+
+
+def _problem(error: Any, data: Mapping[str, Any]) -> Problem:
+    location = _location(error["loc"], data)
+    message: str = error["msg"]
+    if error["type"] == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    elif error["type"] not in {"unknown_key", "unknown_type"} and "input" in error:
+        message = f"{message} (got {error['input']!r})"
+    return Problem(location, message)
+
+
+def _location(loc: Sequence[str | int], data: Any) -> str:
+    """('entities', 0, 'fields', 'price') → `entities[0] (Post).fields.price`."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            parts[-1:] = [f"{parts[-1] if parts else ''}[{key}]"]
+            node = node[key] if isinstance(node, Sequence) and not isinstance(node, str) and key < len(node) else None
+            if isinstance(node, Mapping) and isinstance(node.get("name"), str):
+                parts[-1] += f" ({node['name']})"
+        else:
+            parts.append(str(key))
+            node = node.get(key) if isinstance(node, Mapping) else None
+    return ".".join(parts)
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
+
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                if key in seen:
+                    raise yaml.MarkedYAMLError(
+                        "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    try:
+        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(source, [Problem(where, f"invalid YAML: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(source, [Problem("", f"invalid YAML: {exc}")]) from None
+
+
+def _parse_toml(text: str, source: str) -> Any:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(source, [Problem("", f"invalid TOML: {exc}")]) from None
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecError(source, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]) from None
