@@ -4,15 +4,15 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from prpgen.errors import GenerationError, PrpgenError, ProjectError, SpecError  # noqa: E402
-from prpgen.pipeline import Outcome, add_entities, generate, init_project  # noqa: E402
-from prpgen.spec import Spec, inline_spec, load_spec  # noqa: E402
+from prpgen.errors import GenerationError, ProjectError, PrpgenError, SpecError
+from prpgen.pipeline import Outcome, add_entities, generate, init_project
+from prpgen.spec import Spec, inline_spec, load_spec
 
 __all__ = [
     "GenerationError",
     "Outcome",
-    "PrpgenError",
     "ProjectError",
+    "PrpgenError",
     "Spec",
     "SpecError",
     "__version__",

@@ -69,15 +69,21 @@ def init(
 
 @app.command("new-entity")
 def new_entity(
-    name: Annotated[str | None, typer.Argument(help="Entity name, when described with --field instead of --spec.")] = None,
-    spec: Annotated[Path | None, typer.Option(help="A spec file (YAML, TOML or JSON) with one or more entities.")] = None,
+    name: Annotated[
+        str | None, typer.Argument(help="Entity name, when described with --field instead of --spec.")
+    ] = None,
+    spec: Annotated[
+        Path | None, typer.Option(help="A spec file (YAML, TOML or JSON) with one or more entities.")
+    ] = None,
     field: Annotated[
         list[str] | None,
         typer.Option(help="name:type[:option...], e.g. price:decimal:ge=0 or status:enum:values=a|b. Repeatable."),
     ] = None,
     priority: Annotated[str, typer.Option(help="low, medium, high or critical (with --field).")] = "medium",
-    feature: Annotated[str | None, typer.Option(help="Feature name (with --field); defaults to the plural entity name.")] = None,
-    project: Annotated[Path, typer.Option(help="The project to add to.")] = Path("."),
+    feature: Annotated[
+        str | None, typer.Option(help="Feature name (with --field); defaults to the plural entity name.")
+    ] = None,
+    project: Annotated[Path, typer.Option(help="The project to add to.")] = Path(),
     dry_run: DryRun = False,
 ) -> None:
     """Add entities (model, schemas, service, router, migration, tests, PRP) to a project."""
@@ -91,7 +97,13 @@ def new_entity(
     if name is not None and not field:
         _fail(f"describe {name}'s fields with --field name:type (repeatable)")
     source = str(spec) if spec is not None else "command line"
-    loaded = _run(lambda: load_spec(spec) if spec is not None else inline_spec(name or "", field or [], priority=priority, feature=feature))
+    loaded = _run(
+        lambda: (
+            load_spec(spec)
+            if spec is not None
+            else inline_spec(name or "", field or [], priority=priority, feature=feature)
+        )
+    )
     outcome = _run(lambda: add_entities(loaded, project, source=source, dry_run=dry_run))
     _report(outcome, "updated", dry_run)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.errors import Problem, SpecError
-from prpgen.pyfmt import Arg, Call, Collection, call, fit, kw, py_literal, py_str, statement
+from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, py_literal, py_str, statement
 from prpgen.samples import MISSING, Case, NoSample, cases, sample
-from prpgen.spec import EntitySpec, FieldSpec, Spec
+from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec
 
 API_PREFIX = "/api/v1"
 
@@ -28,9 +28,9 @@ _MODEL_TYPE = {
     "float": "float",
     "decimal": "Decimal",
     "bool": "bool",
-    "date": "date",
-    "datetime": "datetime",
-    "time": "time",
+    "date": "dt.date",
+    "datetime": "dt.datetime",
+    "time": "dt.time",
     "uuid": "UUID",
     "json": "dict[str, Any]",
 }
@@ -42,11 +42,13 @@ _INPUT_TYPE = {
     "bigint": "Int64",
     "datetime": "AwareDatetime",
 }
-_STD_IMPORTS = {
+# How each Python type used in a generated class is imported. Date and time types are reached
+# through `dt.` because fields named `date` or `time` would shadow them in the class body.
+_TYPE_IMPORTS: dict[str, tuple[str, str]] = {
     "Decimal": ("decimal", "Decimal"),
-    "date": ("datetime", "date"),
-    "datetime": ("datetime", "datetime"),
-    "time": ("datetime", "time"),
+    "dt.date": ("datetime as dt", ""),
+    "dt.datetime": ("datetime as dt", ""),
+    "dt.time": ("datetime as dt", ""),
     "UUID": ("uuid", "UUID"),
     "dict[str, Any]": ("typing", "Any"),
 }
@@ -122,7 +124,7 @@ class FieldContext:
             parts.append("indexed")
         if spec.default is not None:
             parts.append(f"default `{spec.default}`")
-        return "; ".join(parts) or "–"
+        return "; ".join(parts) or "-"
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def _entity(entity: EntitySpec) -> EntityContext:
     class_name = naming.pascal(entity.name)
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
-    fields = tuple(_field(table, module, name, spec) for name, spec in _named_fields(entity))
+    fields = tuple(_field(module, name, spec) for name, spec in _named_fields(entity))
     _check_identifier_lengths(table, fields, entity.owned)
     checks = [check for f in fields for check in f.checks]
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
@@ -269,7 +271,7 @@ def _entity(entity: EntitySpec) -> EntityContext:
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
-        model_imports=_model_imports(fields, entity.owned, bool(table_args)),
+        model_imports=_model_imports(fields, entity.owned),
         schema_imports=_schema_imports(module, fields),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
         unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
@@ -298,11 +300,13 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned:
     for name in names:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise _EntityProblem(
-                "", f"the generated SQL name '{name}' is longer than PostgreSQL's 63 bytes; shorten the entity or field name"
+                "",
+                f"the generated SQL name '{name}' is longer than PostgreSQL's 63 bytes; "
+                "shorten the entity or field name",
             )
 
 
-def _field(table: str, module: str, name: str, spec: FieldSpec) -> FieldContext:
+def _field(module: str, name: str, spec: FieldSpec) -> FieldContext:
     enum = _enum(module, name, spec) if spec.type == "enum" else None
     try:
         samples = (sample(name, spec, 0), sample(name, spec, 1))
@@ -339,10 +343,10 @@ def _annotation(base: str, spec: FieldSpec) -> str:
     return f"{base} | None" if not spec.required else base
 
 
-def _server_default(spec: FieldSpec, *, migration: bool) -> str | Call | None:
+def _server_default(spec: FieldSpec) -> str | Call | None:
     if spec.default is None:
         return None
-    text = "sa.text" if migration else "text"
+    text = "sa.text"
     if isinstance(spec.default, bool):
         return call(text, py_str("true" if spec.default else "false"))
     if spec.type in {"int", "bigint", "float", "decimal"}:
@@ -350,7 +354,7 @@ def _server_default(spec: FieldSpec, *, migration: bool) -> str | Call | None:
     return py_str(spec.default)
 
 
-def _column_type(name: str, spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
+def _column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
     kind = spec.type
     if kind == "str":
         return f"String({spec.length_limit})"
@@ -383,14 +387,14 @@ def _column_type(name: str, spec: FieldSpec, enum: EnumContext | None) -> str | 
 
 def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
     args: list[str | Call | Collection | Arg] = []
-    column_type = _column_type(name, spec, enum)
+    column_type = _column_type(spec, enum)
     if column_type is not None:
         args.append(column_type)
     if spec.unique:
         args.append(kw("unique", "True"))
     if spec.index:
         args.append(kw("index", "True"))
-    server_default = _server_default(spec, migration=False)
+    server_default = _server_default(spec)
     if server_default is not None:
         args.append(kw("server_default", server_default))
     base = enum.class_name if enum else _MODEL_TYPE[spec.type]
@@ -416,16 +420,31 @@ def _constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("max_length", str(limit)))
     if spec.pattern is not None:
         args.append(kw("pattern", py_str(spec.pattern)))
-    if spec.ge is not None:
-        args.append(kw("ge", py_literal(spec.ge)))
-    if spec.le is not None:
-        args.append(kw("le", py_literal(spec.le)))
+    low, high = spec.ge, spec.le
+    if spec.type in INTEGER_RANGE and (low is not None or high is not None):
+        # Explicit bounds replace the Int32/Int64 alias; the column's range fills the open side.
+        low = INTEGER_RANGE[spec.type][0] if low is None else low
+        high = INTEGER_RANGE[spec.type][1] if high is None else high
+    if low is not None:
+        args.append(kw("ge", _bound(low)))
+    if high is not None:
+        args.append(kw("le", _bound(high)))
     if spec.type == "decimal":
         digits, places = spec.digits
         args += [kw("max_digits", str(digits)), kw("decimal_places", str(places))]
     if spec.type == "float":
         args.append(kw("allow_inf_nan", "False"))
     return args
+
+
+_COLUMN_BOUNDS = {-(2**31): "-(2**31)", 2**31 - 1: "2**31 - 1", -(2**63): "-(2**63)", 2**63 - 1: "2**63 - 1"}
+
+
+def _bound(value: int | float) -> str:
+    """A bound as source: the integer columns' limits read as powers of two."""
+    if isinstance(value, int) and value in _COLUMN_BOUNDS:
+        return _COLUMN_BOUNDS[value]
+    return py_literal(value)
 
 
 def _docs(spec: FieldSpec) -> list[Arg]:
@@ -437,8 +456,16 @@ def _docs(spec: FieldSpec) -> list[Arg]:
     return args
 
 
+def _input_type(spec: FieldSpec, enum: EnumContext | None) -> str:
+    if enum is not None:
+        return enum.class_name
+    if spec.type in INTEGER_RANGE and (spec.ge is not None or spec.le is not None):
+        return "int"
+    return _INPUT_TYPE[spec.type]
+
+
 def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = enum.class_name if enum else _INPUT_TYPE[spec.type]
+    base = _input_type(spec, enum)
     annotation = _annotation(base, spec)
     default = _default_source(spec, enum)
     extra = _constraints(spec) + _docs(spec)
@@ -449,7 +476,7 @@ def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
 
 
 def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = enum.class_name if enum else _INPUT_TYPE[spec.type]
+    base = _input_type(spec, enum)
     extra = _constraints(spec) + _docs(spec)
     if not extra:
         return f"{name}: {base} | None = None"
@@ -470,66 +497,90 @@ def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:
     return tuple(checks)
 
 
-def _model_imports(fields: Sequence[FieldContext], owned: bool, has_table_args: bool) -> str:
-    std: dict[str, set[str]] = {}
-    sqlalchemy: set[str] = set()
-    postgres: set[str] = set()
-    base = {"Base", "TimestampMixin"}
+class _Imports:
+    """Collects imports and prints them as isort does: stdlib, third party, first party."""
+
+    STDLIB = frozenset({"datetime", "decimal", "enum", "typing", "uuid"})
+
+    def __init__(self) -> None:
+        self.plain: set[str] = set()
+        self.names: dict[str, set[str]] = {}
+
+    def add(self, module: str, *names: str) -> None:
+        if names and names[0]:
+            self.names.setdefault(module, set()).update(names)
+        else:
+            self.plain.add(module)
+
+    def add_type(self, python_type: str) -> None:
+        if python_type in _TYPE_IMPORTS:
+            self.add(*_TYPE_IMPORTS[python_type])
+
+    def render(self) -> str:
+        sections: list[str] = []
+        for section in ("stdlib", "third", "first"):
+            lines = [f"import {m}" for m in sorted(self.plain) if self._section(m) == section]
+            lines += [
+                import_from(module, names)
+                for module, names in sorted(self.names.items())
+                if names and self._section(module) == section
+            ]
+            if lines:
+                sections.append("\n".join(lines))
+        return "\n\n".join(sections)
+
+    def _section(self, module: str) -> str:
+        root = module.split(".")[0].split(" ")[0]
+        if root in self.STDLIB:
+            return "stdlib"
+        return "first" if root == "app" else "third"
+
+
+def _model_imports(fields: Sequence[FieldContext], owned: bool) -> str:
+    imports = _Imports()
+    imports.add("sqlalchemy.orm", "Mapped", "mapped_column")
+    imports.add("app.models.base", "Base", "TimestampMixin")
     for f in fields:
-        python_type = _MODEL_TYPE.get(f.spec.type, "")
-        if python_type in _STD_IMPORTS:
-            module, name = _STD_IMPORTS[python_type]
-            std.setdefault(module, set()).add(name)
+        imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
         if f.enum:
-            std.setdefault("enum", set()).add("StrEnum")
-            sqlalchemy.add("Enum")
-            base.add("enum_values")
-        column = _column_type(f.name, f.spec, f.enum)
+            imports.add("enum", "StrEnum")
+            imports.add("sqlalchemy", "Enum")
+            imports.add("app.models.base", "enum_values")
+        column = _column_type(f.spec, f.enum)
         if isinstance(column, str):
             head = column.split("(")[0]
-            (postgres if head == "JSONB" else sqlalchemy).add(head)
-        if f.spec.default is not None and not isinstance(_server_default(f.spec, migration=False), str):
-            sqlalchemy.add("text")
+            if head == "JSONB":
+                imports.add("sqlalchemy.dialects.postgresql", "JSONB")
+            else:
+                imports.add("sqlalchemy", head)
+        if f.spec.default is not None and not isinstance(_server_default(f.spec), str):
+            imports.add("sqlalchemy as sa")
         if f.checks:
-            sqlalchemy.add("CheckConstraint")
+            imports.add("sqlalchemy", "CheckConstraint")
     if owned:
-        sqlalchemy |= {"ForeignKey", "Index"}
-    blocks = [_import_lines(std)]
-    third = {"sqlalchemy": sqlalchemy, "sqlalchemy.dialects.postgresql": postgres, "sqlalchemy.orm": {"Mapped", "mapped_column"}}
-    blocks.append(_import_lines(third))
-    blocks.append(_import_lines({"app.models.base": base}))
-    return "\n\n".join(block for block in blocks if block)
+        imports.add("sqlalchemy", "ForeignKey", "Index")
+    return imports.render()
 
 
 def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
-    std: dict[str, set[str]] = {"datetime": {"datetime"}}
-    pydantic = {"BaseModel", "ConfigDict"}
+    imports = _Imports()
+    imports.add("datetime as dt")
+    imports.add("pydantic", "BaseModel", "ConfigDict")
     if any(f.spec.required for f in fields):
-        pydantic.add("field_validator")
+        imports.add("pydantic", "field_validator")
     if any(_constraints(f.spec) or _docs(f.spec) for f in fields):
-        pydantic.add("Field")
-    types: set[str] = set()
-    enums = {f.enum.class_name for f in fields if f.enum}
+        imports.add("pydantic", "Field")
     for f in fields:
-        for python_type in (_MODEL_TYPE.get(f.spec.type, ""), _INPUT_TYPE.get(f.spec.type, "")):
-            if python_type in _STD_IMPORTS:
-                module_name, name = _STD_IMPORTS[python_type]
-                std.setdefault(module_name, set()).add(name)
-        input_type = _INPUT_TYPE.get(f.spec.type, "")
+        imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
+        input_type = _input_type(f.spec, f.enum)
+        imports.add_type(input_type)
         if input_type in {"EmailStr", "AwareDatetime"}:
-            pydantic.add(input_type)
+            imports.add("pydantic", input_type)
         if input_type in {"HttpUrlStr", "Int32", "Int64"}:
-            types.add(input_type)
-    first = {"app.schemas.types": types}
-    if enums:
-        first[f"app.models.{module}"] = enums
-    return "\n\n".join(b for b in (_import_lines(std), _import_lines({"pydantic": pydantic}), _import_lines(first)) if b)
-
-
-def _import_lines(modules: dict[str, set[str]]) -> str:
-    from prpgen.pyfmt import import_from
-
-    return "\n".join(import_from(module, names) for module, names in sorted(modules.items()) if names)
+            imports.add("app.schemas.types", input_type)
+        if f.enum:
+            imports.add(f"app.models.{module}", f.enum.class_name)
+    return imports.render()
 
 
 def _migration_column(f: FieldContext) -> Call:
@@ -559,7 +610,7 @@ def _migration_column(f: FieldContext) -> Call:
         "sa.Column",
         py_str(f.name),
         column_type,
-        server_default=_server_default(spec, migration=True),
+        server_default=_server_default(spec),
         nullable="True" if f.nullable else "False",
     )
 
@@ -665,7 +716,6 @@ def _cases(fields: Sequence[FieldContext]) -> str:
     )
     names = '("field", "value", "expected")'
     return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)), 0)
-
 
 
 def file_tree(paths: Sequence[str]) -> str:

@@ -97,7 +97,9 @@ def _skeleton(renderer: Renderer, project: ProjectContext) -> dict[str, str]:
 
 def _versions_of(files: Mapping[str, str]) -> dict[str, str]:
     prefix = VERSIONS_DIR + "/"
-    return {path[len(prefix) :]: text for path, text in files.items() if path.startswith(prefix) and path.endswith(".py")}
+    return {
+        path[len(prefix) :]: text for path, text in files.items() if path.startswith(prefix) and path.endswith(".py")
+    }
 
 
 def _disk_paths(root: Path) -> list[str]:

@@ -3,6 +3,7 @@ registration points (API router, model imports) that new entities are added to i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import tomllib
@@ -52,10 +53,8 @@ def read_project(root: Path) -> ProjectContext:
     name = root.resolve().name
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        try:
+        with contextlib.suppress(tomllib.TOMLDecodeError, KeyError, TypeError):
             name = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["name"]
-        except (tomllib.TOMLDecodeError, KeyError, TypeError):
-            pass
     return project_context(name)
 
 

@@ -147,7 +147,9 @@ def statement(prefix: str, node: str | Call | Collection, indent: int = 0) -> st
 def import_from(module: str, names: Iterable[str]) -> str:
     """`from module import a, B` with names in isort's order (constants, classes, then the rest)."""
     ordered = sorted(set(names), key=_isort_key)
-    return statement(f"from {module} import ", Collection("(", ")", tuple(ordered)) if _long(module, ordered) else ", ".join(ordered))
+    return statement(
+        f"from {module} import ", Collection("(", ")", tuple(ordered)) if _long(module, ordered) else ", ".join(ordered)
+    )
 
 
 def _long(module: str, names: list[str]) -> bool:
@@ -184,6 +186,9 @@ def fit(line: str, indent: int) -> str:
     chain = _fluent_chain(line)
     if chain is not None:
         head, links = chain
+        flat = INDENT * (indent + 1) + "".join(links)
+        if len(flat) <= LINE_LENGTH:
+            return "\n".join([f"{head}(", flat, pad + ")"])
         inner = [INDENT * (indent + 1) + fit(link, indent + 1) for link in links]
         return "\n".join([f"{head}(", *inner, pad + ")"])
     pairs = _top_level_pairs(line)
@@ -231,7 +236,7 @@ def _statement_head(line: str) -> tuple[str, str]:
 
 def _depth_at(text: str, position: int) -> int:
     depth = 0
-    for index, char in _code_chars(text[:position]):
+    for _, char in _code_chars(text[:position]):
         if char in _OPEN:
             depth += 1
         elif char in _OPEN.values():

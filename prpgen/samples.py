@@ -46,7 +46,10 @@ def sample(name: str, field: FieldSpec, index: int) -> Any:
             seen.append(candidate)
             if len(seen) > index:
                 return _canonical(field, candidate)
-    raise NoSample(f"cannot make {index + 1} distinct valid value(s) for '{name}'; give it an `example`")
+    raise NoSample(
+        f"cannot derive {index + 1} distinct valid value(s) for '{name}' from its constraints "
+        "(the generated tests need them); add an `example` that satisfies them"
+    )
 
 
 def _candidates(name: str, field: FieldSpec) -> Iterator[Any]:
@@ -55,6 +58,8 @@ def _candidates(name: str, field: FieldSpec) -> Iterator[Any]:
     if kind in {"str", "text"}:
         if isinstance(field.example, str):
             yield field.example
+        if field.pattern is not None:
+            yield from (_from_pattern(field.pattern, variant) for variant in range(6))
         for n in range(1, 6):
             yield from (f"{label} {n}", f"{name.replace('_', '-')}-{n}", f"{name}{n}", f"{name}_{n}")
         low = max(field.min_length or 1, 1)
@@ -87,7 +92,7 @@ def _candidates(name: str, field: FieldSpec) -> Iterator[Any]:
 
 
 def _numbers(field: FieldSpec) -> Iterator[Any]:
-    starts = [1, 10, 0]
+    starts: list[int | float] = [1, 10, 0]
     if field.ge is not None:
         starts.insert(0, field.ge)
     if field.le is not None:
@@ -192,7 +197,7 @@ def _unpatterned(field: FieldSpec) -> FieldSpec:
 
 def _number_cases(field: FieldSpec, add: Any) -> None:
     integer = field.type in {"int", "bigint"}
-    step: int | Decimal | float = 1
+    step = 1
     low, high = field.ge, field.le
     if integer and low is None:
         low = INTEGER_RANGE[field.type][0]
@@ -224,3 +229,66 @@ def _number_cases(field: FieldSpec, add: Any) -> None:
 
 def _slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "value"
+
+
+def _from_pattern(pattern: str, variant: int) -> str:
+    """A string matching `pattern`, built by walking its parse tree (`variant` varies the choices).
+
+    Covers literals, classes, ranges, repeats, groups and alternation: the building blocks of the
+    patterns specs use (slugs, codes, colours). Anything else yields a candidate that the caller's
+    check simply rejects.
+    """
+    from re import _parser  # type: ignore[attr-defined]
+
+    counter = iter(range(10_000))
+    out: list[str] = []
+
+    def choose(options: list[str]) -> str:
+        return options[(variant + next(counter)) % len(options)] if options else ""
+
+    def walk(items: Any) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                out.append(chr(arg))
+            elif name == "ANY":
+                out.append(choose(list("abc")))
+            elif name == "IN":
+                out.append(choose(_class_chars(arg)))
+            elif name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
+                low, _high, sub = arg
+                for _ in range(max(low, 1)):
+                    walk(sub)
+            elif name == "SUBPATTERN":
+                walk(arg[-1])
+            elif name == "BRANCH":
+                walk(arg[1][variant % len(arg[1])])
+            elif name == "ATOMIC_GROUP":
+                walk(arg)
+
+    try:
+        walk(_parser.parse(pattern))
+    except Exception:  # an exotic construct: no candidate from this route
+        return ""
+    return "".join(out)
+
+
+def _class_chars(items: Any) -> list[str]:
+    chars: list[str] = []
+    for op, arg in items:
+        name = str(op)
+        if name == "NEGATE":
+            return []
+        if name == "LITERAL":
+            chars.append(chr(arg))
+        elif name == "RANGE":
+            chars.extend(chr(code) for code in range(arg[0], min(arg[1], arg[0] + 25) + 1))
+        elif name == "CATEGORY":
+            category = str(arg)
+            if "DIGIT" in category and "NOT" not in category:
+                chars.extend("0123456789")
+            elif "WORD" in category and "NOT" not in category:
+                chars.extend("abcxyz019_")
+            elif "SPACE" in category and "NOT" not in category:
+                chars.append(" ")
+    return chars

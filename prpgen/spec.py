@@ -72,10 +72,18 @@ _OPTION_TYPES: dict[str, frozenset[str]] = {
     "values": frozenset({"enum"}),
 }
 
-# Columns and attributes every generated model or schema already has, or that SQLAlchemy and
-# Pydantic reserve on the classes we generate.
+# Field names that would break the generated classes: columns every model already has,
+# attributes SQLAlchemy's declarative base and Pydantic's BaseModel define, and the names the
+# generated class bodies refer to (a field of that name would shadow them there).
 RESERVED_FIELD_NAMES = frozenset(
-    {"id", "created_at", "updated_at", "user_id", "user", "metadata", "registry", "awaitable_attrs"}
+    {
+        *("id", "created_at", "updated_at", "user_id", "user"),
+        *("metadata", "registry", "awaitable_attrs"),
+        *("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw"),
+        *("schema", "schema_json", "update_forward_refs", "validate"),
+        *("mapped_column", "enum_values", "sa", "dt", "field_validator", "classmethod"),
+        *("str", "int", "float", "bool", "list", "object"),
+    }
 )
 # Modules and tables the project skeleton already owns.
 RESERVED_ENTITY_NAMES = frozenset({"user", "base", "auth", "common", "health", "token", "alembic_version"})
@@ -166,7 +174,10 @@ class FieldSpec(_Strict):
     @property
     def digits(self) -> tuple[int, int]:
         """(max_digits, decimal_places) with their defaults applied."""
-        return (self.max_digits or DEFAULT_MAX_DIGITS, self.decimal_places if self.decimal_places is not None else DEFAULT_DECIMAL_PLACES)
+        return (
+            self.max_digits or DEFAULT_MAX_DIGITS,
+            self.decimal_places if self.decimal_places is not None else DEFAULT_DECIMAL_PLACES,
+        )
 
     @property
     def length_limit(self) -> int | None:
@@ -357,7 +368,9 @@ class Spec(_Strict):
     @classmethod
     def _feature_name(cls, value: str) -> str:
         if not naming.kebab(value) or not naming.is_identifier(naming.snake(value)):
-            raise ValueError(f"feature must start with a letter and use ASCII letters, digits, '-' or '_' (got {value!r})")
+            raise ValueError(
+                f"feature must start with a letter and use ASCII letters, digits, '-' or '_' (got {value!r})"
+            )
         return value
 
     @model_validator(mode="after")
@@ -401,16 +414,16 @@ def load_spec(path: Path) -> Spec:
 def parse_spec(data: Any, source: str) -> Spec:
     """Validate already-parsed data; `source` names it in errors (a file name or `--field` options)."""
     if not isinstance(data, Mapping):
-        raise SpecError(source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")])
+        raise SpecError(
+            source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")]
+        )
     try:
         return Spec.model_validate(data)
     except ValidationError as exc:
         raise SpecError(source, [_problem(error, data) for error in exc.errors()]) from None
 
 
-def inline_spec(
-    name: str, fields: Sequence[str], *, priority: str = "medium", feature: str | None = None
-) -> Spec:
+def inline_spec(name: str, fields: Sequence[str], *, priority: str = "medium", feature: str | None = None) -> Spec:
     """The spec `new-entity NAME --field name:type[:option...]` describes.
 
     Options are flags (`unique`, `index`, `optional`) or `key=value` pairs; enum values are
@@ -454,7 +467,9 @@ def _parse_field_option(option: str) -> tuple[str, dict[str, Any]]:
             key, _, raw = item.partition("=")
             field[key] = raw.split("|") if key == "values" else _scalar(raw, textual=key in {"pattern", "description"})
         else:
-            raise ValueError(f"unknown option '{item}'{suggestion(item, _FLAGS)}: use unique, index, optional or key=value")
+            raise ValueError(
+                f"unknown option '{item}'{suggestion(item, _FLAGS)}: use unique, index, optional or key=value"
+            )
     return name, field
 
 
@@ -508,7 +523,7 @@ def _parse_yaml(text: str, source: str) -> Any:
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen: set[Any] = set()
             for key_node, _ in node.value:
-                key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+                key = self.construct_object(key_node, deep=deep)
                 if key in seen:
                     raise yaml.MarkedYAMLError(
                         "while constructing a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
@@ -539,4 +554,6 @@ def _parse_json(text: str, source: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SpecError(source, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]) from None
+        raise SpecError(
+            source, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
+        ) from None

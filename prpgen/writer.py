@@ -83,14 +83,14 @@ def apply(root: Path, changes: Sequence[Change]) -> None:
             target = root / change.path
             created_dirs.extend(_make_parents(target.parent))
             old = target.read_text(encoding="utf-8") if target.exists() else None
-            fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".prpgen", dir=target.parent)
+            fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".prpgen", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(change.text)
-            staged.append((Path(temp), target, old))
+            staged.append((Path(temp_name), target, old))
         done: list[tuple[Path, str | None]] = []
         try:
             for temp, target, old in staged:
-                os.replace(temp, target)
+                temp.replace(target)
                 done.append((target, old))
         except BaseException:
             for target, old in reversed(done):
