@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 
 from prpgen.errors import GenerationError, ProjectError, PrpgenError, SpecError
 from prpgen.pipeline import Outcome, add_entities, generate, init_project
-from prpgen.spec import Spec, inline_spec, load_spec
+from prpgen.spec import Spec, inline_spec, load_spec, parse_spec
 
 __all__ = [
     "GenerationError",
@@ -21,4 +21,5 @@ __all__ = [
     "init_project",
     "inline_spec",
     "load_spec",
+    "parse_spec",
 ]

@@ -14,6 +14,7 @@ from pathlib import Path
 from prpgen import naming
 from prpgen.context import API_PREFIX, EntityContext
 from prpgen.errors import ProjectError
+from prpgen.pyfmt import fit
 
 ROUTER_FILE = "app/api/router.py"
 MODELS_FILE = "app/models/__init__.py"
@@ -91,7 +92,7 @@ def register_router(source: str, entity: EntityContext) -> str:
     """Import and include the entity's router, keeping the rest of the file as it is."""
     module = f"app.api.endpoints.{entity.endpoint_module}"
     alias = f"{entity.endpoint_module}_router"
-    import_line = f"from {module} import router as {alias}"
+    import_line = fit(f"from {module} import router as {alias}", 0)
     include_line = f"api_router.include_router({alias})"
     if import_line in source:
         return source
@@ -106,7 +107,7 @@ def register_router(source: str, entity: EntityContext) -> str:
 
 def register_model(source: str, entity: EntityContext) -> str:
     """Re-export the model from `app.models`, where Alembic's env imports every model."""
-    import_line = f"from app.models.{entity.module} import {entity.class_name} as {entity.class_name}"
+    import_line = fit(f"from app.models.{entity.module} import {entity.class_name} as {entity.class_name}", 0)
     if import_line in source:
         return source
     return _insert_import(source, import_line, "from app.models.")

@@ -179,6 +179,11 @@ def fit(line: str, indent: int) -> str:
     pad = INDENT * indent
     if len(pad) + len(line) <= LINE_LENGTH:
         return line
+    if _is_comprehension(line):
+        cuts = [i for i, _ in _code_chars(line) if line[i : i + 4] in (" for", " if ") and _depth_at(line, i) == 0]
+        cuts = [i for i in cuts if line[i : i + 5] in (" for ", " if ") or line[i : i + 4] == " if "]
+        parts = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
+        return "\n".join([fit(parts[0], indent), *(pad + part for part in parts[1:])])
     if line.startswith("from ") and " import " in line and "(" not in line:
         module, names = line.split(" import ", 1)
         inner = [f"{INDENT * (indent + 1)}{name.strip()}," for name in names.split(",")]
@@ -199,7 +204,11 @@ def fit(line: str, indent: int) -> str:
     items = _split_items(line[start + 1 : end])
     if not items:
         return line
-    inner = [INDENT * (indent + 1) + fit(item, indent + 1) + "," for item in items]
+    # A lone comprehension takes no trailing comma (a syntax error), nor a lone subscript (it
+    # would become a tuple).
+    subscript = line[start] == "[" and start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]")
+    comma = "" if len(items) == 1 and (subscript or _is_comprehension(items[0])) else ","
+    inner = [INDENT * (indent + 1) + fit(item, indent + 1) + comma for item in items]
     return "\n".join([line[: start + 1], *inner, pad + line[end:]])
 
 
@@ -242,6 +251,10 @@ def _depth_at(text: str, position: int) -> int:
         elif char in _OPEN.values():
             depth -= 1
     return depth
+
+
+def _is_comprehension(item: str) -> bool:
+    return any(item[i : i + 5] == " for " and _depth_at(item, i) == 0 for i, _ in _code_chars(item))
 
 
 def _top_level_pairs(line: str) -> list[tuple[int, int]]:

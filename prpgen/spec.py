@@ -317,22 +317,25 @@ class EntitySpec(_Strict):
     def _field_names(self) -> EntitySpec:
         seen: dict[str, str] = {}
         for raw in self.fields:
-            _check_name(raw, f"field '{raw}'")
+            _check_name(raw, "field")
             name = naming.snake(raw)
             if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
                 raise ValueError(f"field '{raw}' clashes with a column or attribute prpgen generates; rename it")
             if name in seen:
                 raise ValueError(f"fields '{seen[name]}' and '{raw}' both become '{name}'")
             seen[name] = raw
-        if naming.snake(self.name) in RESERVED_ENTITY_NAMES or naming.table(self.name, self.plural) == "users":
+        table = naming.table(self.name, self.plural)
+        if naming.snake(self.name) in RESERVED_ENTITY_NAMES or table == "users":
             raise ValueError(f"entity name '{self.name}' is taken by the project skeleton; choose another")
+        if naming.is_python_keyword(table):
+            raise ValueError(f"the plural of '{self.name}' is the Python keyword '{table}'; give another `plural:`")
         return self
 
 
 def _check_name(raw: str, what: str) -> None:
     name = naming.snake(raw)
     if not naming.is_identifier(raw.replace("-", "_").replace(" ", "_")) or not name:
-        raise ValueError(f"{what} must be ASCII letters, digits, '_' or '-', starting with a letter (got {raw!r})")
+        raise ValueError(f"{what} {raw!r} must be ASCII letters, digits, '_' or '-', starting with a letter")
     if naming.is_python_keyword(name):
         raise ValueError(f"{what} '{raw}' is a Python keyword; choose another name")
     if len(name) > 40:
@@ -487,7 +490,11 @@ def _scalar(raw: str, *, textual: bool) -> Any:
 
 
 def _problem(error: Any, data: Mapping[str, Any]) -> Problem:
-    location = _location(error["loc"], data)
+    if "entity" in data and "entities" not in data:
+        # Validation sees the `entity:` shorthand as `entities: [...]`; speak of it as written.
+        location = _location(error["loc"], {**data, "entities": [data["entity"]]}).replace("entities[0]", "entity", 1)
+    else:
+        location = _location(error["loc"], data)
     message: str = error["msg"]
     if error["type"] == "value_error":
         message = message.removeprefix("Value error, ")

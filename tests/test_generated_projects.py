@@ -90,3 +90,14 @@ def test_entities_added_one_run_at_a_time(tmp_path: Path, postgres_url: str) -> 
     assert inline.returncode == 0, inline.stderr
     assert len(list((project / "alembic" / "versions").glob("*.py"))) == 3
     assert validate_project(project, database_url) >= MIN_COVERAGE
+
+
+def test_awkward_names_pass_every_gate(tmp_path: Path, postgres_url: str) -> None:
+    """SQL keywords and builtins as names (`order`, `group`, `type`), a field named like its type,
+    enum values that are not identifiers, every field type: all of it must still work for real."""
+    from prpgen import generate, parse_spec
+    from tests.test_generated_code_style import awkward_spec
+
+    project = tmp_path / "stress"
+    generate(parse_spec(awkward_spec(), "stress.yaml"), project, source="stress.yaml")
+    assert validate_project(project, create_database(postgres_url, "stress")) >= MIN_COVERAGE

@@ -1,0 +1,10 @@
+from fastapi import APIRouter
+
+from app.api.endpoints.auth import router as auth_router
+from app.api.endpoints.posts import router as posts_router
+from app.api.endpoints.users import router as users_router
+
+api_router = APIRouter()
+api_router.include_router(auth_router)
+api_router.include_router(users_router)
+api_router.include_router(posts_router)

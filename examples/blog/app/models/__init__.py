@@ -1,0 +1,5 @@
+"""Every model, imported here so that Alembic's autogenerate sees the whole schema."""
+
+from app.models.base import Base as Base
+from app.models.post import Post as Post
+from app.models.user import User as User

@@ -1,0 +1,368 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+
+pytestmark = pytest.mark.priority_high
+
+URL = "/api/v1/posts"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {
+        "title": "Hello async world",
+        "slug": "a-b",
+        "body": "Body 1",
+        "status": "draft",
+        "rating": 0,
+        "published_at": "2024-01-01T12:30:00Z",
+    },
+    {
+        "title": "Title 1",
+        "slug": "b-c",
+        "body": "body-1",
+        "status": "published",
+        "rating": 1,
+        "published_at": "2024-01-02T12:30:00Z",
+    },
+]
+
+
+async def create(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+) -> dict[str, Any]:
+    response = await client.post(URL, json=VALID[index], headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_post(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    user: User,
+) -> None:
+    body = await create(client, auth_headers)
+    assert_matches(body, VALID[0])
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("title", MISSING, 422, id="title-missing"),
+        pytest.param("title", None, 422, id="title-null"),
+        pytest.param("title", "aa", 201, id="title-min-length"),
+        pytest.param("title", "a", 422, id="title-below-min-length"),
+        pytest.param("title", "a" * 200, 201, id="title-max-length"),
+        pytest.param("title", "a" * 201, 422, id="title-above-max-length"),
+        pytest.param("title", 12345, 422, id="title-not-a-string"),
+        pytest.param("slug", MISSING, 422, id="slug-missing"),
+        pytest.param("slug", None, 422, id="slug-null"),
+        pytest.param("slug", "a" * 120, 201, id="slug-max-length"),
+        pytest.param("slug", "a" * 121, 422, id="slug-above-max-length"),
+        pytest.param("slug", "!", 422, id="slug-pattern-mismatch"),
+        pytest.param("slug", 12345, 422, id="slug-not-a-string"),
+        pytest.param("body", MISSING, 422, id="body-missing"),
+        pytest.param("body", None, 422, id="body-null"),
+        pytest.param("body", 12345, 422, id="body-not-a-string"),
+        pytest.param("status", MISSING, 201, id="status-omitted"),
+        pytest.param("status", None, 422, id="status-null"),
+        pytest.param("status", "draft", 201, id="status-value-draft"),
+        pytest.param("status", "published", 201, id="status-value-published"),
+        pytest.param("status", "archived", 201, id="status-value-archived"),
+        pytest.param("status", "not-a-valid-value", 422, id="status-unknown-value"),
+        pytest.param("rating", MISSING, 201, id="rating-omitted"),
+        pytest.param("rating", None, 201, id="rating-null"),
+        pytest.param("rating", 0, 201, id="rating-ge"),
+        pytest.param("rating", -1, 422, id="rating-below-ge"),
+        pytest.param("rating", 5, 201, id="rating-le"),
+        pytest.param("rating", 6, 422, id="rating-above-le"),
+        pytest.param("rating", "abc", 422, id="rating-not-a-number"),
+        pytest.param("published_at", MISSING, 201, id="published_at-omitted"),
+        pytest.param("published_at", None, 201, id="published_at-null"),
+        pytest.param(
+            "published_at",
+            "2024-01-01T12:00:00",
+            422,
+            id="published_at-invalid",
+        ),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    payload = {key: item for key, item in VALID[0].items() if key != field}
+    if value is not MISSING:
+        payload[field] = value
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    payload = {**VALID[0], field: 1}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["slug"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    await create(client, auth_headers)
+    payload = {**VALID[1], field: VALID[0][field]}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A post with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL,
+        params={"skip": 1, "limit": 1},
+        headers=auth_headers,
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    params: dict[str, Any],
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_post(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}",
+        json=VALID[1],
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), VALID[1])
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    field = "title"
+    change = {field: VALID[1][field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json=change,
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize("field", ["title", "slug", "body", "status"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["rating", "published_at"])
+async def test_update_clears_an_optional_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json()[field] is None
+
+
+@pytest.mark.parametrize("field", ["slug"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}",
+        json={field: first[field]},
+        headers=auth_headers,
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_post(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_post_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    method: str,
+) -> None:
+    body = VALID[0] if method in ("PUT", "PATCH") else None
+    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Post not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_post_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = VALID[1] if method in ("PUT", "PATCH") else None
+    response = await client.request(
+        method,
+        f"{URL}/{created['id']}",
+        json=body,
+        headers=auth_headers,
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient,
+    method: str,
+    path: str,
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{post_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}

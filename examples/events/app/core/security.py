@@ -1,0 +1,59 @@
+from datetime import UTC, datetime, timedelta
+
+import anyio.to_thread
+import bcrypt
+import jwt
+
+from app.core.config import get_settings
+
+# bcrypt refuses passwords longer than this many bytes; the API rejects them first.
+MAX_PASSWORD_BYTES = 72
+
+
+def _hash(password: str, rounds: int) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def _verify(password: str, hashed: str) -> bool:
+    return bcrypt.checkpw(password.encode(), hashed.encode())
+
+
+async def hash_password(password: str) -> str:
+    # bcrypt is slow by design: a worker thread keeps the event loop serving.
+    rounds = get_settings().bcrypt_rounds
+    return await anyio.to_thread.run_sync(_hash, password, rounds)
+
+
+async def verify_password(password: str, hashed: str) -> bool:
+    return await anyio.to_thread.run_sync(_verify, password, hashed)
+
+
+def create_access_token(subject: str | int) -> str:
+    settings = get_settings()
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(subject),
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
+    }
+    return jwt.encode(
+        claims,
+        settings.secret_key.get_secret_value(),
+        algorithm=settings.jwt_algorithm,
+    )
+
+
+def decode_access_token(token: str) -> str | None:
+    """The token's subject, or None when the token is invalid, expired or incomplete."""
+    settings = get_settings()
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[settings.jwt_algorithm],
+            options={"require": ["exp", "iat", "sub"]},
+        )
+    except jwt.InvalidTokenError:
+        return None
+    subject = claims["sub"]
+    return subject if isinstance(subject, str) else None

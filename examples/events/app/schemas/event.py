@@ -1,0 +1,79 @@
+import datetime as dt
+from decimal import Decimal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.models.event import EventCategory
+from app.schemas.types import HttpUrlStr
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=150)
+    starts_on: dt.date
+    starts_at: dt.time
+    contact_email: EmailStr
+    website: HttpUrlStr | None = None
+    capacity: int = Field(ge=1, le=2**63 - 1)
+    ticket_price: Decimal | None = Field(default=None, max_digits=8, decimal_places=2)
+    category: EventCategory
+    reference: UUID
+
+
+class EventUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=150)
+    starts_on: dt.date | None = None
+    starts_at: dt.time | None = None
+    contact_email: EmailStr | None = None
+    website: HttpUrlStr | None = None
+    capacity: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    ticket_price: Decimal | None = Field(default=None, max_digits=8, decimal_places=2)
+    category: EventCategory | None = None
+    reference: UUID | None = None
+
+    @field_validator(
+        "name",
+        "starts_on",
+        "starts_at",
+        "contact_email",
+        "capacity",
+        "category",
+        "reference",
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class EventResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    starts_on: dt.date
+    starts_at: dt.time
+    contact_email: str
+    website: str | None
+    capacity: int
+    ticket_price: Decimal | None
+    category: EventCategory
+    reference: UUID
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class EventList(BaseModel):
+    items: list[EventResponse]
+    total: int
+    page: int
+    size: int

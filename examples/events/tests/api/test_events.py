@@ -1,0 +1,397 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+
+pytestmark = pytest.mark.priority_medium
+
+URL = "/api/v1/events"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {
+        "name": "Name 1",
+        "starts_on": "2024-01-01",
+        "starts_at": "12:00:00",
+        "contact_email": "contact.email1@example.com",
+        "website": "https://example.com/website/1",
+        "capacity": 1,
+        "ticket_price": "1.00",
+        "category": "meetup",
+        "reference": "00000000-0000-4000-8000-000000000001",
+    },
+    {
+        "name": "name-1",
+        "starts_on": "2024-01-02",
+        "starts_at": "12:01:00",
+        "contact_email": "contact.email2@example.com",
+        "website": "https://example.com/website/2",
+        "capacity": 2,
+        "ticket_price": "2.00",
+        "category": "workshop",
+        "reference": "00000000-0000-4000-8000-000000000002",
+    },
+]
+
+
+async def create(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+) -> dict[str, Any]:
+    response = await client.post(URL, json=VALID[index], headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_event(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    user: User,
+) -> None:
+    body = await create(client, auth_headers)
+    assert_matches(body, VALID[0])
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("name", MISSING, 422, id="name-missing"),
+        pytest.param("name", None, 422, id="name-null"),
+        pytest.param("name", "a" * 150, 201, id="name-max-length"),
+        pytest.param("name", "a" * 151, 422, id="name-above-max-length"),
+        pytest.param("name", 12345, 422, id="name-not-a-string"),
+        pytest.param("starts_on", MISSING, 422, id="starts_on-missing"),
+        pytest.param("starts_on", None, 422, id="starts_on-null"),
+        pytest.param("starts_on", "2024-02-30", 422, id="starts_on-invalid"),
+        pytest.param("starts_at", MISSING, 422, id="starts_at-missing"),
+        pytest.param("starts_at", None, 422, id="starts_at-null"),
+        pytest.param("starts_at", "25:00:00", 422, id="starts_at-invalid"),
+        pytest.param("contact_email", MISSING, 422, id="contact_email-missing"),
+        pytest.param("contact_email", None, 422, id="contact_email-null"),
+        pytest.param("contact_email", "not-an-email", 422, id="contact_email-invalid"),
+        pytest.param("website", MISSING, 201, id="website-omitted"),
+        pytest.param("website", None, 201, id="website-null"),
+        pytest.param("website", "not a url", 422, id="website-invalid"),
+        pytest.param("capacity", MISSING, 422, id="capacity-missing"),
+        pytest.param("capacity", None, 422, id="capacity-null"),
+        pytest.param("capacity", 1, 201, id="capacity-ge"),
+        pytest.param("capacity", 0, 422, id="capacity-below-ge"),
+        pytest.param("capacity", 9223372036854775807, 201, id="capacity-le"),
+        pytest.param("capacity", 9223372036854775808, 422, id="capacity-above-le"),
+        pytest.param("capacity", "abc", 422, id="capacity-not-a-number"),
+        pytest.param("ticket_price", MISSING, 201, id="ticket_price-omitted"),
+        pytest.param("ticket_price", None, 201, id="ticket_price-null"),
+        pytest.param("ticket_price", "999999.99", 201, id="ticket_price-max-digits"),
+        pytest.param(
+            "ticket_price",
+            "1000000.00",
+            422,
+            id="ticket_price-above-max-digits",
+        ),
+        pytest.param(
+            "ticket_price",
+            "0.001",
+            422,
+            id="ticket_price-above-decimal-places",
+        ),
+        pytest.param("ticket_price", "abc", 422, id="ticket_price-not-a-number"),
+        pytest.param("category", MISSING, 422, id="category-missing"),
+        pytest.param("category", None, 422, id="category-null"),
+        pytest.param("category", "meetup", 201, id="category-value-meetup"),
+        pytest.param("category", "workshop", 201, id="category-value-workshop"),
+        pytest.param("category", "conference", 201, id="category-value-conference"),
+        pytest.param("category", "not-a-valid-value", 422, id="category-unknown-value"),
+        pytest.param("reference", MISSING, 422, id="reference-missing"),
+        pytest.param("reference", None, 422, id="reference-null"),
+        pytest.param("reference", "not-a-uuid", 422, id="reference-invalid"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    payload = {key: item for key, item in VALID[0].items() if key != field}
+    if value is not MISSING:
+        payload[field] = value
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    payload = {**VALID[0], field: 1}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["reference"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    await create(client, auth_headers)
+    payload = {**VALID[1], field: VALID[0][field]}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A event with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL,
+        params={"skip": 1, "limit": 1},
+        headers=auth_headers,
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    params: dict[str, Any],
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_event(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}",
+        json=VALID[1],
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), VALID[1])
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    field = "name"
+    change = {field: VALID[1][field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json=change,
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "name",
+        "starts_on",
+        "starts_at",
+        "contact_email",
+        "capacity",
+        "category",
+        "reference",
+    ],
+)
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["website", "ticket_price"])
+async def test_update_clears_an_optional_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json()[field] is None
+
+
+@pytest.mark.parametrize("field", ["reference"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}",
+        json={field: first[field]},
+        headers=auth_headers,
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_event(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_event_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    method: str,
+) -> None:
+    body = VALID[0] if method in ("PUT", "PATCH") else None
+    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Event not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_event_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = VALID[1] if method in ("PUT", "PATCH") else None
+    response = await client.request(
+        method,
+        f"{URL}/{created['id']}",
+        json=body,
+        headers=auth_headers,
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient,
+    method: str,
+    path: str,
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{event_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}

@@ -1,0 +1,5 @@
+"""Every model, imported here so that Alembic's autogenerate sees the whole schema."""
+
+from app.models.base import Base as Base
+from app.models.note import Note as Note
+from app.models.user import User as User

@@ -1,0 +1,48 @@
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class NoteCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=2000)
+    pinned: bool = False
+    color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
+
+
+class NoteUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, max_length=2000)
+    pinned: bool | None = None
+    color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
+
+    @field_validator("text", "pinned")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class NoteResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    text: str
+    pinned: bool
+    color: str | None
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class NoteList(BaseModel):
+    items: list[NoteResponse]
+    total: int
+    page: int
+    size: int

@@ -1,0 +1,300 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+
+pytestmark = pytest.mark.priority_low
+
+URL = "/api/v1/notes"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"text": "Text 1", "pinned": True, "color": "#012345"},
+    {"text": "text-1", "pinned": False, "color": "#123456"},
+]
+
+
+async def create(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+) -> dict[str, Any]:
+    response = await client.post(URL, json=VALID[index], headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_note(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    user: User,
+) -> None:
+    body = await create(client, auth_headers)
+    assert_matches(body, VALID[0])
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("text", MISSING, 422, id="text-missing"),
+        pytest.param("text", None, 422, id="text-null"),
+        pytest.param("text", "a" * 2000, 201, id="text-max-length"),
+        pytest.param("text", "a" * 2001, 422, id="text-above-max-length"),
+        pytest.param("text", 12345, 422, id="text-not-a-string"),
+        pytest.param("pinned", MISSING, 201, id="pinned-omitted"),
+        pytest.param("pinned", None, 422, id="pinned-null"),
+        pytest.param("pinned", "maybe", 422, id="pinned-invalid"),
+        pytest.param("color", MISSING, 201, id="color-omitted"),
+        pytest.param("color", None, 201, id="color-null"),
+        pytest.param("color", "!", 422, id="color-pattern-mismatch"),
+        pytest.param("color", 12345, 422, id="color-not-a-string"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    payload = {key: item for key, item in VALID[0].items() if key != field}
+    if value is not MISSING:
+        payload[field] = value
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    payload = {**VALID[0], field: 1}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL,
+        params={"skip": 1, "limit": 1},
+        headers=auth_headers,
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    params: dict[str, Any],
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_note(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}",
+        json=VALID[1],
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), VALID[1])
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    field = "text"
+    change = {field: VALID[1][field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json=change,
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize("field", ["text", "pinned"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["color"])
+async def test_update_clears_an_optional_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json()[field] is None
+
+
+async def test_delete_removes_the_note(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_note_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    method: str,
+) -> None:
+    body = VALID[0] if method in ("PUT", "PATCH") else None
+    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Note not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_note_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = VALID[1] if method in ("PUT", "PATCH") else None
+    response = await client.request(
+        method,
+        f"{URL}/{created['id']}",
+        json=body,
+        headers=auth_headers,
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient,
+    method: str,
+    path: str,
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{note_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}

@@ -1,0 +1,83 @@
+import time
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.api.test_notes import URL, VALID, create
+from tests.conftest import StatementCounter
+
+pytestmark = pytest.mark.priority_low
+
+# The PRP's budget for every endpoint. In-process requests take a few milliseconds,
+# so only a real regression (an N+1, a blocking call) trips it.
+BUDGET_SECONDS = 0.2
+
+
+async def test_list_issues_a_constant_number_of_statements(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    db: AsyncSession,
+    statements: StatementCounter,
+) -> None:
+    await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    counts = []
+    for limit in (1, 2, 100):
+        db.expunge_all()
+        statements.count = 0
+        response = await client.get(URL, params={"limit": limit}, headers=auth_headers)
+        assert response.status_code == 200
+        counts.append(statements.count)
+    # The user lookup, one page query and one count, whatever the page size.
+    assert counts == [3, 3, 3]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", "/{id}"),
+        ("PUT", "/{id}"),
+        ("PATCH", "/{id}"),
+        ("DELETE", "/{id}"),
+    ],
+)
+async def test_each_request_issues_two_statements(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    db: AsyncSession,
+    statements: StatementCounter,
+    method: str,
+    path: str,
+) -> None:
+    row_id = (await create(client, auth_headers, 1))["id"]
+    db.expunge_all()
+    statements.count = 0
+    body = VALID[0] if method in ("POST", "PUT", "PATCH") else None
+    response = await client.request(
+        method,
+        URL + path.format(id=row_id),
+        json=body,
+        headers=auth_headers,
+    )
+    assert response.status_code < 300, response.text
+    # The user lookup, then one statement for the operation itself.
+    assert statements.count == 2
+
+
+async def test_responses_stay_within_the_budget(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers, 0)
+    durations = []
+    for _ in range(20):
+        for path in ("", f"/{created['id']}"):
+            started = time.perf_counter()
+            response = await client.get(URL + path, headers=auth_headers)
+            durations.append(time.perf_counter() - started)
+            assert response.status_code == 200
+    durations.sort()
+    p95 = durations[int(len(durations) * 0.95) - 1]
+    assert p95 < BUDGET_SECONDS, f"p95 {p95 * 1000:.1f} ms"

@@ -1,0 +1,61 @@
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import get_settings
+from app.core.database import get_async_session
+from app.core.security import decode_access_token
+from app.models import User
+
+MAX_PAGE_SIZE = 100
+# Deep offsets are slow and, past PostgreSQL's bigint, an error; no client needs more.
+MAX_OFFSET = 1_000_000
+
+SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=f"{get_settings().api_v1_prefix}/auth/login"
+)
+
+
+async def get_current_user(
+    db: SessionDep, token: Annotated[str, Depends(oauth2_scheme)]
+) -> User:
+    unauthorized = HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="Could not validate credentials",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+    subject = decode_access_token(token)
+    if subject is None or not subject.isdigit():
+        raise unauthorized
+    user = await db.get(User, int(subject))
+    if user is None or not user.is_active:
+        raise unauthorized
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    skip: int
+    limit: int
+
+    @property
+    def page(self) -> int:
+        return self.skip // self.limit + 1
+
+
+async def pagination(
+    skip: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> Pagination:
+    return Pagination(skip=skip, limit=limit)
+
+
+PaginationDep = Annotated[Pagination, Depends(pagination)]

@@ -1,0 +1,12 @@
+from fastapi import APIRouter
+
+from app.api.endpoints.auth import router as auth_router
+from app.api.endpoints.products import router as products_router
+from app.api.endpoints.tax_rates import router as tax_rates_router
+from app.api.endpoints.users import router as users_router
+
+api_router = APIRouter()
+api_router.include_router(auth_router)
+api_router.include_router(users_router)
+api_router.include_router(products_router)
+api_router.include_router(tax_rates_router)

@@ -1,0 +1,6 @@
+"""Every model, imported here so that Alembic's autogenerate sees the whole schema."""
+
+from app.models.base import Base as Base
+from app.models.product import Product as Product
+from app.models.tax_rate import TaxRate as TaxRate
+from app.models.user import User as User

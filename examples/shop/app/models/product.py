@@ -1,0 +1,37 @@
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, TimestampMixin
+
+
+class Product(TimestampMixin, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("char_length(name) >= 1", name="name_min_length"),
+        CheckConstraint("price >= 0", name="price_ge"),
+        CheckConstraint("stock >= 0", name="stock_ge"),
+        CheckConstraint("weight_kg >= 0", name="weight_kg_ge"),
+        CheckConstraint("weight_kg <= 1000", name="weight_kg_le"),
+        Index("ix_products_user_id_id", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    stock: Mapped[int] = mapped_column(server_default=sa.text("0"))
+    weight_kg: Mapped[float | None] = mapped_column()
+    is_active: Mapped[bool] = mapped_column(server_default=sa.text("true"))
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    external_id: Mapped[UUID | None] = mapped_column(unique=True)
+    product_url: Mapped[str | None] = mapped_column(String(2083))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    def __repr__(self) -> str:
+        return f"<Product id={self.id}>"

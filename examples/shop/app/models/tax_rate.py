@@ -1,0 +1,27 @@
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy import BigInteger, CheckConstraint, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, TimestampMixin
+
+
+class TaxRate(TimestampMixin, Base):
+    __tablename__ = "tax_rates"
+    __table_args__ = (
+        CheckConstraint("rate >= 0", name="rate_ge"),
+        CheckConstraint("rate <= 1", name="rate_le"),
+        CheckConstraint("total_collected >= 0", name="total_collected_ge"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    total_collected: Mapped[int] = mapped_column(
+        BigInteger,
+        server_default=sa.text("0"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<TaxRate id={self.id}>"

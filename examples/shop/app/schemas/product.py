@@ -1,0 +1,82 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.types import HttpUrlStr
+
+
+class ProductCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=120)
+    sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
+    price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    stock: int = Field(default=0, ge=0, le=2**31 - 1)
+    weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
+    is_active: bool = True
+    attributes: dict[str, Any] | None = Field(
+        default=None,
+        description="Free-form attributes such as colour or size",
+    )
+    external_id: UUID | None = None
+    product_url: HttpUrlStr | None = None
+
+
+class ProductUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    sku: str | None = Field(
+        default=None,
+        max_length=32,
+        pattern="^[A-Z0-9-]+$",
+        examples=["SKU-1001"],
+    )
+    price: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    stock: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
+    is_active: bool | None = None
+    attributes: dict[str, Any] | None = Field(
+        default=None,
+        description="Free-form attributes such as colour or size",
+    )
+    external_id: UUID | None = None
+    product_url: HttpUrlStr | None = None
+
+    @field_validator("name", "sku", "price", "stock", "is_active")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class ProductResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    sku: str
+    price: Decimal
+    stock: int
+    weight_kg: float | None
+    is_active: bool
+    attributes: dict[str, Any] | None
+    external_id: UUID | None
+    product_url: str | None
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ProductList(BaseModel):
+    items: list[ProductResponse]
+    total: int
+    page: int
+    size: int

@@ -1,0 +1,54 @@
+import datetime as dt
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class TaxRateCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(max_length=16)
+    rate: Decimal = Field(ge=0, le=1, max_digits=5, decimal_places=4)
+    total_collected: int = Field(default=0, ge=0, le=2**63 - 1)
+
+
+class TaxRateUpdate(BaseModel):
+    """Partial update: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str | None = Field(default=None, max_length=16)
+    rate: Decimal | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        max_digits=5,
+        decimal_places=4,
+    )
+    total_collected: int | None = Field(default=None, ge=0, le=2**63 - 1)
+
+    @field_validator("code", "rate", "total_collected")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TaxRateResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    rate: Decimal
+    total_collected: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TaxRateList(BaseModel):
+    items: list[TaxRateResponse]
+    total: int
+    page: int
+    size: int

@@ -1,0 +1,45 @@
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import ConflictError
+from app.core.security import hash_password, verify_password
+from app.models import User
+from app.schemas.user import UserCreate
+
+_dummy_hash: str | None = None
+
+
+async def _dummy_password_hash() -> str:
+    # Checked against when the email is unknown, so a login takes as long either way.
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = await hash_password("not-a-real-password")
+    return _dummy_hash
+
+
+class UserService:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: UserCreate) -> User:
+        user = User(
+            email=data.email.lower(),
+            hashed_password=await hash_password(data.password),
+        )
+        self.db.add(user)
+        try:
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            raise ConflictError("A user with this email already exists") from exc
+        return user
+
+    async def authenticate(self, email: str, password: str) -> User | None:
+        user = await self.db.scalar(select(User).where(User.email == email.lower()))
+        if user is None:
+            await verify_password(password, await _dummy_password_hash())
+            return None
+        if not await verify_password(password, user.hashed_password):
+            return None
+        return user

@@ -1,0 +1,387 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+
+pytestmark = pytest.mark.priority_critical
+
+URL = "/api/v1/products"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {
+        "name": "Name 1",
+        "sku": "SKU-1001",
+        "price": "0.00",
+        "stock": 0,
+        "weight_kg": 0.5,
+        "is_active": True,
+        "attributes": {"key": "value-1"},
+        "external_id": "00000000-0000-4000-8000-000000000001",
+        "product_url": "https://example.com/product-url/1",
+    },
+    {
+        "name": "name-1",
+        "sku": "A",
+        "price": "1.00",
+        "stock": 1,
+        "weight_kg": 1.5,
+        "is_active": False,
+        "attributes": {"key": "value-2"},
+        "external_id": "00000000-0000-4000-8000-000000000002",
+        "product_url": "https://example.com/product-url/2",
+    },
+]
+
+
+async def create(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+) -> dict[str, Any]:
+    response = await client.post(URL, json=VALID[index], headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_product(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    user: User,
+) -> None:
+    body = await create(client, auth_headers)
+    assert_matches(body, VALID[0])
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("name", MISSING, 422, id="name-missing"),
+        pytest.param("name", None, 422, id="name-null"),
+        pytest.param("name", "a", 201, id="name-min-length"),
+        pytest.param("name", "", 422, id="name-below-min-length"),
+        pytest.param("name", "a" * 120, 201, id="name-max-length"),
+        pytest.param("name", "a" * 121, 422, id="name-above-max-length"),
+        pytest.param("name", 12345, 422, id="name-not-a-string"),
+        pytest.param("sku", MISSING, 422, id="sku-missing"),
+        pytest.param("sku", None, 422, id="sku-null"),
+        pytest.param("sku", "0" * 32, 201, id="sku-max-length"),
+        pytest.param("sku", "0" * 33, 422, id="sku-above-max-length"),
+        pytest.param("sku", "!", 422, id="sku-pattern-mismatch"),
+        pytest.param("sku", 12345, 422, id="sku-not-a-string"),
+        pytest.param("price", MISSING, 422, id="price-missing"),
+        pytest.param("price", None, 422, id="price-null"),
+        pytest.param("price", "0.00", 201, id="price-ge"),
+        pytest.param("price", "-1.00", 422, id="price-below-ge"),
+        pytest.param("price", "99999999.99", 201, id="price-max-digits"),
+        pytest.param("price", "100000000.00", 422, id="price-above-max-digits"),
+        pytest.param("price", "0.001", 422, id="price-above-decimal-places"),
+        pytest.param("price", "abc", 422, id="price-not-a-number"),
+        pytest.param("stock", MISSING, 201, id="stock-omitted"),
+        pytest.param("stock", None, 422, id="stock-null"),
+        pytest.param("stock", 0, 201, id="stock-ge"),
+        pytest.param("stock", -1, 422, id="stock-below-ge"),
+        pytest.param("stock", 2147483647, 201, id="stock-le"),
+        pytest.param("stock", 2147483648, 422, id="stock-above-le"),
+        pytest.param("stock", "abc", 422, id="stock-not-a-number"),
+        pytest.param("weight_kg", MISSING, 201, id="weight_kg-omitted"),
+        pytest.param("weight_kg", None, 201, id="weight_kg-null"),
+        pytest.param("weight_kg", 0, 201, id="weight_kg-ge"),
+        pytest.param("weight_kg", -1, 422, id="weight_kg-below-ge"),
+        pytest.param("weight_kg", 1000, 201, id="weight_kg-le"),
+        pytest.param("weight_kg", 1001, 422, id="weight_kg-above-le"),
+        pytest.param("weight_kg", "abc", 422, id="weight_kg-not-a-number"),
+        pytest.param("is_active", MISSING, 201, id="is_active-omitted"),
+        pytest.param("is_active", None, 422, id="is_active-null"),
+        pytest.param("is_active", "maybe", 422, id="is_active-invalid"),
+        pytest.param("attributes", MISSING, 201, id="attributes-omitted"),
+        pytest.param("attributes", None, 201, id="attributes-null"),
+        pytest.param("attributes", "not-an-object", 422, id="attributes-invalid"),
+        pytest.param("external_id", MISSING, 201, id="external_id-omitted"),
+        pytest.param("external_id", None, 201, id="external_id-null"),
+        pytest.param("external_id", "not-a-uuid", 422, id="external_id-invalid"),
+        pytest.param("product_url", MISSING, 201, id="product_url-omitted"),
+        pytest.param("product_url", None, 201, id="product_url-null"),
+        pytest.param("product_url", "not a url", 422, id="product_url-invalid"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    payload = {key: item for key, item in VALID[0].items() if key != field}
+    if value is not MISSING:
+        payload[field] = value
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    payload = {**VALID[0], field: 1}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["sku", "external_id"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    await create(client, auth_headers)
+    payload = {**VALID[1], field: VALID[0][field]}
+    response = await client.post(URL, json=payload, headers=auth_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A product with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL,
+        params={"skip": 1, "limit": 1},
+        headers=auth_headers,
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    params: dict[str, Any],
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_product(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}",
+        json=VALID[1],
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), VALID[1])
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    field = "name"
+    change = {field: VALID[1][field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json=change,
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize("field", ["name", "sku", "price", "stock", "is_active"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["weight_kg", "attributes", "external_id", "product_url"],
+)
+async def test_update_clears_an_optional_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={field: None},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200
+    assert response.json()[field] is None
+
+
+@pytest.mark.parametrize("field", ["sku", "external_id"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}",
+        json={field: first[field]},
+        headers=auth_headers,
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_product(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_product_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    method: str,
+) -> None:
+    body = VALID[0] if method in ("PUT", "PATCH") else None
+    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Product not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_product_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = VALID[1] if method in ("PUT", "PATCH") else None
+    response = await client.request(
+        method,
+        f"{URL}/{created['id']}",
+        json=body,
+        headers=auth_headers,
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient,
+    method: str,
+    path: str,
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{product_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}

@@ -1,0 +1,126 @@
+"""The CLI as users run it: a real `prpgen` process, real files, exit codes and messages."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLES, Run, tree
+
+Cli = Callable[..., Run]
+SPEC = EXAMPLES / "blog.yaml"
+
+
+def test_version_and_help(cli: Cli) -> None:
+    assert cli("--version").stdout.startswith("prpgen ")
+    help_text = cli("--help").stdout
+    for command in ("init", "new-entity", "generate", "schema"):
+        assert command in help_text
+
+
+def test_schema_prints_the_specs_json_schema(cli: Cli) -> None:
+    result = cli("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Spec"
+    assert "entities" in schema["properties"]
+
+
+def test_init_creates_a_project_and_refuses_a_non_empty_directory(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    result = cli("init", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "initialized" in result.stdout
+    assert (project / "app/main.py").is_file()
+    assert (project / "alembic/versions/0001_create_users_table.py").is_file()
+    assert 'name = "shop"' in (project / "pyproject.toml").read_text()
+    before = tree(project)
+    again = cli("init", str(project))
+    assert again.returncode == 2
+    assert "already exists and is not empty" in again.stderr
+    assert tree(project) == before
+
+
+def test_generate_dry_run_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    result = cli("generate", str(SPEC), "--out", str(tmp_path / "blog"), "--dry-run")
+    assert result.returncode == 0
+    assert "create    app/models/post.py" in result.stdout
+    assert "PRPs/blog-posts/prp.md" in result.stdout
+    assert not (tmp_path / "blog").exists()
+
+
+def test_new_entity_from_a_spec_and_inline(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    cli("init", str(project))
+    result = cli("new-entity", "--spec", str(SPEC), cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "7 files created" not in result.stdout
+    inline = cli("new-entity", "Tag", "--field", "label:str:unique", "--priority", "low", "--project", str(project))
+    assert inline.returncode == 0, inline.stderr
+    router = (project / "app/api/router.py").read_text()
+    assert "from app.api.endpoints.posts import router as posts_router" in router
+    assert "api_router.include_router(tags_router)" in router
+    models = (project / "app/models/__init__.py").read_text()
+    assert "from app.models.tag import Tag as Tag" in models
+    versions = sorted(p.name for p in (project / "alembic/versions").glob("*.py"))
+    assert versions == ["0001_create_users_table.py", "0002_blog_posts.py", "0003_tags.py"]
+    third = (project / "alembic/versions/0003_tags.py").read_text()
+    second = (project / "alembic/versions/0002_blog_posts.py").read_text()
+    assert second.split('revision: str = "')[1][:12] in third
+    assert "pytestmark = pytest.mark.priority_low" in (project / "tests/api/test_tags.py").read_text()
+    assert (project / "PRPs/tags/prp.md").is_file()
+
+
+def test_adding_an_existing_entity_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "blog"
+    cli("generate", str(SPEC), "--out", str(project))
+    before = tree(project)
+    result = cli("new-entity", "--spec", str(SPEC), "--project", str(project))
+    assert result.returncode == 2
+    assert "the project already has Post" in result.stderr
+    assert tree(project) == before
+
+
+def test_new_entity_dry_run(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    cli("init", str(project))
+    before = tree(project)
+    result = cli("new-entity", "Tag", "--field", "label:str", "--project", str(project), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "update    app/api/router.py" in result.stdout
+    assert "create    app/models/tag.py" in result.stdout
+    assert tree(project) == before
+
+
+def test_a_bad_spec_is_exit_2_with_located_errors_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("feature: x\ndescription: y\nentity:\n  name: Post\n  fields:\n    price: decimel\n")
+    result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert f"{spec}: 1 problem in the spec" in result.stderr
+    assert "entity (Post).fields.price.type: unknown type 'decimel' (did you mean 'decimal'?)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["new-entity"], "give either --spec FILE or an entity NAME"),
+        (["new-entity", "Tag"], "describe Tag's fields with --field"),
+        (["new-entity", "--spec", "x.yaml", "--field", "a:str"], "cannot be combined with --spec"),
+        (["new-entity", "Tag", "--field", "label"], "expected name:type"),
+    ],
+)
+def test_misused_options_are_explained(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_new_entity_outside_a_project(cli: Cli, tmp_path: Path) -> None:
+    result = cli("new-entity", "Tag", "--field", "label:str", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "is not a prpgen project" in result.stderr
+    assert list(tmp_path.iterdir()) == []

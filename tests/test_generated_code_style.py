@@ -1,0 +1,54 @@
+"""Whatever names and options a valid spec uses, the generated code lints and is formatted."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from prpgen import generate, parse_spec
+
+TYPES = ["str", "text", "int", "bigint", "float", "decimal", "bool", "date", "datetime", "time", "uuid", "email", "url"]
+
+
+def awkward_spec() -> dict[str, object]:
+    every_type = {f"{kind}_value_with_a_rather_long_name": {"type": kind} for kind in TYPES}
+    return {
+        "feature": "stress-test",
+        "description": "Names of every length, SQL keywords, quotes: \"double\" and 'single', {{ braces }}.",
+        "entities": [
+            {
+                "name": "Ox",
+                "fields": {"order": {"type": "int", "ge": 0}, "group": "str", "type": "str", "date": "date"},
+            },
+            {
+                "name": "OrderItemAttachmentRecord",
+                "owned": False,
+                "fields": {
+                    **every_type,
+                    "user_name": {"type": "str", "unique": True, "description": 'Has "quotes" and a \\ backslash'},
+                    "level": {"type": "enum", "values": ["in-progress", "done", "9 lives", "class"], "default": "done"},
+                    "limit": {"type": "decimal", "max_digits": 12, "decimal_places": 4, "ge": -5, "le": 99999},
+                    "payload": {"type": "json", "required": False},
+                    "time": {"type": "time", "required": False},
+                },
+            },
+        ],
+    }
+
+
+def ruff(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ruff", *args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def test_awkward_names_still_give_clean_code(tmp_path: Path) -> None:
+    project = tmp_path / "stress"
+    generate(parse_spec(awkward_spec(), "stress.yaml"), project, source="stress.yaml")
+    check = ruff("check", ".", cwd=project)
+    assert check.returncode == 0, check.stdout
+    formatted = ruff("format", "--check", "--diff", ".", cwd=project)
+    assert formatted.returncode == 0, formatted.stdout + formatted.stderr
+    model = (project / "app/models/order_item_attachment_record.py").read_text()
+    assert 'IN_PROGRESS = "in-progress"' in model
+    assert 'VALUE_3 = "9 lives"' in model
+    assert 'VALUE_4 = "class"' in model
+    migration = next((project / "alembic/versions").glob("0002_*.py")).read_text()
+    assert "'\"order\" >= 0'" in migration

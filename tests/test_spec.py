@@ -1,0 +1,178 @@
+from pathlib import Path
+
+import pytest
+
+from prpgen.errors import SpecError
+from prpgen.spec import Spec, inline_spec, load_spec, parse_spec
+
+BASE = {"feature": "shop", "description": "A shop."}
+
+
+def spec_with(fields: dict[str, object], **entity: object) -> dict[str, object]:
+    return {**BASE, "entities": [{"name": "Product", "fields": fields, **entity}]}
+
+
+def problems(data: dict[str, object]) -> list[str]:
+    with pytest.raises(SpecError) as caught:
+        parse_spec(data, "spec.yaml")
+    assert caught.value.exit_code == 2
+    assert caught.value.message.startswith("spec.yaml: ")
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_a_valid_spec_gets_its_defaults() -> None:
+    spec = parse_spec(spec_with({"name": "str", "price": {"type": "decimal"}}), "spec.yaml")
+    assert spec.priority == "medium"
+    entity = spec.entities[0]
+    assert entity.owned is True
+    assert entity.fields["name"].type == "str"
+    assert entity.fields["name"].length_limit == 255
+    assert entity.fields["price"].digits == (10, 2)
+    assert spec.feature_slug == "shop"
+
+
+def test_a_single_entity_may_be_given_as_entity() -> None:
+    spec = parse_spec({**BASE, "entity": {"name": "Note", "fields": {"text": "text"}}}, "x")
+    assert [e.name for e in spec.entities] == ["Note"]
+    assert problems({**BASE, "entity": {}, "entities": []}) == ["give either `entity` or `entities`, not both"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"price": "decimel"},
+            "entities[0] (Product).fields.price.type: unknown type 'decimel' (did you mean 'decimal'?)",
+        ),
+        ({"name": {"type": "str", "max_len": 3}}, "unknown key 'max_len' (did you mean 'max_length'?)"),
+        ({"name": {"type": "str", "min_length": 5, "max_length": 2}}, "min_length (5) is greater than max_length (2)"),
+        ({"n": {"type": "int", "ge": 5, "le": 1}}, "ge (5) is greater than le (1)"),
+        ({"n": {"type": "int", "ge": 1.5}}, "ge must be a whole number"),
+        ({"n": {"type": "int", "le": 2**31}}, "le must be a whole number from -2147483648 to 2147483647"),
+        (
+            {"p": {"type": "decimal", "max_digits": 2, "decimal_places": 3}},
+            "decimal_places (3) is greater than max_digits (2)",
+        ),
+        ({"s": {"type": "enum", "values": ["a", "b"], "default": "c"}}, "default 'c' is not one of the enum values"),
+        ({"s": {"type": "enum"}}, "an enum needs a non-empty list of `values`"),
+        ({"s": {"type": "enum", "values": ["a", "a"]}}, "enum value 'a' is listed twice"),
+        ({"s": {"type": "str", "values": ["a"]}}, "option 'values' does not apply to type 'str' (only to enum)"),
+        ({"s": {"type": "str", "pattern": "("}}, "pattern is not a valid regular expression"),
+        ({"s": {"type": "str", "pattern": "(?=a)b"}}, "pattern is not supported by Pydantic's regex engine"),
+        ({"s": {"type": "str", "default": False}}, "default False is not a string (quote it in YAML: 'False')"),
+        ({"s": {"type": "date", "default": "2024-01-01"}}, "type 'date' takes no default"),
+        ({"s": {"type": "json", "unique": True}}, "a json field cannot be unique or indexed"),
+        ({"s": {"type": "int", "ge": 0, "example": -1}}, "example -1 is less than ge 0"),
+        ({"class": "str"}, "field 'class' is a Python keyword"),
+        ({"id": "int"}, "field 'id' clashes with a column or attribute prpgen generates"),
+        ({"metadata": "json"}, "field 'metadata' clashes"),
+        ({"model_config": "str"}, "field 'model_config' clashes"),
+        ({"userName": "str", "user_name": "str"}, "fields 'userName' and 'user_name' both become 'user_name'"),
+        ({"tïtle": "str"}, "field 'tïtle' must be ASCII letters"),
+        ({"x" * 41: "str"}, "is too long"),
+    ],
+)
+def test_invalid_fields_are_reported_with_their_location(fields: dict[str, object], expected: str) -> None:
+    found = problems(spec_with(fields))
+    assert len(found) == 1
+    assert expected in found[0]
+    assert found[0].startswith("entities[0] (Product)")
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems({"feature": "x", "priority": "urgent", "entities": [{"name": "P", "fields": {"a": "strr"}}]})
+    assert any(p.startswith("priority: Input should be 'low', 'medium', 'high' or 'critical'") for p in found)
+    assert "description: required key is missing" in found
+    assert any("unknown type 'strr' (did you mean 'str'?)" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({**BASE, "entities": []}, "entities: List should have at least 1 item"),
+        (spec_with({}), "fields: Dictionary should have at least 1 item"),
+        (spec_with({"a": "str"}, name="User"), "entity name 'User' is taken by the project skeleton"),
+        (spec_with({"a": "str"}, name="class"), "name 'class' is a Python keyword"),
+        ({**BASE, "feature": "9lives", "entities": [{"name": "P", "fields": {"a": "str"}}]}, "feature must start"),
+        (
+            {**BASE, "entities": [{"name": "Post", "fields": {"a": "str"}}, {"name": "post", "fields": {"a": "str"}}]},
+            "entities 'Post' and 'post' both become 'post'",
+        ),
+    ],
+)
+def test_invalid_specs(data: dict[str, object], expected: str) -> None:
+    assert any(expected in problem for problem in problems(data))
+
+
+def test_a_non_mapping_is_refused() -> None:
+    assert problems(["a"]) == ["the spec must be a mapping with `feature`, `description` and `entities`"]  # type: ignore[arg-type]
+
+
+def test_yaml_toml_and_json_load_the_same_spec(tmp_path: Path) -> None:
+    yaml_file = tmp_path / "s.yaml"
+    yaml_file.write_text("feature: shop\ndescription: A shop.\nentity:\n  name: Product\n  fields:\n    name: str\n")
+    toml_file = tmp_path / "s.toml"
+    toml_file.write_text(
+        'feature = "shop"\ndescription = "A shop."\n[entity]\nname = "Product"\nfields = {name = "str"}\n'
+    )
+    json_file = tmp_path / "s.json"
+    json_file.write_text(
+        '{"feature": "shop", "description": "A shop.", "entity": {"name": "Product", "fields": {"name": "str"}}}'
+    )
+    loaded = [load_spec(path) for path in (yaml_file, toml_file, json_file)]
+    assert loaded[0] == loaded[1] == loaded[2]
+    assert isinstance(loaded[0], Spec)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("s.yaml", "feature: a\nfeature: b\n", "line 2, column 1: invalid YAML: duplicate key 'feature'"),
+        ("s.yaml", "feature: [a\n", "invalid YAML"),
+        ("s.toml", "feature = \n", "invalid TOML"),
+        ("s.json", "{", "line 1, column 2: invalid JSON"),
+        ("s.ini", "x", "unknown spec format '.ini'"),
+    ],
+)
+def test_unparsable_files_are_located(tmp_path: Path, name: str, text: str, expected: str) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert expected in caught.value.message
+    assert caught.value.message.startswith(str(path))
+
+
+def test_a_missing_or_binary_file(tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="cannot read the file"):
+        load_spec(tmp_path / "missing.yaml")
+    binary = tmp_path / "b.yaml"
+    binary.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(SpecError, match="not UTF-8"):
+        load_spec(binary)
+
+
+def test_inline_fields_build_the_same_model() -> None:
+    spec = inline_spec(
+        "OrderItem",
+        ["sku:str:unique:max_length=20", "qty:int:ge=1", "state:enum:values=a|b:default=a", "note:text:optional"],
+        priority="high",
+    )
+    assert spec.feature == "order-items"
+    assert spec.priority == "high"
+    fields = spec.entities[0].fields
+    assert fields["sku"].unique and fields["sku"].max_length == 20
+    assert fields["qty"].ge == 1
+    assert fields["state"].values == ["a", "b"]
+    assert fields["note"].required is False
+
+
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [("price", "expected name:type"), ("price:decimal:uniq", "unknown option 'uniq' (did you mean 'unique'?)")],
+)
+def test_inline_errors_name_the_option(option: str, expected: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        inline_spec("Product", [option])
+    assert expected in caught.value.message
+    assert f"--field {option!r}" in caught.value.message
