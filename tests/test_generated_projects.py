@@ -21,7 +21,9 @@ MIN_COVERAGE = 90.0
 def check(command: list[str], project: Path, database_url: str | None = None) -> str:
     """Run a tool inside the project with this interpreter's environment; fail with its output."""
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    # The generated project measures its own coverage; keep prpgen's measurement out of it.
     env.pop("COVERAGE_PROCESS_START", None)
+    env.pop("COVERAGE_PROCESS_CONFIG", None)
     if database_url:
         env["DATABASE_URL"] = database_url
     result = subprocess.run(

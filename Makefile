@@ -1,0 +1,30 @@
+# One command per job; each installs what it needs into .venv first.
+#   make example   generate examples/blog.yaml into build/blog (the main job)
+#   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set)
+#   make golden    refresh the golden projects under examples/ after an intended template change
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: example test golden clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(INSTALLED)
+
+example: $(INSTALLED)
+	rm -rf build/blog
+	$(BIN)/prpgen generate examples/blog.yaml --out build/blog
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest --cov=prpgen --cov-report=term
+
+golden: $(INSTALLED)
+	$(BIN)/python -m tests.golden
+
+clean:
+	rm -rf build .venv .coverage .mypy_cache .pytest_cache .ruff_cache
