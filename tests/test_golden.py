@@ -55,3 +55,16 @@ def test_output_is_byte_identical_across_runs_and_hash_seeds(tmp_path: Path) -> 
         assert result.returncode == 0, result.stderr
         outputs.append(tree(out))
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_the_prp_has_every_placeholder_resolved(spec: Path) -> None:
+    import re
+
+    prp = next(golden_dir(spec).glob("PRPs/*/prp.md")).read_text()
+    leftovers = re.findall(r"\{[A-Z_]+\}|\{entit(?:y|ies)\}|\{Entity\}|\{(?:token|data|revision_id)\}", prp)
+    assert leftovers == []
+    assert "- [ ] >90% test coverage with pytest-asyncio" in prp
+    for path in golden_dir(spec).glob("app/models/*.py"):
+        if path.stem not in {"__init__", "base", "user"}:
+            assert path.read_text().strip() in prp
