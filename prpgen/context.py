@@ -398,7 +398,11 @@ def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
     if server_default is not None:
         args.append(kw("server_default", server_default))
     base = enum.class_name if enum else _MODEL_TYPE[spec.type]
-    return statement(f"{name}: Mapped[{_annotation(base, spec)}] = ", Call("mapped_column", tuple(args)), 1)
+    annotation = f"{name}: Mapped[{_annotation(base, spec)}]"
+    if not args:
+        # The annotation alone says it all: type from Python, nullability from `| None`.
+        return annotation
+    return statement(f"{annotation} = ", Call("mapped_column", tuple(args)), 1)
 
 
 def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:

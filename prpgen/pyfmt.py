@@ -204,9 +204,15 @@ def fit(line: str, indent: int) -> str:
     items = _split_items(line[start + 1 : end])
     if not items:
         return line
+    attached = start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]")
+    subscript = attached and line[start] == "["
+    body = INDENT * (indent + 1) + ", ".join(items)
+    if attached and line[start] in "([" and len(body) <= LINE_LENGTH and not _ends_with_comma(line, end):
+        # What ruff does first for arguments, parameters and subscripts (not for displays):
+        # the bracket's contents on one line of their own.
+        return "\n".join([line[: start + 1], body, pad + line[end:]])
     # A lone comprehension takes no trailing comma (a syntax error), nor a lone subscript (it
     # would become a tuple).
-    subscript = line[start] == "[" and start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]")
     comma = "" if len(items) == 1 and (subscript or _is_comprehension(items[0])) else ","
     inner = [INDENT * (indent + 1) + fit(item, indent + 1) + comma for item in items]
     return "\n".join([line[: start + 1], *inner, pad + line[end:]])
@@ -251,6 +257,10 @@ def _depth_at(text: str, position: int) -> int:
         elif char in _OPEN.values():
             depth -= 1
     return depth
+
+
+def _ends_with_comma(line: str, end: int) -> bool:
+    return line[:end].rstrip().endswith(",")
 
 
 def _is_comprehension(item: str) -> bool:

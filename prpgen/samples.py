@@ -58,10 +58,10 @@ def _candidates(name: str, field: FieldSpec) -> Iterator[Any]:
     if kind in {"str", "text"}:
         if isinstance(field.example, str):
             yield field.example
-        if field.pattern is not None:
-            yield from (_from_pattern(field.pattern, variant) for variant in range(6))
         for n in range(1, 6):
             yield from (f"{label} {n}", f"{name.replace('_', '-')}-{n}", f"{name}{n}", f"{name}_{n}")
+        if field.pattern is not None:
+            yield from (_from_pattern(field.pattern, variant) for variant in range(6))
         low = max(field.min_length or 1, 1)
         high = min(field.length_limit or low + 8, low + 8)
         for length in range(low, high + 1):

@@ -120,11 +120,7 @@ class StatementCounter:
         self.count = 0
 
     def __call__(
-        self,
-        _conn: object,
-        _cursor: object,
-        statement: str,
-        *_: object,
+        self, _conn: object, _cursor: object, statement: str, *_: object
     ) -> None:
         if "SAVEPOINT" not in statement:
             self.count += 1

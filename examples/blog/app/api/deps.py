@@ -41,6 +41,12 @@ async def get_current_user(
 CurrentUser = Annotated[User, Depends(get_current_user)]
 
 
+def not_found(label: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_404_NOT_FOUND, detail=f"{label} not found"
+    )
+
+
 @dataclass(frozen=True)
 class Pagination:
     skip: int

@@ -37,7 +37,7 @@ class Post(TimestampMixin, Base):
         ),
         server_default="draft",
     )
-    rating: Mapped[int | None] = mapped_column()
+    rating: Mapped[int | None]
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 

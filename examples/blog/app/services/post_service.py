@@ -29,7 +29,7 @@ class PostService:
 
     async def get(self, post_id: int, *, user_id: int) -> Post | None:
         return await self.db.scalar(
-            select(Post).where(Post.id == post_id, Post.user_id == user_id),
+            select(Post).where(Post.id == post_id, Post.user_id == user_id)
         )
 
     async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Post]:
@@ -42,11 +42,7 @@ class PostService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self,
-        post_id: int,
-        values: dict[str, Any],
-        *,
-        user_id: int,
+        self, post_id: int, values: dict[str, Any], *, user_id: int
     ) -> Post | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = (

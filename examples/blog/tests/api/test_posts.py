@@ -13,7 +13,7 @@ MISSING = object()
 VALID: list[dict[str, Any]] = [
     {
         "title": "Hello async world",
-        "slug": "a-b",
+        "slug": "slug-1",
         "body": "Body 1",
         "status": "draft",
         "rating": 0,
@@ -21,7 +21,7 @@ VALID: list[dict[str, Any]] = [
     },
     {
         "title": "Title 1",
-        "slug": "b-c",
+        "slug": "slug1",
         "body": "body-1",
         "status": "published",
         "rating": 1,
@@ -31,9 +31,7 @@ VALID: list[dict[str, Any]] = [
 
 
 async def create(
-    client: AsyncClient,
-    headers: dict[str, str],
-    index: int = 0,
+    client: AsyncClient, headers: dict[str, str], index: int = 0
 ) -> dict[str, Any]:
     response = await client.post(URL, json=VALID[index], headers=headers)
     assert response.status_code == 201, response.text
@@ -46,9 +44,7 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 
 
 async def test_create_returns_the_new_post(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    user: User,
+    client: AsyncClient, auth_headers: dict[str, str], user: User
 ) -> None:
     body = await create(client, auth_headers)
     assert_matches(body, VALID[0])
@@ -118,9 +114,7 @@ async def test_create_validates_each_field(
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
 async def test_create_rejects_generated_columns(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     payload = {**VALID[0], field: 1}
     response = await client.post(URL, json=payload, headers=auth_headers)
@@ -129,9 +123,7 @@ async def test_create_rejects_generated_columns(
 
 @pytest.mark.parametrize("field", ["slug"])
 async def test_create_rejects_a_duplicate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     await create(client, auth_headers)
     payload = {**VALID[1], field: VALID[0][field]}
@@ -141,8 +133,7 @@ async def test_create_rejects_a_duplicate(
 
 
 async def test_list_is_paginated_newest_first(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     before = (await client.get(URL, headers=auth_headers)).json()["total"]
     first = await create(client, auth_headers, 0)
@@ -154,9 +145,7 @@ async def test_list_is_paginated_newest_first(
     assert (body["page"], body["size"]) == (1, 1)
     assert [item["id"] for item in body["items"]] == [second["id"]]
     response = await client.get(
-        URL,
-        params={"skip": 1, "limit": 1},
-        headers=auth_headers,
+        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
     )
     assert [item["id"] for item in response.json()["items"]] == [first["id"]]
     assert response.json()["page"] == 2
@@ -167,17 +156,14 @@ async def test_list_is_paginated_newest_first(
     [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
 )
 async def test_list_rejects_bad_pagination(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    params: dict[str, Any],
+    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
 ) -> None:
     response = await client.get(URL, params=params, headers=auth_headers)
     assert response.status_code == 422
 
 
 async def test_get_returns_one_post(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
@@ -186,14 +172,11 @@ async def test_get_returns_one_post(
 
 
 async def test_replace_sets_every_field(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.put(
-        f"{URL}/{created['id']}",
-        json=VALID[1],
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json=VALID[1], headers=auth_headers
     )
     assert response.status_code == 200
     assert_matches(response.json(), VALID[1])
@@ -201,8 +184,7 @@ async def test_replace_sets_every_field(
 
 
 async def test_replace_validates_the_body(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
@@ -210,16 +192,13 @@ async def test_replace_validates_the_body(
 
 
 async def test_update_changes_only_the_fields_sent(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     field = "title"
     change = {field: VALID[1][field]}
     response = await client.patch(
-        f"{URL}/{created['id']}",
-        json=change,
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json=change, headers=auth_headers
     )
     assert response.status_code == 200
     assert response.json() == {
@@ -231,30 +210,22 @@ async def test_update_changes_only_the_fields_sent(
 
 @pytest.mark.parametrize("field", ["title", "slug", "body", "status"])
 async def test_update_rejects_null_for_a_required_field(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.patch(
-        f"{URL}/{created['id']}",
-        json={field: None},
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
     )
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("field", ["rating", "published_at"])
 async def test_update_clears_an_optional_field(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.patch(
-        f"{URL}/{created['id']}",
-        json={field: None},
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
     )
     assert response.status_code == 200
     assert response.json()[field] is None
@@ -262,23 +233,18 @@ async def test_update_clears_an_optional_field(
 
 @pytest.mark.parametrize("field", ["slug"])
 async def test_update_rejects_a_duplicate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     first = await create(client, auth_headers, 0)
     second = await create(client, auth_headers, 1)
     response = await client.patch(
-        f"{URL}/{second['id']}",
-        json={field: first[field]},
-        headers=auth_headers,
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=auth_headers
     )
     assert response.status_code == 409
 
 
 async def test_delete_removes_the_post(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
@@ -290,9 +256,7 @@ async def test_delete_removes_the_post(
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 async def test_a_missing_post_is_404(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    method: str,
+    client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
     response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
@@ -310,10 +274,7 @@ async def test_another_users_post_is_404(
     created = await create(client, other_headers)
     body = VALID[1] if method in ("PUT", "PATCH") else None
     response = await client.request(
-        method,
-        f"{URL}/{created['id']}",
-        json=body,
-        headers=auth_headers,
+        method, f"{URL}/{created['id']}", json=body, headers=auth_headers
     )
     assert response.status_code == 404
     still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
@@ -321,9 +282,7 @@ async def test_another_users_post_is_404(
 
 
 async def test_list_shows_only_the_users_own_rows(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    other_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
 ) -> None:
     mine = await create(client, auth_headers, 0)
     await create(client, other_headers, 1)
@@ -344,9 +303,7 @@ async def test_list_shows_only_the_users_own_rows(
     ],
 )
 async def test_every_route_requires_a_token(
-    client: AsyncClient,
-    method: str,
-    path: str,
+    client: AsyncClient, method: str, path: str
 ) -> None:
     response = await client.request(method, f"{URL}{path}")
     assert response.status_code == 401

@@ -12,8 +12,7 @@ pytestmark = pytest.mark.priority_high
 
 async def make(service: PostService, index: int, user: User) -> Post:
     return await service.create(
-        PostCreate.model_validate(VALID[index]),
-        user_id=user.id,
+        PostCreate.model_validate(VALID[index]), user_id=user.id
     )
 
 
@@ -35,9 +34,7 @@ async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
 
 
 async def test_rows_are_scoped_to_their_owner(
-    db: AsyncSession,
-    user: User,
-    other_user: User,
+    db: AsyncSession, user: User, other_user: User
 ) -> None:
     service = PostService(db)
     created = await make(service, 0, user)

@@ -33,7 +33,7 @@ class Event(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(150))
     starts_on: Mapped[dt.date] = mapped_column(index=True)
-    starts_at: Mapped[dt.time] = mapped_column()
+    starts_at: Mapped[dt.time]
     contact_email: Mapped[str] = mapped_column(String(320))
     website: Mapped[str | None] = mapped_column(String(2083))
     capacity: Mapped[int] = mapped_column(BigInteger)

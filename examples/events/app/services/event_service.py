@@ -29,7 +29,7 @@ class EventService:
 
     async def get(self, event_id: int, *, user_id: int) -> Event | None:
         return await self.db.scalar(
-            select(Event).where(Event.id == event_id, Event.user_id == user_id),
+            select(Event).where(Event.id == event_id, Event.user_id == user_id)
         )
 
     async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Event]:
@@ -42,11 +42,7 @@ class EventService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self,
-        event_id: int,
-        values: dict[str, Any],
-        *,
-        user_id: int,
+        self, event_id: int, values: dict[str, Any], *, user_id: int
     ) -> Event | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = (

@@ -56,10 +56,7 @@ async def test_each_request_issues_two_statements(
     statements.count = 0
     body = VALID[0] if method in ("POST", "PUT", "PATCH") else None
     response = await client.request(
-        method,
-        URL + path.format(id=row_id),
-        json=body,
-        headers=auth_headers,
+        method, URL + path.format(id=row_id), json=body, headers=auth_headers
     )
     assert response.status_code < 300, response.text
     # The user lookup, then one statement for the operation itself.
@@ -67,8 +64,7 @@ async def test_each_request_issues_two_statements(
 
 
 async def test_responses_stay_within_the_budget(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers, 0)
     durations = []

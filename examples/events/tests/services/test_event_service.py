@@ -12,8 +12,7 @@ pytestmark = pytest.mark.priority_medium
 
 async def make(service: EventService, index: int, user: User) -> Event:
     return await service.create(
-        EventCreate.model_validate(VALID[index]),
-        user_id=user.id,
+        EventCreate.model_validate(VALID[index]), user_id=user.id
     )
 
 
@@ -35,9 +34,7 @@ async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
 
 
 async def test_rows_are_scoped_to_their_owner(
-    db: AsyncSession,
-    user: User,
-    other_user: User,
+    db: AsyncSession, user: User, other_user: User
 ) -> None:
     service = EventService(db)
     created = await make(service, 0, user)

@@ -19,7 +19,7 @@ class NoteService:
 
     async def get(self, note_id: int, *, user_id: int) -> Note | None:
         return await self.db.scalar(
-            select(Note).where(Note.id == note_id, Note.user_id == user_id),
+            select(Note).where(Note.id == note_id, Note.user_id == user_id)
         )
 
     async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Note]:
@@ -32,11 +32,7 @@ class NoteService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self,
-        note_id: int,
-        values: dict[str, Any],
-        *,
-        user_id: int,
+        self, note_id: int, values: dict[str, Any], *, user_id: int
     ) -> Note | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = (

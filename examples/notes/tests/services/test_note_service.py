@@ -11,8 +11,7 @@ pytestmark = pytest.mark.priority_low
 
 async def make(service: NoteService, index: int, user: User) -> Note:
     return await service.create(
-        NoteCreate.model_validate(VALID[index]),
-        user_id=user.id,
+        NoteCreate.model_validate(VALID[index]), user_id=user.id
     )
 
 
@@ -34,9 +33,7 @@ async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
 
 
 async def test_rows_are_scoped_to_their_owner(
-    db: AsyncSession,
-    user: User,
-    other_user: User,
+    db: AsyncSession, user: User, other_user: User
 ) -> None:
     service = NoteService(db)
     created = await make(service, 0, user)

@@ -13,7 +13,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 10
     secret_key: SecretStr = SecretStr(
-        "insecure-development-key-set-SECRET_KEY-before-deploying-anywhere",
+        "insecure-development-key-set-SECRET_KEY-before-deploying-anywhere"
     )
     jwt_algorithm: str = "HS256"
     access_token_expire_minutes: int = 30

@@ -26,7 +26,7 @@ class Product(TimestampMixin, Base):
     sku: Mapped[str] = mapped_column(String(32), unique=True)
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     stock: Mapped[int] = mapped_column(server_default=sa.text("0"))
-    weight_kg: Mapped[float | None] = mapped_column()
+    weight_kg: Mapped[float | None]
     is_active: Mapped[bool] = mapped_column(server_default=sa.text("true"))
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     external_id: Mapped[UUID | None] = mapped_column(unique=True)

@@ -30,7 +30,7 @@ class ProductService:
 
     async def get(self, product_id: int, *, user_id: int) -> Product | None:
         return await self.db.scalar(
-            select(Product).where(Product.id == product_id, Product.user_id == user_id),
+            select(Product).where(Product.id == product_id, Product.user_id == user_id)
         )
 
     async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Product]:
@@ -45,11 +45,7 @@ class ProductService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self,
-        product_id: int,
-        values: dict[str, Any],
-        *,
-        user_id: int,
+        self, product_id: int, values: dict[str, Any], *, user_id: int
     ) -> Product | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = (

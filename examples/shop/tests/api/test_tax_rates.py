@@ -15,9 +15,7 @@ VALID: list[dict[str, Any]] = [
 
 
 async def create(
-    client: AsyncClient,
-    headers: dict[str, str],
-    index: int = 0,
+    client: AsyncClient, headers: dict[str, str], index: int = 0
 ) -> dict[str, Any]:
     response = await client.post(URL, json=VALID[index], headers=headers)
     assert response.status_code == 201, response.text
@@ -30,8 +28,7 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 
 
 async def test_create_returns_the_new_tax_rate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     body = await create(client, auth_headers)
     assert_matches(body, VALID[0])
@@ -94,9 +91,7 @@ async def test_create_validates_each_field(
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at"])
 async def test_create_rejects_generated_columns(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     payload = {**VALID[0], field: 1}
     response = await client.post(URL, json=payload, headers=auth_headers)
@@ -105,9 +100,7 @@ async def test_create_rejects_generated_columns(
 
 @pytest.mark.parametrize("field", ["code"])
 async def test_create_rejects_a_duplicate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     await create(client, auth_headers)
     payload = {**VALID[1], field: VALID[0][field]}
@@ -117,8 +110,7 @@ async def test_create_rejects_a_duplicate(
 
 
 async def test_list_is_paginated_newest_first(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     before = (await client.get(URL, headers=auth_headers)).json()["total"]
     first = await create(client, auth_headers, 0)
@@ -130,9 +122,7 @@ async def test_list_is_paginated_newest_first(
     assert (body["page"], body["size"]) == (1, 1)
     assert [item["id"] for item in body["items"]] == [second["id"]]
     response = await client.get(
-        URL,
-        params={"skip": 1, "limit": 1},
-        headers=auth_headers,
+        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
     )
     assert [item["id"] for item in response.json()["items"]] == [first["id"]]
     assert response.json()["page"] == 2
@@ -143,17 +133,14 @@ async def test_list_is_paginated_newest_first(
     [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
 )
 async def test_list_rejects_bad_pagination(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    params: dict[str, Any],
+    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
 ) -> None:
     response = await client.get(URL, params=params, headers=auth_headers)
     assert response.status_code == 422
 
 
 async def test_get_returns_one_tax_rate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
@@ -162,14 +149,11 @@ async def test_get_returns_one_tax_rate(
 
 
 async def test_replace_sets_every_field(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.put(
-        f"{URL}/{created['id']}",
-        json=VALID[1],
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json=VALID[1], headers=auth_headers
     )
     assert response.status_code == 200
     assert_matches(response.json(), VALID[1])
@@ -177,8 +161,7 @@ async def test_replace_sets_every_field(
 
 
 async def test_replace_validates_the_body(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
@@ -186,16 +169,13 @@ async def test_replace_validates_the_body(
 
 
 async def test_update_changes_only_the_fields_sent(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     field = "code"
     change = {field: VALID[1][field]}
     response = await client.patch(
-        f"{URL}/{created['id']}",
-        json=change,
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json=change, headers=auth_headers
     )
     assert response.status_code == 200
     assert response.json() == {
@@ -207,38 +187,29 @@ async def test_update_changes_only_the_fields_sent(
 
 @pytest.mark.parametrize("field", ["code", "rate", "total_collected"])
 async def test_update_rejects_null_for_a_required_field(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.patch(
-        f"{URL}/{created['id']}",
-        json={field: None},
-        headers=auth_headers,
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
     )
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("field", ["code"])
 async def test_update_rejects_a_duplicate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    field: str,
+    client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     first = await create(client, auth_headers, 0)
     second = await create(client, auth_headers, 1)
     response = await client.patch(
-        f"{URL}/{second['id']}",
-        json={field: first[field]},
-        headers=auth_headers,
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=auth_headers
     )
     assert response.status_code == 409
 
 
 async def test_delete_removes_the_tax_rate(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
+    client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
     response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
@@ -250,9 +221,7 @@ async def test_delete_removes_the_tax_rate(
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 async def test_a_missing_tax_rate_is_404(
-    client: AsyncClient,
-    auth_headers: dict[str, str],
-    method: str,
+    client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
     response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
@@ -272,9 +241,7 @@ async def test_a_missing_tax_rate_is_404(
     ],
 )
 async def test_every_route_requires_a_token(
-    client: AsyncClient,
-    method: str,
-    path: str,
+    client: AsyncClient, method: str, path: str
 ) -> None:
     response = await client.request(method, f"{URL}{path}")
     assert response.status_code == 401

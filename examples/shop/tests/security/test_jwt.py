@@ -15,10 +15,7 @@ ME = "/api/v1/users/me"
 
 
 def token(
-    claims: dict[str, Any],
-    *,
-    key: str | None = None,
-    algorithm: str = "HS256",
+    claims: dict[str, Any], *, key: str | None = None, algorithm: str = "HS256"
 ) -> str:
     secret = key or get_settings().secret_key.get_secret_value()
     return jwt.encode(claims, secret, algorithm=algorithm)

@@ -12,8 +12,7 @@ pytestmark = pytest.mark.priority_critical
 
 async def make(service: ProductService, index: int, user: User) -> Product:
     return await service.create(
-        ProductCreate.model_validate(VALID[index]),
-        user_id=user.id,
+        ProductCreate.model_validate(VALID[index]), user_id=user.id
     )
 
 
@@ -35,9 +34,7 @@ async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
 
 
 async def test_rows_are_scoped_to_their_owner(
-    db: AsyncSession,
-    user: User,
-    other_user: User,
+    db: AsyncSession, user: User, other_user: User
 ) -> None:
     service = ProductService(db)
     created = await make(service, 0, user)

@@ -1,20 +1,18 @@
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep
+from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.event import EventCreate, EventList, EventResponse, EventUpdate
 from app.services.event_service import EventService
 
 router = APIRouter(prefix="/events", tags=["events"], responses=UNAUTHORIZED)
 
-NOT_FOUND_DETAIL = "Event not found"
+LABEL = "Event"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_event(
-    data: EventCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Create a event owned by the signed-in user."""
     event = await EventService(db).create(data, user_id=current_user.id)
@@ -23,16 +21,12 @@ async def create_event(
 
 @router.get("")
 async def list_events(
-    db: SessionDep,
-    current_user: CurrentUser,
-    page: PaginationDep,
+    db: SessionDep, current_user: CurrentUser, page: PaginationDep
 ) -> EventList:
     """List the signed-in user's events, newest first."""
     service = EventService(db)
     items = await service.get_multi(
-        skip=page.skip,
-        limit=page.limit,
-        user_id=current_user.id,
+        skip=page.skip, limit=page.limit, user_id=current_user.id
     )
     total = await service.count(user_id=current_user.id)
     return EventList(
@@ -45,72 +39,46 @@ async def list_events(
 
 @router.get("/{event_id}", responses=NOT_FOUND)
 async def get_event(
-    event_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    event_id: int, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Get one event."""
     event = await EventService(db).get(event_id, user_id=current_user.id)
     if event is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
 @router.put("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_event(
-    event_id: int,
-    data: EventCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    event_id: int, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Replace every field of a event; omitted optional fields take their defaults."""
     event = await EventService(db).update(
-        event_id,
-        data.model_dump(),
-        user_id=current_user.id,
+        event_id, data.model_dump(), user_id=current_user.id
     )
     if event is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
 @router.patch("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_event(
-    event_id: int,
-    data: EventUpdate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    event_id: int, data: EventUpdate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     event = await EventService(db).update(event_id, values, user_id=current_user.id)
     if event is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
 @router.delete(
-    "/{event_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
+    "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_event(
-    event_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    event_id: int, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a event."""
     if not await EventService(db).delete(event_id, user_id=current_user.id):
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)

@@ -1,6 +1,6 @@
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep
+from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.product import (
     ProductCreate,
@@ -12,14 +12,12 @@ from app.services.product_service import ProductService
 
 router = APIRouter(prefix="/products", tags=["products"], responses=UNAUTHORIZED)
 
-NOT_FOUND_DETAIL = "Product not found"
+LABEL = "Product"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_product(
-    data: ProductCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Create a product owned by the signed-in user."""
     product = await ProductService(db).create(data, user_id=current_user.id)
@@ -28,16 +26,12 @@ async def create_product(
 
 @router.get("")
 async def list_products(
-    db: SessionDep,
-    current_user: CurrentUser,
-    page: PaginationDep,
+    db: SessionDep, current_user: CurrentUser, page: PaginationDep
 ) -> ProductList:
     """List the signed-in user's products, newest first."""
     service = ProductService(db)
     items = await service.get_multi(
-        skip=page.skip,
-        limit=page.limit,
-        user_id=current_user.id,
+        skip=page.skip, limit=page.limit, user_id=current_user.id
     )
     total = await service.count(user_id=current_user.id)
     return ProductList(
@@ -50,76 +44,48 @@ async def list_products(
 
 @router.get("/{product_id}", responses=NOT_FOUND)
 async def get_product(
-    product_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    product_id: int, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Get one product."""
     product = await ProductService(db).get(product_id, user_id=current_user.id)
     if product is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return ProductResponse.model_validate(product)
 
 
 @router.put("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_product(
-    product_id: int,
-    data: ProductCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    product_id: int, data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Replace every field of a product; omitted optional fields take their defaults."""
     product = await ProductService(db).update(
-        product_id,
-        data.model_dump(),
-        user_id=current_user.id,
+        product_id, data.model_dump(), user_id=current_user.id
     )
     if product is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return ProductResponse.model_validate(product)
 
 
 @router.patch("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_product(
-    product_id: int,
-    data: ProductUpdate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    product_id: int, data: ProductUpdate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     product = await ProductService(db).update(
-        product_id,
-        values,
-        user_id=current_user.id,
+        product_id, values, user_id=current_user.id
     )
     if product is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return ProductResponse.model_validate(product)
 
 
 @router.delete(
-    "/{product_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
+    "/{product_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_product(
-    product_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    product_id: int, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a product."""
     if not await ProductService(db).delete(product_id, user_id=current_user.id):
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)

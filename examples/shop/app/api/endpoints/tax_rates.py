@@ -1,6 +1,6 @@
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep
+from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.tax_rate import (
     TaxRateCreate,
@@ -12,14 +12,12 @@ from app.services.tax_rate_service import TaxRateService
 
 router = APIRouter(prefix="/tax-rates", tags=["tax-rates"], responses=UNAUTHORIZED)
 
-NOT_FOUND_DETAIL = "Tax rate not found"
+LABEL = "Tax rate"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
 async def create_tax_rate(
-    data: TaxRateCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Create a tax rate."""
     tax_rate = await TaxRateService(db).create(data)
@@ -28,9 +26,7 @@ async def create_tax_rate(
 
 @router.get("")
 async def list_tax_rates(
-    db: SessionDep,
-    current_user: CurrentUser,
-    page: PaginationDep,
+    db: SessionDep, current_user: CurrentUser, page: PaginationDep
 ) -> TaxRateList:
     """List tax rates, newest first."""
     service = TaxRateService(db)
@@ -46,68 +42,44 @@ async def list_tax_rates(
 
 @router.get("/{tax_rate_id}", responses=NOT_FOUND)
 async def get_tax_rate(
-    tax_rate_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    tax_rate_id: int, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Get one tax rate."""
     tax_rate = await TaxRateService(db).get(tax_rate_id)
     if tax_rate is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return TaxRateResponse.model_validate(tax_rate)
 
 
 @router.put("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_tax_rate(
-    tax_rate_id: int,
-    data: TaxRateCreate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    tax_rate_id: int, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Replace every field of a tax rate; omitted optional fields take their defaults."""
     tax_rate = await TaxRateService(db).update(tax_rate_id, data.model_dump())
     if tax_rate is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return TaxRateResponse.model_validate(tax_rate)
 
 
 @router.patch("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_tax_rate(
-    tax_rate_id: int,
-    data: TaxRateUpdate,
-    db: SessionDep,
-    current_user: CurrentUser,
+    tax_rate_id: int, data: TaxRateUpdate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     tax_rate = await TaxRateService(db).update(tax_rate_id, values)
     if tax_rate is None:
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
     return TaxRateResponse.model_validate(tax_rate)
 
 
 @router.delete(
-    "/{tax_rate_id}",
-    status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
+    "/{tax_rate_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_tax_rate(
-    tax_rate_id: int,
-    db: SessionDep,
-    current_user: CurrentUser,
+    tax_rate_id: int, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a tax rate."""
     if not await TaxRateService(db).delete(tax_rate_id):
-        raise HTTPException(
-            status_code=status.HTTP_404_NOT_FOUND,
-            detail=NOT_FOUND_DETAIL,
-        )
+        raise not_found(LABEL)
