@@ -125,6 +125,32 @@ def generate(
 
 
 @app.command()
+def verify(
+    project: Annotated[Path, typer.Argument(help="The generated project to check.")] = Path(),
+    json_report: Annotated[Path | None, typer.Option("--json", help="Also write the results as JSON.")] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Run only these gates (repeatable or comma-separated).")
+    ] = None,
+    skip: Annotated[list[str] | None, typer.Option(help="Skip these gates (repeatable or comma-separated).")] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this (scratch!) database instead of a throwaway PostgreSQL; it is migrated down and up."
+        ),
+    ] = None,
+    python: Annotated[str | None, typer.Option(help="Interpreter with the project's dependencies.")] = None,
+) -> None:
+    """Run the PRP's quality gates for real and tick the PRP's checklists with the results."""
+    from prpgen.verify_cli import run_verify
+
+    raise typer.Exit(run_verify(project, json_report, _split(only), _split(skip), database_url, python))
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
+
+
+@app.command()
 def schema() -> None:
     """Print the spec's JSON Schema (for editor completion and validation)."""
     from prpgen.spec import Spec

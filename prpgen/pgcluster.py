@@ -20,14 +20,19 @@ class PostgresUnavailable(PrpgenError):
 
 
 def find_bindir() -> Path:
-    """Where initdb and pg_ctl live: `pg_config --bindir`, else the newest Debian-style install."""
+    """Where initdb and pg_ctl live: `PRPGEN_POSTGRES_BINDIR`, else `pg_config --bindir`, else the
+    newest Debian-style install."""
+    override = os.environ.get("PRPGEN_POSTGRES_BINDIR")
     pg_config = shutil.which("pg_config")
     candidates: list[Path] = []
-    if pg_config:
+    if override:
+        candidates.append(Path(override))
+    elif pg_config:
         result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
         if result.returncode == 0:
             candidates.append(Path(result.stdout.strip()))
-    candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
+    if not override:
+        candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
     for candidate in candidates:
         if (candidate / "initdb").is_file() and (candidate / "pg_ctl").is_file():
             return candidate
@@ -87,6 +92,11 @@ class ThrowawayCluster:
             self.stop()
             raise
         return self
+
+    def create_database(self, name: str) -> str:
+        """Create an empty database and return its URL."""
+        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name)
+        return self.url.rsplit("/", 1)[0] + f"/{name}"
 
     def stop(self) -> None:
         if (self.data / "postmaster.pid").exists():
