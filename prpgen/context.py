@@ -570,6 +570,7 @@ def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
     imports = _Imports()
     imports.add("datetime as dt")
     imports.add("pydantic", "BaseModel", "ConfigDict")
+    imports.add("app.schemas.common", "InputModel")
     if any(f.spec.required for f in fields):
         imports.add("pydantic", "field_validator")
     if any(_constraints(f.spec) or _docs(f.spec) for f in fields):

@@ -169,7 +169,7 @@ def _isort_key(name: str) -> tuple[int, str]:
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
-def fit(line: str, indent: int) -> str:
+def fit(line: str, indent: int, *, item: bool = False) -> str:
     """Lay out one logical line of Python as `ruff format` accepts it.
 
     A line that fits is kept. Otherwise the bracket ruff would split (the parameters of a
@@ -179,15 +179,19 @@ def fit(line: str, indent: int) -> str:
     pad = INDENT * indent
     if len(pad) + len(line) <= LINE_LENGTH:
         return line
-    if _is_comprehension(line):
+    if item and _is_comprehension(line):
         cuts = [i for i, _ in _code_chars(line) if line[i : i + 4] in (" for", " if ") and _depth_at(line, i) == 0]
         cuts = [i for i in cuts if line[i : i + 5] in (" for ", " if ") or line[i : i + 4] == " if "]
         parts = [line[a:b].strip() for a, b in zip([0, *cuts], [*cuts, len(line)], strict=True)]
-        return "\n".join([fit(parts[0], indent), *(pad + part for part in parts[1:])])
+        return "\n".join([fit(parts[0], indent, item=True), *(pad + part for part in parts[1:])])
     if line.startswith("from ") and " import " in line and "(" not in line:
         module, names = line.split(" import ", 1)
         inner = [f"{INDENT * (indent + 1)}{name.strip()}," for name in names.split(",")]
         return "\n".join([f"{module} import (", *inner, pad + ")"])
+    head, expression = _statement_head(line)
+    if head and _is_string(expression) and len(pad + INDENT + expression) <= LINE_LENGTH:
+        # ruff parenthesizes a long string on the right of `=` when that makes it fit.
+        return "\n".join([f"{head}(", pad + INDENT + expression, pad + ")"])
     chain = _fluent_chain(line)
     if chain is not None:
         head, links = chain
@@ -214,7 +218,7 @@ def fit(line: str, indent: int) -> str:
     # A lone comprehension takes no trailing comma (a syntax error), nor a lone subscript (it
     # would become a tuple).
     comma = "" if len(items) == 1 and (subscript or _is_comprehension(items[0])) else ","
-    inner = [INDENT * (indent + 1) + fit(item, indent + 1) + comma for item in items]
+    inner = [INDENT * (indent + 1) + fit(part, indent + 1, item=True) + comma for part in items]
     return "\n".join([line[: start + 1], *inner, pad + line[end:]])
 
 
@@ -257,6 +261,13 @@ def _depth_at(text: str, position: int) -> int:
         elif char in _OPEN.values():
             depth -= 1
     return depth
+
+
+def _is_string(expression: str) -> bool:
+    """A single string literal (no concatenation, call or operator after it)."""
+    if not expression or expression[0] not in "'\"":
+        return False
+    return not any(True for _ in _code_chars(expression))
 
 
 def _ends_with_comma(line: str, end: int) -> bool:

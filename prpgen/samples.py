@@ -148,6 +148,8 @@ def cases(name: str, field: FieldSpec) -> list[Case]:
     if kind in {"str", "text"}:
         _length_cases(field, add)
         add(12345, 422, "not-a-string")
+        # PostgreSQL cannot store NUL in text: the API must refuse it rather than fail.
+        add("a\x00b", 422, "nul-character")
     elif kind in {"int", "bigint", "float", "decimal"}:
         _number_cases(field, add)
         add("abc", 422, "not-a-number")

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from prpgen.errors import ProjectError
 
@@ -298,15 +298,23 @@ class Verifier:
     def _probe(self, gate: Gate) -> GateResult:
         code, output = self._exec([self.python, "-c", PROBE.read_text(encoding="utf-8"), gate.id])
         shown = f"prpgen verify --only {gate.id}"
-        try:
-            data = json.loads(output.splitlines()[-1])
-        except (ValueError, IndexError):
+        data = next((found for line in reversed(output.splitlines()) if (found := _json_object(line))), None)
+        if data is None:
             return GateResult(
                 gate.id, gate.title, "failed", "the app could not be imported", command=shown, output=output
             )
         problems: list[str] = data["problems"]
         status: Status = "passed" if code == 0 and not problems else "failed"
         return GateResult(gate.id, gate.title, status, data["figure"], command=shown, output="\n".join(problems))
+
+
+def _json_object(line: str) -> dict[str, Any] | None:
+    """The probe's report, if this line is it (the app's own log lines come interleaved)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "problems" in data else None
 
 
 def _first_line(output: str) -> str:

@@ -49,9 +49,17 @@ def cli() -> Callable[..., Run]:
     return run_cli
 
 
+# What tools leave behind in a project; never part of what prpgen generates.
+CACHES = frozenset({".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__", ".venv"})
+
+
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under `root` by relative path, for comparing whole generated trees."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not CACHES & set(p.relative_to(root).parts)
+    }
 
 
 @pytest.fixture(scope="session")

@@ -53,6 +53,10 @@ SOURCES = [
     f"def f():\n    page = query.order_by({LONG}.id.desc()).offset(skip).limit(limit)\n",
     f"def f():\n    return await self.db.scalar(select({LONG}).where({LONG}.id == {LONG}_id))\n",
     f"from app.schemas.x import {LONG}Create, {LONG}List, {LONG}Response\n",
+    "async def f():\n"
+    '    async for configured in client_for(app_with(origins=["https://app.example"]), db):\n'
+    "        pass\n",
+    f'SECRET_KEY_FOR_DEVELOPMENT = "{LONG.lower()}-{LONG.lower()[:20]}"\n',
     'x = call("a string with a comma, and (brackets)", other_argument=1, another_argument=2)\n',
     f"def f():\n    return X(items=[{LONG}Response.model_validate(item) for item in items], total=1)\n",
     f'change = {{"{LONG.lower()}_name_of_a_field": VALID[1]["{LONG.lower()}_name_of_a_field"]}}\n',

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from app.api.deps import get_rate_limiter
 from app.core.config import get_settings
 from app.core.database import get_async_session
 from app.core.security import create_access_token, hash_password
@@ -27,6 +28,12 @@ def fast_password_hashing() -> Iterator[None]:
     settings.bcrypt_rounds = 4
     yield
     settings.bcrypt_rounds = rounds
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    # Every test starts with the whole login and sign-up budget.
+    get_rate_limiter().reset()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,4 @@
-"""create users table
+"""create users and rate_limit_windows tables
 
 Revision ID: 5fccf41d6cc6
 Revises:
@@ -43,8 +43,18 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     op.create_index(op.f("ix_users_created_at"), "users", ["created_at"], unique=False)
+    op.create_table(
+        "rate_limit_windows",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "key", "window_start", name=op.f("pk_rate_limit_windows")
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rate_limit_windows")
     op.drop_index(op.f("ix_users_created_at"), table_name="users")
     op.drop_table("users")

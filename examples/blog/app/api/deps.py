@@ -1,12 +1,14 @@
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.database import get_async_session
+from app.core.rate_limit import DatabaseRateLimiter, MemoryRateLimiter, RateLimiter
 from app.core.security import decode_access_token
 from app.models import User
 
@@ -15,6 +17,8 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
+# Ids are PostgreSQL integers: outside that range no row can exist, and the driver would fail.
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl=f"{get_settings().api_v1_prefix}/auth/login"
@@ -65,3 +69,23 @@ async def pagination(
 
 
 PaginationDep = Annotated[Pagination, Depends(pagination)]
+
+
+@lru_cache
+def get_rate_limiter() -> RateLimiter:
+    settings = get_settings()
+    limit = settings.auth_rate_limit_per_minute
+    if settings.rate_limit_store == "database":
+        return DatabaseRateLimiter(limit)
+    return MemoryRateLimiter(limit)
+
+
+async def auth_rate_limit(request: Request, db: SessionDep) -> None:
+    """Slows down password guessing and sign-up floods: a budget per client address."""
+    client = request.client.host if request.client else "unknown"
+    if not await get_rate_limiter().allow(f"{request.url.path}:{client}", db):
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Too many attempts; try again in a minute",
+            headers={"Retry-After": "60"},
+        )

@@ -3,11 +3,10 @@ import datetime as dt
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from app.models.post import PostStatus
+from app.schemas.common import InputModel
 
 
-class PostCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PostCreate(InputModel):
     title: str = Field(
         min_length=2,
         max_length=200,
@@ -25,10 +24,8 @@ class PostCreate(BaseModel):
     published_at: AwareDatetime | None = None
 
 
-class PostUpdate(BaseModel):
+class PostUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(
         default=None,

@@ -64,15 +64,18 @@ async def test_create_returns_the_new_post(
         pytest.param("title", "a" * 200, 201, id="title-max-length"),
         pytest.param("title", "a" * 201, 422, id="title-above-max-length"),
         pytest.param("title", 12345, 422, id="title-not-a-string"),
+        pytest.param("title", "a\x00b", 422, id="title-nul-character"),
         pytest.param("slug", MISSING, 422, id="slug-missing"),
         pytest.param("slug", None, 422, id="slug-null"),
         pytest.param("slug", "a" * 120, 201, id="slug-max-length"),
         pytest.param("slug", "a" * 121, 422, id="slug-above-max-length"),
         pytest.param("slug", "!", 422, id="slug-pattern-mismatch"),
         pytest.param("slug", 12345, 422, id="slug-not-a-string"),
+        pytest.param("slug", "a\x00b", 422, id="slug-nul-character"),
         pytest.param("body", MISSING, 422, id="body-missing"),
         pytest.param("body", None, 422, id="body-null"),
         pytest.param("body", 12345, 422, id="body-not-a-string"),
+        pytest.param("body", "a\x00b", 422, id="body-nul-character"),
         pytest.param("status", MISSING, 201, id="status-omitted"),
         pytest.param("status", None, 422, id="status-null"),
         pytest.param("status", "draft", 201, id="status-value-draft"),
@@ -259,7 +262,9 @@ async def test_a_missing_post_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
-    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Post not found"}
 
@@ -289,6 +294,14 @@ async def test_list_shows_only_the_users_own_rows(
     body = (await client.get(URL, headers=auth_headers)).json()
     assert [item["id"] for item in body["items"]] == [mine["id"]]
     assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,11 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.models.event import EventCategory
+from app.schemas.common import InputModel
 from app.schemas.types import HttpUrlStr
 
 
-class EventCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EventCreate(InputModel):
     name: str = Field(max_length=150)
     starts_on: dt.date
     starts_at: dt.time
@@ -22,10 +21,8 @@ class EventCreate(BaseModel):
     reference: UUID
 
 
-class EventUpdate(BaseModel):
+class EventUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=150)
     starts_on: dt.date | None = None

@@ -68,6 +68,7 @@ async def test_create_returns_the_new_event(
         pytest.param("name", "a" * 150, 201, id="name-max-length"),
         pytest.param("name", "a" * 151, 422, id="name-above-max-length"),
         pytest.param("name", 12345, 422, id="name-not-a-string"),
+        pytest.param("name", "a\x00b", 422, id="name-nul-character"),
         pytest.param("starts_on", MISSING, 422, id="starts_on-missing"),
         pytest.param("starts_on", None, 422, id="starts_on-null"),
         pytest.param("starts_on", "2024-02-30", 422, id="starts_on-invalid"),
@@ -288,7 +289,9 @@ async def test_a_missing_event_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
-    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Event not found"}
 
@@ -318,6 +321,14 @@ async def test_list_shows_only_the_users_own_rows(
     body = (await client.get(URL, headers=auth_headers)).json()
     assert [item["id"] for item in body["items"]] == [mine["id"]]
     assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -2,4 +2,5 @@
 
 from app.models.base import Base as Base
 from app.models.note import Note as Note
+from app.models.rate_limit import RateLimitWindow as RateLimitWindow
 from app.models.user import User as User

@@ -2,19 +2,17 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.schemas.common import InputModel
 
-class NoteCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
+class NoteCreate(InputModel):
     text: str = Field(max_length=2000)
     pinned: bool = False
     color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
 
 
-class NoteUpdate(BaseModel):
+class NoteUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     text: str | None = Field(default=None, max_length=2000)
     pinned: bool | None = None

@@ -48,6 +48,7 @@ async def test_create_returns_the_new_note(
         pytest.param("text", "a" * 2000, 201, id="text-max-length"),
         pytest.param("text", "a" * 2001, 422, id="text-above-max-length"),
         pytest.param("text", 12345, 422, id="text-not-a-string"),
+        pytest.param("text", "a\x00b", 422, id="text-nul-character"),
         pytest.param("pinned", MISSING, 201, id="pinned-omitted"),
         pytest.param("pinned", None, 422, id="pinned-null"),
         pytest.param("pinned", "maybe", 422, id="pinned-invalid"),
@@ -55,6 +56,7 @@ async def test_create_returns_the_new_note(
         pytest.param("color", None, 201, id="color-null"),
         pytest.param("color", "!", 422, id="color-pattern-mismatch"),
         pytest.param("color", 12345, 422, id="color-not-a-string"),
+        pytest.param("color", "a\x00b", 422, id="color-nul-character"),
     ],
 )
 async def test_create_validates_each_field(
@@ -197,7 +199,9 @@ async def test_a_missing_note_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
-    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Note not found"}
 
@@ -227,6 +231,14 @@ async def test_list_shows_only_the_users_own_rows(
     body = (await client.get(URL, headers=auth_headers)).json()
     assert [item["id"] for item in body["items"]] == [mine["id"]]
     assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

@@ -2,5 +2,6 @@
 
 from app.models.base import Base as Base
 from app.models.product import Product as Product
+from app.models.rate_limit import RateLimitWindow as RateLimitWindow
 from app.models.tax_rate import TaxRate as TaxRate
 from app.models.user import User as User

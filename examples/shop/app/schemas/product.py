@@ -5,12 +5,11 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.schemas.common import InputModel
 from app.schemas.types import HttpUrlStr
 
 
-class ProductCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProductCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
     sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
     price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
@@ -25,10 +24,8 @@ class ProductCreate(BaseModel):
     product_url: HttpUrlStr | None = None
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
     sku: str | None = Field(

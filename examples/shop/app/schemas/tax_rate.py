@@ -3,19 +3,17 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.schemas.common import InputModel
 
-class TaxRateCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
+class TaxRateCreate(InputModel):
     code: str = Field(max_length=16)
     rate: Decimal = Field(ge=0, le=1, max_digits=5, decimal_places=4)
     total_collected: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
-class TaxRateUpdate(BaseModel):
+class TaxRateUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     code: str | None = Field(default=None, max_length=16)
     rate: Decimal | None = Field(

@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
 
 from app.core.security import MAX_PASSWORD_BYTES
+from app.schemas.common import InputModel
 
 
 def _fits_bcrypt(password: str) -> str:
@@ -15,9 +16,7 @@ def _fits_bcrypt(password: str) -> str:
 Password = Annotated[str, Field(min_length=8), AfterValidator(_fits_bcrypt)]
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(InputModel):
     email: EmailStr
     password: Password
 

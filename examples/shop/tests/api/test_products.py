@@ -70,12 +70,14 @@ async def test_create_returns_the_new_product(
         pytest.param("name", "a" * 120, 201, id="name-max-length"),
         pytest.param("name", "a" * 121, 422, id="name-above-max-length"),
         pytest.param("name", 12345, 422, id="name-not-a-string"),
+        pytest.param("name", "a\x00b", 422, id="name-nul-character"),
         pytest.param("sku", MISSING, 422, id="sku-missing"),
         pytest.param("sku", None, 422, id="sku-null"),
         pytest.param("sku", "0" * 32, 201, id="sku-max-length"),
         pytest.param("sku", "0" * 33, 422, id="sku-above-max-length"),
         pytest.param("sku", "!", 422, id="sku-pattern-mismatch"),
         pytest.param("sku", 12345, 422, id="sku-not-a-string"),
+        pytest.param("sku", "a\x00b", 422, id="sku-nul-character"),
         pytest.param("price", MISSING, 422, id="price-missing"),
         pytest.param("price", None, 422, id="price-null"),
         pytest.param("price", "0.00", 201, id="price-ge"),
@@ -277,7 +279,9 @@ async def test_a_missing_product_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
-    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Product not found"}
 
@@ -307,6 +311,14 @@ async def test_list_shows_only_the_users_own_rows(
     body = (await client.get(URL, headers=auth_headers)).json()
     assert [item["id"] for item in body["items"]] == [mine["id"]]
     assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

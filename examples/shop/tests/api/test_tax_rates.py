@@ -45,6 +45,7 @@ async def test_create_returns_the_new_tax_rate(
         pytest.param("code", "a" * 16, 201, id="code-max-length"),
         pytest.param("code", "a" * 17, 422, id="code-above-max-length"),
         pytest.param("code", 12345, 422, id="code-not-a-string"),
+        pytest.param("code", "a\x00b", 422, id="code-nul-character"),
         pytest.param("rate", MISSING, 422, id="rate-missing"),
         pytest.param("rate", None, 422, id="rate-null"),
         pytest.param("rate", "0.0000", 201, id="rate-ge"),
@@ -224,9 +225,19 @@ async def test_a_missing_tax_rate_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
     body = VALID[0] if method in ("PUT", "PATCH") else None
-    response = await client.request(method, f"{URL}/0", json=body, headers=auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
     assert response.status_code == 404
     assert response.json() == {"detail": "Tax rate not found"}
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(

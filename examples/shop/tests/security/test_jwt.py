@@ -43,6 +43,23 @@ async def test_an_expired_token_is_rejected(client: AsyncClient, user: User) -> 
     await assert_rejected(client, token(claims(user, iat=past, exp=past)))
 
 
+async def test_a_token_not_yet_valid_is_rejected(
+    client: AsyncClient, user: User
+) -> None:
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    await assert_rejected(client, token(claims(user, nbf=later)))
+
+
+async def test_a_token_of_a_deleted_user_is_rejected(
+    client: AsyncClient, db: AsyncSession
+) -> None:
+    gone = await make_user(db, "gone@example.com")
+    access_token = bearer(gone)["Authorization"][7:]
+    await db.delete(gone)
+    await db.flush()
+    await assert_rejected(client, access_token)
+
+
 async def test_a_tampered_token_is_rejected(client: AsyncClient, user: User) -> None:
     header, _, signature = bearer(user)["Authorization"][7:].split(".")
     forged = jwt.encode(claims(user, sub="999999"), "k" * 64, algorithm="HS256")

@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
+from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.post import PostCreate, PostList, PostResponse, PostUpdate
 from app.services.post_service import PostService
@@ -39,7 +39,7 @@ async def list_posts(
 
 @router.get("/{post_id}", responses=NOT_FOUND)
 async def get_post(
-    post_id: int, db: SessionDep, current_user: CurrentUser
+    post_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Get one post."""
     post = await PostService(db).get(post_id, user_id=current_user.id)
@@ -50,7 +50,7 @@ async def get_post(
 
 @router.put("/{post_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_post(
-    post_id: int, data: PostCreate, db: SessionDep, current_user: CurrentUser
+    post_id: RowId, data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Replace every field of a post; omitted optional fields take their defaults."""
     post = await PostService(db).update(
@@ -63,7 +63,7 @@ async def replace_post(
 
 @router.patch("/{post_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_post(
-    post_id: int, data: PostUpdate, db: SessionDep, current_user: CurrentUser
+    post_id: RowId, data: PostUpdate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -76,7 +76,9 @@ async def update_post(
 @router.delete(
     "/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
-async def delete_post(post_id: int, db: SessionDep, current_user: CurrentUser) -> None:
+async def delete_post(
+    post_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> None:
     """Delete a post."""
     if not await PostService(db).delete(post_id, user_id=current_user.id):
         raise not_found(LABEL)

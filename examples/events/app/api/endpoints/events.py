@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
+from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.event import EventCreate, EventList, EventResponse, EventUpdate
 from app.services.event_service import EventService
@@ -39,7 +39,7 @@ async def list_events(
 
 @router.get("/{event_id}", responses=NOT_FOUND)
 async def get_event(
-    event_id: int, db: SessionDep, current_user: CurrentUser
+    event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Get one event."""
     event = await EventService(db).get(event_id, user_id=current_user.id)
@@ -50,7 +50,7 @@ async def get_event(
 
 @router.put("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_event(
-    event_id: int, data: EventCreate, db: SessionDep, current_user: CurrentUser
+    event_id: RowId, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Replace every field of a event; omitted optional fields take their defaults."""
     event = await EventService(db).update(
@@ -63,7 +63,7 @@ async def replace_event(
 
 @router.patch("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_event(
-    event_id: int, data: EventUpdate, db: SessionDep, current_user: CurrentUser
+    event_id: RowId, data: EventUpdate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -77,7 +77,7 @@ async def update_event(
     "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_event(
-    event_id: int, db: SessionDep, current_user: CurrentUser
+    event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a event."""
     if not await EventService(db).delete(event_id, user_id=current_user.id):

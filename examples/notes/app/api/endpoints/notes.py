@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
+from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
 from app.schemas.common import NOT_FOUND, UNAUTHORIZED
 from app.schemas.note import NoteCreate, NoteList, NoteResponse, NoteUpdate
 from app.services.note_service import NoteService
@@ -39,7 +39,7 @@ async def list_notes(
 
 @router.get("/{note_id}", responses=NOT_FOUND)
 async def get_note(
-    note_id: int, db: SessionDep, current_user: CurrentUser
+    note_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
     """Get one note."""
     note = await NoteService(db).get(note_id, user_id=current_user.id)
@@ -50,7 +50,7 @@ async def get_note(
 
 @router.put("/{note_id}", responses=NOT_FOUND)
 async def replace_note(
-    note_id: int, data: NoteCreate, db: SessionDep, current_user: CurrentUser
+    note_id: RowId, data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
     """Replace every field of a note; omitted optional fields take their defaults."""
     note = await NoteService(db).update(
@@ -63,7 +63,7 @@ async def replace_note(
 
 @router.patch("/{note_id}", responses=NOT_FOUND)
 async def update_note(
-    note_id: int, data: NoteUpdate, db: SessionDep, current_user: CurrentUser
+    note_id: RowId, data: NoteUpdate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -76,7 +76,9 @@ async def update_note(
 @router.delete(
     "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
-async def delete_note(note_id: int, db: SessionDep, current_user: CurrentUser) -> None:
+async def delete_note(
+    note_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> None:
     """Delete a note."""
     if not await NoteService(db).delete(note_id, user_id=current_user.id):
         raise not_found(LABEL)

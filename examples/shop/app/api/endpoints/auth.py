@@ -3,13 +3,18 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api.deps import SessionDep
+from app.api.deps import SessionDep, auth_rate_limit
 from app.core.security import create_access_token
-from app.schemas.common import CONFLICT, UNAUTHORIZED
+from app.schemas.common import CONFLICT, TOO_MANY_REQUESTS, UNAUTHORIZED
 from app.schemas.user import Token, UserCreate, UserResponse
 from app.services.user_service import UserService
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(
+    prefix="/auth",
+    tags=["auth"],
+    dependencies=[Depends(auth_rate_limit)],
+    responses=TOO_MANY_REQUESTS,
+)
 
 
 @router.post(

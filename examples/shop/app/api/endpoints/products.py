@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
+from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.product import (
     ProductCreate,
@@ -44,7 +44,7 @@ async def list_products(
 
 @router.get("/{product_id}", responses=NOT_FOUND)
 async def get_product(
-    product_id: int, db: SessionDep, current_user: CurrentUser
+    product_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Get one product."""
     product = await ProductService(db).get(product_id, user_id=current_user.id)
@@ -55,7 +55,7 @@ async def get_product(
 
 @router.put("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_product(
-    product_id: int, data: ProductCreate, db: SessionDep, current_user: CurrentUser
+    product_id: RowId, data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Replace every field of a product; omitted optional fields take their defaults."""
     product = await ProductService(db).update(
@@ -68,7 +68,7 @@ async def replace_product(
 
 @router.patch("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_product(
-    product_id: int, data: ProductUpdate, db: SessionDep, current_user: CurrentUser
+    product_id: RowId, data: ProductUpdate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -84,7 +84,7 @@ async def update_product(
     "/{product_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_product(
-    product_id: int, db: SessionDep, current_user: CurrentUser
+    product_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a product."""
     if not await ProductService(db).delete(product_id, user_id=current_user.id):

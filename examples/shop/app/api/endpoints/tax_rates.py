@@ -1,6 +1,6 @@
 from fastapi import APIRouter, status
 
-from app.api.deps import CurrentUser, PaginationDep, SessionDep, not_found
+from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
 from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
 from app.schemas.tax_rate import (
     TaxRateCreate,
@@ -42,7 +42,7 @@ async def list_tax_rates(
 
 @router.get("/{tax_rate_id}", responses=NOT_FOUND)
 async def get_tax_rate(
-    tax_rate_id: int, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Get one tax rate."""
     tax_rate = await TaxRateService(db).get(tax_rate_id)
@@ -53,7 +53,7 @@ async def get_tax_rate(
 
 @router.put("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
 async def replace_tax_rate(
-    tax_rate_id: int, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Replace every field of a tax rate; omitted optional fields take their defaults."""
     tax_rate = await TaxRateService(db).update(tax_rate_id, data.model_dump())
@@ -64,7 +64,7 @@ async def replace_tax_rate(
 
 @router.patch("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
 async def update_tax_rate(
-    tax_rate_id: int, data: TaxRateUpdate, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, data: TaxRateUpdate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -78,7 +78,7 @@ async def update_tax_rate(
     "/{tax_rate_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
 )
 async def delete_tax_rate(
-    tax_rate_id: int, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a tax rate."""
     if not await TaxRateService(db).delete(tax_rate_id):
