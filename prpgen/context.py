@@ -12,7 +12,7 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.errors import Problem, SpecError
-from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, py_literal, py_str, statement
+from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
 from prpgen.samples import MISSING, Case, NoSample, cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec
 
@@ -105,13 +105,13 @@ class FieldContext:
         spec = self.spec
         parts = []
         if spec.type == "enum":
-            parts.append("one of " + ", ".join(f"`{value}`" for value in spec.values or []))
+            parts.append("one of " + ", ".join(md_code(value) for value in spec.values or []))
         if spec.min_length is not None:
             parts.append(f"at least {spec.min_length} characters")
         if spec.length_limit is not None and spec.type in {"str", "text"}:
             parts.append(f"at most {spec.length_limit} characters")
         if spec.pattern is not None:
-            parts.append(f"matches `{spec.pattern}`")
+            parts.append(f"matches {md_code(spec.pattern)}")
         if spec.ge is not None:
             parts.append(f"≥ {spec.ge}")
         if spec.le is not None:
@@ -123,7 +123,7 @@ class FieldContext:
         if spec.index:
             parts.append("indexed")
         if spec.default is not None:
-            parts.append(f"default `{spec.default}`")
+            parts.append(f"default {md_code(str(spec.default))}")
         return "; ".join(parts) or "-"
 
 
@@ -208,6 +208,16 @@ class EntityContext:
     @property
     def write_responses(self) -> str:
         return "{**NOT_FOUND, **CONFLICT}" if self.unique_fields else "NOT_FOUND"
+
+    @property
+    def router_schema_imports(self) -> str:
+        """The router's two `app.schemas` imports, in isort's order (`category` < `common` < `post`)."""
+        common = ["CONFLICT", "NOT_FOUND", "UNAUTHORIZED"] if self.unique_fields else ["NOT_FOUND", "UNAUTHORIZED"]
+        own = [f"{self.class_name}{suffix}" for suffix in ("Create", "List", "Response", "Update")]
+        imports = _Imports()
+        imports.add("app.schemas.common", *common)
+        imports.add(f"app.schemas.{self.module}", *own)
+        return imports.render()
 
     @property
     def required_without_default(self) -> bool:

@@ -76,11 +76,22 @@ def _engine() -> inflect.engine:
     return inflect.engine()
 
 
+# Singular words inflect mistakes for plurals (`bus` → "bu"): never treated as already plural.
+_SINGULAR_ENDINGS = ("us", "ss", "is", "as")
+
+
 @cache
 def plural(name: str) -> str:
-    """Plural of a snake_case name, inflecting its last word only (`order_item` → `order_items`)."""
+    """Plural of a snake_case name, inflecting its last word only (`order_item` → `order_items`).
+
+    A word that is already plural (`users`, `data`, `people`, `news`) is kept as it is.
+    """
     *head, last = name.split("_")
-    return "_".join([*head, _engine().plural_noun(last)])
+    engine = _engine()
+    singular = engine.singular_noun(last)
+    if singular and not last.endswith(_SINGULAR_ENDINGS) and engine.plural_noun(singular) == last:
+        return name
+    return "_".join([*head, engine.plural_noun(last).lower()])
 
 
 @cache

@@ -18,7 +18,8 @@ INDENT = "    "
 
 def py_str(text: str) -> str:
     """A string literal with the formatter's preferred quotes (double, unless that needs more escapes)."""
-    quote = "'" if '"' in text and "'" not in text else '"'
+    # ruff's rule: double quotes, unless the text holds more double than single quotes.
+    quote = "'" if text.count('"') > text.count("'") else '"'
     out = []
     for char in text:
         if char == "\\":
@@ -340,3 +341,27 @@ def fit_source(source: str) -> str:
             in_string = not in_string
         out.append(line)
     return "\n".join(out)
+
+
+def md_text(text: str) -> str:
+    """User text for a Markdown paragraph: it may say anything but cannot open a heading, a code
+    fence or a checklist item of the document it lands in."""
+    lines = []
+    for line in text.splitlines() or [""]:
+        stripped = line.lstrip()
+        if stripped.startswith(("#", "```", "~~~", "- [", "* [")):
+            line = line[: len(line) - len(stripped)] + "\\" + stripped
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def md_cell(text: str) -> str:
+    """User text for one Markdown table cell: pipes escaped, line breaks kept as <br>."""
+    return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>").replace("\r", "<br>")
+
+
+def md_code(text: str) -> str:
+    """An inline code span for any text, backticks included."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if "`" in text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

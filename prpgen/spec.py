@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
 
@@ -77,7 +78,7 @@ _OPTION_TYPES: dict[str, frozenset[str]] = {
 # generated class bodies refer to (a field of that name would shadow them there).
 RESERVED_FIELD_NAMES = frozenset(
     {
-        *("id", "created_at", "updated_at", "user_id", "user"),
+        *("id", "created_at", "updated_at", "user_id"),
         *("metadata", "registry", "awaitable_attrs"),
         *("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw"),
         *("schema", "schema_json", "update_forward_refs", "validate"),
@@ -164,11 +165,11 @@ class FieldSpec(_Strict):
                 raise ValueError(f"type '{self.type}' takes no default")
             problem = value_problem(self, self.default)
             if problem:
-                raise ValueError(f"default {self.default!r} {problem}")
+                raise ValueError(f"default {written(self.default)} {problem}")
         if self.example is not None:
             problem = value_problem(self, self.example)
             if problem:
-                raise ValueError(f"example {self.example!r} {problem}")
+                raise ValueError(f"example {written(self.example)} {problem}")
         return self
 
     @property
@@ -235,12 +236,21 @@ def _check_pattern(pattern: str) -> None:
         raise ValueError(f"pattern is not supported by Pydantic's regex engine: {exc}") from None
 
 
+def written(value: Any) -> str:
+    """A spec value as the user wrote it: `3.10` stays `3.10`, `true` stays `true`."""
+    if hasattr(value, "source"):
+        return str(value.source)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
+
+
 def value_problem(field: FieldSpec, value: Any) -> str | None:
     """Why `value` is not valid for `field`, or None; shared by defaults, examples and sample values."""
     kind = field.type
     if kind in STRING_TYPES or kind in {"email", "url", "enum"}:
         if not isinstance(value, str):
-            return f"is not a string (quote it in YAML: '{value}')"
+            return f"is not a string (quote it in YAML: '{written(value)}')"
         if kind == "enum" and field.values is not None and value not in field.values:
             return f"is not one of the enum values {field.values}"
         length = len(value)
@@ -332,6 +342,16 @@ class EntitySpec(_Strict):
         return self
 
 
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 def _check_name(raw: str, what: str) -> None:
     name = naming.snake(raw)
     if not naming.is_identifier(raw.replace("-", "_").replace(" ", "_")) or not name:
@@ -355,6 +375,14 @@ class Spec(_Strict):
     why: StrictStr | None = None
     deliverables: list[StrictStr] = []
     entities: list[EntitySpec] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        # PostgreSQL cannot store NUL in text, and no name or description needs one.
+        if _contains_nul(data):
+            raise ValueError("the spec contains a NUL character (\\x00); remove it")
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -403,19 +431,21 @@ def load_spec(path: Path) -> Spec:
     except UnicodeDecodeError:
         raise SpecError(source, [Problem("", "the file is not UTF-8 text")]) from None
     suffix = path.suffix.lower()
+    lines: dict[tuple[str | int, ...], int] = {}
     if suffix in {".yaml", ".yml"}:
-        data = _parse_yaml(text, source)
+        data, lines = _parse_yaml(text, source)
     elif suffix == ".toml":
         data = _parse_toml(text, source)
     elif suffix == ".json":
         data = _parse_json(text, source)
     else:
         raise SpecError(source, [Problem("", f"unknown spec format '{suffix}': use .yaml, .yml, .toml or .json")])
-    return parse_spec(data, source)
+    return parse_spec(data, source, lines)
 
 
-def parse_spec(data: Any, source: str) -> Spec:
-    """Validate already-parsed data; `source` names it in errors (a file name or `--field` options)."""
+def parse_spec(data: Any, source: str, lines: Mapping[tuple[str | int, ...], int] | None = None) -> Spec:
+    """Validate already-parsed data; `source` names it in errors (a file name or `--field` options)
+    and `lines`, where the format gives them, maps each key path to its line in the file."""
     if not isinstance(data, Mapping):
         raise SpecError(
             source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")]
@@ -423,7 +453,7 @@ def parse_spec(data: Any, source: str) -> Spec:
     try:
         return Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(source, [_problem(error, data) for error in exc.errors()]) from None
+        raise SpecError(source, [_problem(error, data, lines or {}) for error in exc.errors()]) from None
 
 
 def inline_spec(name: str, fields: Sequence[str], *, priority: str = "medium", feature: str | None = None) -> Spec:
@@ -489,20 +519,35 @@ def _scalar(raw: str, *, textual: bool) -> Any:
     return raw
 
 
-def _problem(error: Any, data: Mapping[str, Any]) -> Problem:
+def _problem(error: Any, data: Mapping[str, Any], lines: Mapping[tuple[str | int, ...], int]) -> Problem:
+    loc = tuple(error["loc"])
     if "entity" in data and "entities" not in data:
         # Validation sees the `entity:` shorthand as `entities: [...]`; speak of it as written.
-        location = _location(error["loc"], {**data, "entities": [data["entity"]]}).replace("entities[0]", "entity", 1)
+        location = _location(loc, {**data, "entities": [data["entity"]]}).replace("entities[0]", "entity", 1)
+        loc = ("entity", *loc[2:]) if loc[:2] == ("entities", 0) else loc
     else:
-        location = _location(error["loc"], data)
+        location = _location(loc, data)
+    line = next((lines[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in lines), None)
+    if line is not None:
+        location = f"line {line}: {location}"
     message: str = error["msg"]
+    value = error.get("input")
     if error["type"] == "value_error":
         message = message.removeprefix("Value error, ")
     elif error["type"] == "missing":
         message = "required key is missing"
+    elif error["type"] == "string_type" and isinstance(value, int | float):
+        text = written(value)
+        message = f"expected text, got {text} (YAML reads it as a {_kind(value)}); quote it: '{text}'"
+    elif error["type"] == "bool_type":
+        message = f"expected true or false (got {value!r})"
     elif error["type"] not in {"unknown_key", "unknown_type"} and "input" in error:
-        message = f"{message} (got {error['input']!r})"
+        message = f"{message} (got {value!r})"
     return Problem(location, message)
+
+
+def _kind(value: Any) -> str:
+    return "boolean" if isinstance(value, bool) else "number"
 
 
 def _location(loc: Sequence[str | int], data: Any) -> str:
@@ -521,12 +566,57 @@ def _location(loc: Sequence[str | int], data: Any) -> str:
     return ".".join(parts)
 
 
-def _parse_yaml(text: str, source: str) -> Any:
+class YamlInt(int):
+    """An integer as read from YAML, with the text the user wrote (`007`, `0x1F`)."""
+
+    source: str
+
+
+class YamlFloat(float):
+    """A float as read from YAML, with the text the user wrote (`3.10`)."""
+
+    source: str
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    import yaml
+
+    loader = _strict_loader()
+    try:
+        data = yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+        root = yaml.compose(text, Loader=loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise SpecError(source, [Problem(where, f"invalid YAML: {exc.problem}")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(source, [Problem("", f"invalid YAML: {exc}")]) from None
+    return data, _node_lines(root, ()) if root is not None else {}
+
+
+def _node_lines(node: Any, path: tuple[str | int, ...]) -> dict[tuple[str | int, ...], int]:
+    """The line of every key and list item below `node`, by its path of keys and indexes."""
+    import yaml
+
+    lines = {path: node.start_mark.line + 1}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            lines.update(_node_lines(value, (*path, key.value)))
+            lines[(*path, key.value)] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines.update(_node_lines(item, (*path, index)))
+    return lines
+
+
+@cache
+def _strict_loader() -> type:
+    """A SafeLoader that keeps YAML from changing a spec's meaning behind the user's back:
+    duplicate keys are errors (not "last one wins"), only true/false are booleans (`no`, `on`
+    and `yes` stay text, as in YAML 1.2), and numbers remember how they were written."""
     import yaml
 
     class StrictLoader(yaml.SafeLoader):
-        """SafeLoader that rejects duplicate keys instead of silently keeping the last one."""
-
         def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
             seen: set[Any] = set()
             for key_node, _ in node.value:
@@ -538,14 +628,24 @@ def _parse_yaml(text: str, source: str) -> Any:
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
 
-    try:
-        return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(source, [Problem(where, f"invalid YAML: {exc.problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise SpecError(source, [Problem("", f"invalid YAML: {exc}")]) from None
+    bool_tag = "tag:yaml.org,2002:bool"
+    StrictLoader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != bool_tag]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    StrictLoader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+    def number(kind: type[YamlInt] | type[YamlFloat], base: Any) -> Any:
+        def construct(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+            value = kind(base(loader, node))
+            value.source = node.value
+            return value
+
+        return construct
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:int", number(YamlInt, yaml.SafeLoader.construct_yaml_int))
+    StrictLoader.add_constructor("tag:yaml.org,2002:float", number(YamlFloat, yaml.SafeLoader.construct_yaml_float))
+    return StrictLoader
 
 
 def _parse_toml(text: str, source: str) -> Any:

@@ -9,11 +9,17 @@ from prpgen import generate, parse_spec
 TYPES = ["str", "text", "int", "bigint", "float", "decimal", "bool", "date", "datetime", "time", "uuid", "email", "url"]
 
 
+HOSTILE_MARKDOWN = (
+    "\n## Validation Report\n```python\nimport os\n```\n{% if x %}{{ y }}\n- [ ] OpenAPI docs auto-generated"
+)
+
+
 def awkward_spec() -> dict[str, object]:
     every_type = {f"{kind}_value_with_a_rather_long_name": {"type": kind} for kind in TYPES}
     return {
         "feature": "stress-test",
-        "description": "Names of every length, SQL keywords, quotes: \"double\" and 'single', {{ braces }}.",
+        "description": "Names of every length, SQL keywords, quotes: \"double\" and 'single', {{ braces }}."
+        + HOSTILE_MARKDOWN,
         "entities": [
             {
                 "name": "Ox",
@@ -24,8 +30,18 @@ def awkward_spec() -> dict[str, object]:
                 "owned": False,
                 "fields": {
                     **every_type,
-                    "user_name": {"type": "str", "unique": True, "description": 'Has "quotes" and a \\ backslash'},
-                    "level": {"type": "enum", "values": ["in-progress", "done", "9 lives", "class"], "default": "done"},
+                    "user_name": {
+                        "type": "str",
+                        "unique": True,
+                        "description": 'Has "quotes", """triple quotes""", a \\ backslash,\na newline and {{ 7 * 7 }}',
+                        "example": 'O\'Brien \\ "quoted"',
+                    },
+                    "level": {
+                        "type": "enum",
+                        "values": ["in-progress", "done", "9 lives", "class", 'it\'s "quoted"', "back\\slash"],
+                        "default": "done",
+                    },
+                    "user": {"type": "str", "required": False, "description": "A | pipe\n## not a heading"},
                     "limit": {"type": "decimal", "max_digits": 12, "decimal_places": 4, "ge": -5, "le": 99999},
                     "payload": {"type": "json", "required": False},
                     "time": {"type": "time", "required": False},
@@ -52,3 +68,19 @@ def test_awkward_names_still_give_clean_code(tmp_path: Path) -> None:
     assert 'VALUE_4 = "class"' in model
     migration = next((project / "alembic/versions").glob("0002_*.py")).read_text()
     assert "'\"order\" >= 0'" in migration
+
+
+def test_free_text_cannot_change_the_meaning_of_code_or_markdown(tmp_path: Path) -> None:
+    project = tmp_path / "stress"
+    generate(parse_spec(awkward_spec(), "stress.yaml"), project, source="stress.yaml")
+    schema = (project / "app/schemas/order_item_attachment_record.py").read_text()
+    expected = 'Has "quotes", """triple quotes""", a \\ backslash,\na newline and {{ 7 * 7 }}'
+    assert f"description={expected!r}" in schema
+    model = (project / "app/models/order_item_attachment_record.py").read_text()
+    assert "VALUE_5 = 'it\\'s \"quoted\"'" in model or 'VALUE_5 = "it\'s \\"quoted\\""' in model
+    prp = next(project.glob("PRPs/*/prp.md")).read_text()
+    assert "\\## Validation Report" in prp
+    assert "\\```python" in prp
+    assert "\\- [ ] OpenAPI docs auto-generated" in prp
+    assert "| A \\| pipe<br>## not a heading |" in prp
+    assert prp.count("\n## Validation Report") == 0

@@ -16,6 +16,16 @@ from prpgen import naming
         ("HTTPRequest", "http_request", "HttpRequest", "http-request", "http_requests"),
         ("Address", "address", "Address", "address", "addresses"),
         ("TaxRate", "tax_rate", "TaxRate", "tax-rate", "tax_rates"),
+        ("Data", "data", "Data", "data", "data"),
+        ("News", "news", "News", "news", "news"),
+        ("Series", "series", "Series", "series", "series"),
+        ("Bus", "bus", "Bus", "bus", "buses"),
+        ("Status", "status", "Status", "status", "statuses"),
+        ("Analysis", "analysis", "Analysis", "analysis", "analyses"),
+        ("Users", "users", "Users", "users", "users"),
+        ("OrderItems", "order_items", "OrderItems", "order-items", "order_items"),
+        ("Canvas", "canvas", "Canvas", "canvas", "canvases"),
+        ("Mouse", "mouse", "Mouse", "mouse", "mice"),
     ],
 )
 def test_entity_names(raw: str, snake: str, pascal: str, kebab: str, table: str) -> None:

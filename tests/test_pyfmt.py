@@ -14,7 +14,8 @@ from prpgen.pyfmt import fit, fit_source, import_from, py_literal, py_str
     [
         ("plain", '"plain"'),
         ('say "hi"', "'say \"hi\"'"),
-        ('it\'s "x"', '"it\'s \\"x\\""'),
+        ('it\'s "x"', "'it\\'s \"x\"'"),
+        ("it's 'x' \"y\"", '"it\'s \'x\' \\"y\\""'),
         ("back\\slash", '"back\\\\slash"'),
         ("line\nbreak\ttab", '"line\\nbreak\\ttab"'),
         ("nul\x00", '"nul\\x00"'),

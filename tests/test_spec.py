@@ -59,7 +59,7 @@ def test_a_single_entity_may_be_given_as_entity() -> None:
         ({"s": {"type": "str", "values": ["a"]}}, "option 'values' does not apply to type 'str' (only to enum)"),
         ({"s": {"type": "str", "pattern": "("}}, "pattern is not a valid regular expression"),
         ({"s": {"type": "str", "pattern": "(?=a)b"}}, "pattern is not supported by Pydantic's regex engine"),
-        ({"s": {"type": "str", "default": False}}, "default False is not a string (quote it in YAML: 'False')"),
+        ({"s": {"type": "str", "default": False}}, "default false is not a string (quote it in YAML: 'false')"),
         ({"s": {"type": "date", "default": "2024-01-01"}}, "type 'date' takes no default"),
         ({"s": {"type": "json", "unique": True}}, "a json field cannot be unique or indexed"),
         ({"s": {"type": "int", "ge": 0, "example": -1}}, "example -1 is less than ge 0"),
@@ -176,3 +176,44 @@ def test_inline_errors_name_the_option(option: str, expected: str) -> None:
         inline_spec("Product", [option])
     assert expected in caught.value.message
     assert f"--field {option!r}" in caught.value.message
+
+
+def test_yaml_surprises_never_change_a_spec_silently(tmp_path: Path) -> None:
+    path = tmp_path / "surprises.yaml"
+    path.write_text(
+        "feature: shop\n"
+        "description: A shop.\n"
+        "entity:\n"
+        "  name: Product\n"
+        "  fields:\n"
+        "    answer: {type: enum, values: [yes, no, on, off]}\n"
+        "    version: {type: str, default: 3.10}\n"
+        "    code: {type: str, default: 007}\n"
+        "    kind: {type: enum, values: [a, 3.10, true]}\n"
+        "    flag: {type: bool, unique: yes}\n"
+    )
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert [str(p) for p in caught.value.problems] == [
+        "line 7: entity (Product).fields.version: default 3.10 is not a string (quote it in YAML: '3.10')",
+        "line 8: entity (Product).fields.code: default 007 is not a string (quote it in YAML: '007')",
+        "line 9: entity (Product).fields.kind.values[1]: expected text, got 3.10 (YAML reads it as a number); "
+        "quote it: '3.10'",
+        "line 9: entity (Product).fields.kind.values[2]: expected text, got true (YAML reads it as a boolean); "
+        "quote it: 'true'",
+        "line 10: entity (Product).fields.flag.unique: expected true or false (got 'yes')",
+    ]
+    path.write_text(path.read_text().split("    version")[0])
+    assert load_spec(path).entities[0].fields["answer"].values == ["yes", "no", "on", "off"]
+
+
+def test_errors_in_a_list_of_entities_carry_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yml"
+    path.write_text(
+        "feature: shop\ndescription: A shop.\nentities:\n"
+        "  - name: Tag\n    fields: {label: str}\n"
+        "  - name: Product\n    fields:\n      name: str\n      price: {type: decimal, ge: true}\n"
+    )
+    with pytest.raises(SpecError) as caught:
+        load_spec(path)
+    assert str(caught.value.problems[0]).startswith("line 9: entities[1] (Product).fields.price.ge: ")
