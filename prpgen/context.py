@@ -41,7 +41,9 @@ _INPUT_TYPE = {
     "int": "Int32",
     "bigint": "Int64",
     "datetime": "AwareDatetime",
+    "time": "LocalTime",
 }
+_RESPONSE_TYPE = {**_MODEL_TYPE, "time": "LocalTime"}
 # How each Python type used in a generated class is imported. Date and time types are reached
 # through `dt.` because fields named `date` or `time` would shadow them in the class body.
 _TYPE_IMPORTS: dict[str, tuple[str, str]] = {
@@ -206,13 +208,18 @@ class EntityContext:
         return f"{clause}, {self.class_name}.user_id == user_id" if self.owned else clause
 
     @property
+    def create_responses(self) -> str:
+        return "{**MALFORMED, **CONFLICT}" if self.unique_fields else "MALFORMED"
+
+    @property
     def write_responses(self) -> str:
-        return "{**NOT_FOUND, **CONFLICT}" if self.unique_fields else "NOT_FOUND"
+        conflict = ", **CONFLICT" if self.unique_fields else ""
+        return f"{{**MALFORMED, **NOT_FOUND{conflict}}}"
 
     @property
     def router_schema_imports(self) -> str:
         """The router's two `app.schemas` imports, in isort's order (`category` < `common` < `post`)."""
-        common = ["CONFLICT", "NOT_FOUND", "UNAUTHORIZED"] if self.unique_fields else ["NOT_FOUND", "UNAUTHORIZED"]
+        common = ["MALFORMED", "NOT_FOUND", "UNAUTHORIZED"] + (["CONFLICT"] if self.unique_fields else [])
         own = [f"{self.class_name}{suffix}" for suffix in ("Create", "List", "Response", "Update")]
         imports = _Imports()
         imports.add("app.schemas.common", *common)
@@ -329,7 +336,7 @@ def _field(module: str, name: str, spec: FieldSpec) -> FieldContext:
         model_line=_model_line(name, spec, enum),
         create_line=_create_line(name, spec, enum),
         update_line=_update_line(name, spec, enum),
-        response_line=f"{name}: {_annotation(enum.class_name if enum else _MODEL_TYPE[spec.type], spec)}",
+        response_line=f"{name}: {_annotation(enum.class_name if enum else _RESPONSE_TYPE[spec.type], spec)}",
         checks=_checks(name, spec),
         samples=samples,
         cases=tuple(cases(name, spec)),
@@ -591,7 +598,7 @@ def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
         imports.add_type(input_type)
         if input_type in {"EmailStr", "AwareDatetime"}:
             imports.add("pydantic", input_type)
-        if input_type in {"HttpUrlStr", "Int32", "Int64"}:
+        if input_type in {"HttpUrlStr", "Int32", "Int64", "LocalTime"}:
             imports.add("app.schemas.types", input_type)
         if f.enum:
             imports.add(f"app.models.{module}", f.enum.class_name)

@@ -3,10 +3,18 @@ against PostgreSQL. This is what a user runs after `prpgen generate`."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -105,77 +113,116 @@ def test_awkward_names_pass_every_gate(tmp_path: Path, postgres_url: str) -> Non
     assert validate_project(project, create_database(postgres_url, "stress")) >= MIN_COVERAGE
 
 
-def test_the_generated_app_serves_its_api_under_uvicorn(tmp_path: Path, postgres_url: str) -> None:
-    """`uvicorn app.main:app` for real: /docs, the OpenAPI document, and a user's first requests."""
-    import json
-    import socket
-    import time
-    import urllib.error
-    import urllib.parse
-    import urllib.request
-
-    spec = next(s for s in EXAMPLE_SPECS if s.stem == "blog")
-    project = tmp_path / "blog"
-    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
-    database_url = create_database(postgres_url, "served")
+@contextmanager
+def served(project: Path, database_url: str, **settings: str) -> Iterator[str]:
+    """`uvicorn app.main:app` on a free loopback port, migrated; yields its base URL."""
     check(["alembic", "upgrade", "head"], project, database_url)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4"}
+    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4", **settings}
     env.pop("COVERAGE_PROCESS_CONFIG", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    # The server logs every request: to a file, since a full pipe would block it.
+    log = project / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
-
-    def request(
-        method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        req = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})  # noqa: S310
-        try:
-            with urllib.request.urlopen(req, timeout=5) as response:  # noqa: S310 - a loopback URL we built
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                status, page = request("GET", "/docs")
+                request(base, "GET", "/health")
                 break
             except (urllib.error.URLError, ConnectionError):
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert server.poll() is None, log.read_text()
                 assert time.monotonic() < deadline, "uvicorn did not start"
                 time.sleep(0.2)
-        assert status == 200
-        assert b"swagger-ui" in page
-        status, document = request("GET", "/openapi.json")
-        paths = json.loads(document)["paths"]
-        assert {"/api/v1/posts", "/api/v1/posts/{post_id}", "/api/v1/auth/login", "/api/v1/users/me"} <= set(paths)
-
-        account = json.dumps({"email": "reader@example.com", "password": "a-long-password"}).encode()
-        json_headers = {"Content-Type": "application/json"}
-        assert request("POST", "/api/v1/auth/register", account, json_headers)[0] == 201
-        form = urllib.parse.urlencode({"username": "reader@example.com", "password": "a-long-password"}).encode()
-        form_headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        status, token = request("POST", "/api/v1/auth/login", form, form_headers)
-        assert status == 200
-        auth = {**json_headers, "Authorization": f"Bearer {json.loads(token)['access_token']}"}
-        post = {"title": "Hello", "slug": "hello", "body": "First post."}
-        status, created = request("POST", "/api/v1/posts", json.dumps(post).encode(), auth)
-        assert status == 201, created
-        status, listed = request("GET", "/api/v1/posts", headers=auth)
-        assert status == 200
-        assert json.loads(listed)["total"] == 1
-        assert request("GET", "/api/v1/posts")[0] == 401
+        yield base
     finally:
         server.terminate()
         server.wait(timeout=10)
-        if server.stderr:
-            server.stderr.close()
+
+
+def request(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    req = urllib.request.Request(base + path, data=body, method=method, headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(req, timeout=5) as response:  # noqa: S310 - a loopback URL we built
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def sign_in(base: str, email: str = "reader@example.com", password: str = "a-long-password") -> str:
+    account = json.dumps({"email": email, "password": password}).encode()
+    assert request(base, "POST", "/api/v1/auth/register", account, {"Content-Type": "application/json"})[0] == 201
+    form = urllib.parse.urlencode({"username": email, "password": password}).encode()
+    status, token = request(
+        base, "POST", "/api/v1/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 200
+    access_token: str = json.loads(token)["access_token"]
+    return access_token
+
+
+def test_the_generated_app_serves_its_api_under_uvicorn(tmp_path: Path, postgres_url: str) -> None:
+    """`uvicorn app.main:app` for real: /docs, the OpenAPI document, and a user's first requests."""
+    spec = next(s for s in EXAMPLE_SPECS if s.stem == "blog")
+    project = tmp_path / "blog"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    with served(project, create_database(postgres_url, "served")) as base:
+        status, page = request(base, "GET", "/docs")
+        assert status == 200
+        assert b"swagger-ui" in page
+        paths = json.loads(request(base, "GET", "/openapi.json")[1])["paths"]
+        assert {"/api/v1/posts", "/api/v1/posts/{post_id}", "/api/v1/auth/login", "/api/v1/users/me"} <= set(paths)
+        auth = {"Content-Type": "application/json", "Authorization": f"Bearer {sign_in(base)}"}
+        post = {"title": "Hello", "slug": "hello", "body": "First post."}
+        status, created = request(base, "POST", "/api/v1/posts", json.dumps(post).encode(), auth)
+        assert status == 201, created
+        status, listed = request(base, "GET", "/api/v1/posts", headers=auth)
+        assert status == 200
+        assert json.loads(listed)["total"] == 1
+        assert request(base, "GET", "/api/v1/posts")[0] == 401
+
+
+SCHEMATHESIS_CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+
+
+@pytest.mark.parametrize("spec", EXAMPLE_SPECS, ids=lambda p: p.stem)
+def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: str) -> None:
+    """Schemathesis, signed in, against each example's own OpenAPI document: no 5xx, only
+    documented status codes, responses that match their schemas."""
+    project = tmp_path / spec.stem
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    database_url = create_database(postgres_url, f"fuzz_{spec.stem}")
+    # A high login budget: Schemathesis signs in and registers far more often than a person.
+    with served(project, database_url, AUTH_RATE_LIMIT_PER_MINUTE="1000000") as base:
+        token = sign_in(base)
+        command = [
+            str(Path(sys.executable).with_name("schemathesis")),
+            "run",
+            f"{base}/openapi.json",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            SCHEMATHESIS_CHECKS,
+            "--max-examples",
+            "30",
+            "--seed",
+            "1",
+            "--no-color",
+        ]
+        # Run where its example cache starts empty, so every run tests the same cases.
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
+    summary = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert summary is not None, result.stdout[-3000:]
+    print(f"{spec.stem}: schemathesis {summary.group(1)} cases generated, {summary.group(2)} passed")

@@ -6,13 +6,13 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.models.event import EventCategory
 from app.schemas.common import InputModel
-from app.schemas.types import HttpUrlStr
+from app.schemas.types import HttpUrlStr, LocalTime
 
 
 class EventCreate(InputModel):
     name: str = Field(max_length=150)
     starts_on: dt.date
-    starts_at: dt.time
+    starts_at: LocalTime
     contact_email: EmailStr
     website: HttpUrlStr | None = None
     capacity: int = Field(ge=1, le=2**63 - 1)
@@ -26,7 +26,7 @@ class EventUpdate(InputModel):
 
     name: str | None = Field(default=None, max_length=150)
     starts_on: dt.date | None = None
-    starts_at: dt.time | None = None
+    starts_at: LocalTime | None = None
     contact_email: EmailStr | None = None
     website: HttpUrlStr | None = None
     capacity: int | None = Field(default=None, ge=1, le=2**63 - 1)
@@ -57,7 +57,7 @@ class EventResponse(BaseModel):
     id: int
     name: str
     starts_on: dt.date
-    starts_at: dt.time
+    starts_at: LocalTime
     contact_email: str
     website: str | None
     capacity: int

@@ -15,7 +15,12 @@ def _hash(password: str, rounds: int) -> str:
 
 
 def _verify(password: str, hashed: str) -> bool:
-    return bcrypt.checkpw(password.encode(), hashed.encode())
+    secret = password.encode()
+    if len(secret) > MAX_PASSWORD_BYTES:
+        # Registration refuses such passwords, so none can match; still pay for one check.
+        bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], hashed.encode())
+        return False
+    return bcrypt.checkpw(secret, hashed.encode())
 
 
 async def hash_password(password: str) -> str:

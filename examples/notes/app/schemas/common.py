@@ -39,6 +39,7 @@ def error(description: str) -> dict[str, Any]:
 # FastAPI's type for a route's extra `responses`.
 Responses = dict[int | str, dict[str, Any]]
 
+MALFORMED: Responses = {400: error("The body could not be parsed")}
 UNAUTHORIZED: Responses = {401: error("Missing, invalid or expired access token")}
 NOT_FOUND: Responses = {404: error("No such row, or it belongs to another user")}
 CONFLICT: Responses = {409: error("A unique value is already taken")}

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Annotated
 
 from pydantic import AfterValidator, Field, HttpUrl, TypeAdapter, WithJsonSchema
@@ -8,7 +9,11 @@ _http_url = TypeAdapter(HttpUrl)
 
 
 def _normalized_url(value: str) -> str:
-    return str(_http_url.validate_python(value))
+    normalized = str(_http_url.validate_python(value))
+    # Normalizing can lengthen a URL (punycode, escapes); the column holds URL_MAX_LENGTH.
+    if len(normalized) > URL_MAX_LENGTH:
+        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters once normalized")
+    return normalized
 
 
 # Validated and normalized by Pydantic, stored and returned as plain strings.
@@ -21,3 +26,16 @@ HttpUrlStr = Annotated[
 # Bounded like their PostgreSQL columns: an oversized number is a 422, not a 500.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+# A time of day without a zone, as a TIME column holds it. JSON Schema's "time" format
+# requires an offset, so the OpenAPI document describes it with a pattern instead.
+LocalTime = Annotated[
+    dt.time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+            "examples": ["09:30:00"],
+        }
+    ),
+]

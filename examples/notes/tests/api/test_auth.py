@@ -92,3 +92,12 @@ async def test_login_rejects_an_inactive_user(
         LOGIN, data={"username": inactive.email, "password": PASSWORD}
     )
     assert response.status_code == 401
+
+
+async def test_login_with_an_overlong_password_is_refused(
+    client: AsyncClient, user: User
+) -> None:
+    response = await client.post(
+        LOGIN, data={"username": user.email, "password": "p" * 100}
+    )
+    assert response.status_code == 401

@@ -36,7 +36,10 @@ class UserService:
         return user
 
     async def authenticate(self, email: str, password: str) -> User | None:
-        user = await self.db.scalar(select(User).where(User.email == email.lower()))
+        # No stored email holds a NUL, and PostgreSQL would refuse to compare with one.
+        user = None
+        if "\x00" not in email:
+            user = await self.db.scalar(select(User).where(User.email == email.lower()))
         if user is None:
             await verify_password(password, await _dummy_password_hash())
             return None

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.post import PostCreate, PostList, PostResponse, PostUpdate
 from app.services.post_service import PostService
 
@@ -10,7 +10,9 @@ router = APIRouter(prefix="/posts", tags=["posts"], responses=UNAUTHORIZED)
 LABEL = "Post"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+)
 async def create_post(
     data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
@@ -48,7 +50,7 @@ async def get_post(
     return PostResponse.model_validate(post)
 
 
-@router.put("/{post_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.put("/{post_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_post(
     post_id: RowId, data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
@@ -61,7 +63,7 @@ async def replace_post(
     return PostResponse.model_validate(post)
 
 
-@router.patch("/{post_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.patch("/{post_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_post(
     post_id: RowId, data: PostUpdate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.event import EventCreate, EventList, EventResponse, EventUpdate
 from app.services.event_service import EventService
 
@@ -10,7 +10,9 @@ router = APIRouter(prefix="/events", tags=["events"], responses=UNAUTHORIZED)
 LABEL = "Event"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+)
 async def create_event(
     data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
@@ -48,7 +50,7 @@ async def get_event(
     return EventResponse.model_validate(event)
 
 
-@router.put("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.put("/{event_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_event(
     event_id: RowId, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
@@ -61,7 +63,7 @@ async def replace_event(
     return EventResponse.model_validate(event)
 
 
-@router.patch("/{event_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.patch("/{event_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_event(
     event_id: RowId, data: EventUpdate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.note import NoteCreate, NoteList, NoteResponse, NoteUpdate
 from app.services.note_service import NoteService
 
@@ -10,7 +10,7 @@ router = APIRouter(prefix="/notes", tags=["notes"], responses=UNAUTHORIZED)
 LABEL = "Note"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, responses=MALFORMED)
 async def create_note(
     data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -48,7 +48,7 @@ async def get_note(
     return NoteResponse.model_validate(note)
 
 
-@router.put("/{note_id}", responses=NOT_FOUND)
+@router.put("/{note_id}", responses={**MALFORMED, **NOT_FOUND})
 async def replace_note(
     note_id: RowId, data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -61,7 +61,7 @@ async def replace_note(
     return NoteResponse.model_validate(note)
 
 
-@router.patch("/{note_id}", responses=NOT_FOUND)
+@router.patch("/{note_id}", responses={**MALFORMED, **NOT_FOUND})
 async def update_note(
     note_id: RowId, data: NoteUpdate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:

@@ -5,7 +5,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from app.api.deps import SessionDep, auth_rate_limit
 from app.core.security import create_access_token
-from app.schemas.common import CONFLICT, TOO_MANY_REQUESTS, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, TOO_MANY_REQUESTS, UNAUTHORIZED
 from app.schemas.user import Token, UserCreate, UserResponse
 from app.services.user_service import UserService
 
@@ -13,7 +13,7 @@ router = APIRouter(
     prefix="/auth",
     tags=["auth"],
     dependencies=[Depends(auth_rate_limit)],
-    responses=TOO_MANY_REQUESTS,
+    responses={**MALFORMED, **TOO_MANY_REQUESTS},
 )
 
 

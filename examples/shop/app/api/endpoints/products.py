@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.product import (
     ProductCreate,
     ProductList,
@@ -15,7 +15,9 @@ router = APIRouter(prefix="/products", tags=["products"], responses=UNAUTHORIZED
 LABEL = "Product"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+)
 async def create_product(
     data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
@@ -53,7 +55,7 @@ async def get_product(
     return ProductResponse.model_validate(product)
 
 
-@router.put("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.put("/{product_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_product(
     product_id: RowId, data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
@@ -66,7 +68,7 @@ async def replace_product(
     return ProductResponse.model_validate(product)
 
 
-@router.patch("/{product_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.patch("/{product_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_product(
     product_id: RowId, data: ProductUpdate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:

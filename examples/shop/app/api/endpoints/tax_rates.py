@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import CONFLICT, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.tax_rate import (
     TaxRateCreate,
     TaxRateList,
@@ -15,7 +15,9 @@ router = APIRouter(prefix="/tax-rates", tags=["tax-rates"], responses=UNAUTHORIZ
 LABEL = "Tax rate"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=CONFLICT)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+)
 async def create_tax_rate(
     data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
@@ -51,7 +53,7 @@ async def get_tax_rate(
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.put("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.put("/{tax_rate_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_tax_rate(
     tax_rate_id: RowId, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
@@ -62,7 +64,7 @@ async def replace_tax_rate(
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.patch("/{tax_rate_id}", responses={**NOT_FOUND, **CONFLICT})
+@router.patch("/{tax_rate_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_tax_rate(
     tax_rate_id: RowId, data: TaxRateUpdate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
