@@ -21,6 +21,7 @@ def awkward_spec() -> dict[str, object]:
         "description": "Names of every length, SQL keywords, quotes: \"double\" and 'single', {{ braces }}."
         + HOSTILE_MARKDOWN,
         "entities": [
+            {"name": "Group", "fields": {"user": "str", "limit": {"type": "int", "le": 10}, "select": "text"}},
             {
                 "name": "Ox",
                 "fields": {"order": {"type": "int", "ge": 0}, "group": "str", "type": "str", "date": "date"},

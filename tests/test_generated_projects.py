@@ -47,6 +47,8 @@ def validate_project(project: Path, database_url: str) -> float:
     check(["ruff", "check", "app", "tests", "alembic"], project)
     check(["ruff", "format", "--check", "."], project)
     check(["mypy", "app"], project)
+    bandit = check(["bandit", "-q", "-r", "app", "-f", "json"], project)
+    assert json.loads(bandit[bandit.index("{") :])["results"] == []
     check(["alembic", "upgrade", "head"], project, database_url)
     # The models and the migrations describe the same schema.
     check(["alembic", "check"], project, database_url)

@@ -1,4 +1,5 @@
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,3 +220,13 @@ def test_urls_are_normalized_and_integers_bounded() -> None:
         url.validate_python("ftp://example.com")
     with pytest.raises(ValidationError):
         TypeAdapter(Int32).validate_python(2**31)
+
+
+def test_env_example_documents_every_setting() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    documented = {
+        line.split("=", 1)[0].lower()
+        for line in example.read_text().splitlines()
+        if "=" in line and not line.startswith("#")
+    }
+    assert documented == set(Settings.model_fields)
