@@ -206,7 +206,9 @@ def fit(line: str, indent: int, *, item: bool = False) -> str:
         return line
     is_def = line.lstrip().startswith(("def ", "async def "))
     start, end = pairs[0] if is_def else pairs[-1]
-    items = _split_items(line[start + 1 : end])
+    content = line[start + 1 : end].strip()
+    # A comprehension is one item, whatever commas its `for` target holds.
+    items = [content] if _is_comprehension(content) else _split_items(content)
     if not items:
         return line
     attached = start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]")

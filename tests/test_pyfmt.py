@@ -57,6 +57,8 @@ SOURCES = [
     "async def f():\n"
     '    async for configured in client_for(app_with(origins=["https://app.example"]), db):\n'
     "        pass\n",
+    "def f():\n    for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff_time]:\n"
+    "        pass\n",
     f'SECRET_KEY_FOR_DEVELOPMENT = "{LONG.lower()}-{LONG.lower()[:20]}"\n',
     'x = call("a string with a comma, and (brackets)", other_argument=1, another_argument=2)\n',
     f"def f():\n    return X(items=[{LONG}Response.model_validate(item) for item in items], total=1)\n",

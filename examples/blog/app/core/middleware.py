@@ -51,9 +51,9 @@ class SecurityHeadersMiddleware:
 
 
 class RequestContextMiddleware:
-    """Gives each request an id (the client's `X-Request-ID` if sane), returns it in the
-    response, logs the request under it, and turns an unhandled error into a bare 500 that
-    reveals neither a stack trace nor SQL."""
+    """Gives each request an id (the client's `X-Request-ID` if sane), returns it in
+    the response, logs the request under it, and turns an unhandled error into a bare
+    500 that reveals neither a stack trace nor SQL."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import RateLimitWindow
 
 WINDOW_SECONDS = 60
+MAX_TRACKED_KEYS = 10_000
 
 
 class MemoryRateLimiter:
@@ -21,6 +22,8 @@ class MemoryRateLimiter:
 
     async def allow(self, key: str, db: AsyncSession) -> bool:
         now = time.monotonic()
+        if len(self._hits) > MAX_TRACKED_KEYS:
+            self._forget_idle(now)
         hits = self._hits[key]
         while hits and hits[0] <= now - self.window_seconds:
             hits.popleft()
@@ -28,6 +31,14 @@ class MemoryRateLimiter:
             return False
         hits.append(now)
         return True
+
+    def _forget_idle(self, now: float) -> None:
+        """Forget clients idle for a whole window: memory tracks recent ones only."""
+        cutoff = now - self.window_seconds
+        for key in [
+            key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff
+        ]:
+            del self._hits[key]
 
     def reset(self) -> None:
         self._hits.clear()

@@ -17,7 +17,7 @@ def _hash(password: str, rounds: int) -> str:
 def _verify(password: str, hashed: str) -> bool:
     secret = password.encode()
     if len(secret) > MAX_PASSWORD_BYTES:
-        # Registration refuses such passwords, so none can match; still pay for one check.
+        # Registration refuses such passwords, so none can match; still pay a check.
         bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], hashed.encode())
         return False
     return bcrypt.checkpw(secret, hashed.encode())

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.api.deps import get_rate_limiter
 from app.core.config import DEVELOPMENT_SECRET_KEY, Settings, get_settings
 from app.core.database import get_async_session
-from app.core.rate_limit import DatabaseRateLimiter
+from app.core.rate_limit import DatabaseRateLimiter, MemoryRateLimiter
 from app.main import create_app
 from app.models import User
 from app.schemas.types import HttpUrlStr, Int32
@@ -230,3 +230,13 @@ def test_env_example_documents_every_setting() -> None:
         if "=" in line and not line.startswith("#")
     }
     assert documented == set(Settings.model_fields)
+
+
+async def test_the_memory_rate_limiter_forgets_idle_clients(
+    db: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.core.rate_limit.MAX_TRACKED_KEYS", 2)
+    limiter = MemoryRateLimiter(limit=1, window_seconds=0)
+    for client in ("a", "b", "c", "d"):
+        assert await limiter.allow(client, db)
+    assert len(limiter._hits) <= 3

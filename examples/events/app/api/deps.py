@@ -17,7 +17,8 @@ MAX_PAGE_SIZE = 100
 MAX_OFFSET = 1_000_000
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
-# Ids are PostgreSQL integers: outside that range no row can exist, and the driver would fail.
+# Ids are PostgreSQL integers: outside that range no row can exist (and the driver
+# would fail on the value).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 oauth2_scheme = OAuth2PasswordBearer(

@@ -14,8 +14,8 @@ def _contains_nul(value: object) -> bool:
 
 
 class InputModel(BaseModel):
-    """Base of every request body: unknown fields (`id`, `user_id`, ...) are refused, and so
-    are NUL characters, which PostgreSQL cannot store."""
+    """Base of every request body: unknown fields (`id`, `user_id`, ...) are refused,
+    and so are NUL characters, which PostgreSQL cannot store."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -10,7 +10,7 @@ _http_url = TypeAdapter(HttpUrl)
 
 def _normalized_url(value: str) -> str:
     normalized = str(_http_url.validate_python(value))
-    # Normalizing can lengthen a URL (punycode, escapes); the column holds URL_MAX_LENGTH.
+    # Normalizing can lengthen a URL (punycode, escapes) past the column's size.
     if len(normalized) > URL_MAX_LENGTH:
         raise ValueError(f"must be at most {URL_MAX_LENGTH} characters once normalized")
     return normalized

@@ -7,7 +7,7 @@ from app.models.base import Base
 
 
 class RateLimitWindow(Base):
-    """Requests counted per key and window, when the rate limit store is the database."""
+    """Requests per key and window, when the rate limit store is the database."""
 
     __tablename__ = "rate_limit_windows"
 

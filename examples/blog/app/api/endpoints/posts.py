@@ -54,7 +54,7 @@ async def get_post(
 async def replace_post(
     post_id: RowId, data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
-    """Replace every field of a post; omitted optional fields take their defaults."""
+    """Replace a post: omitted optional fields take their defaults."""
     post = await PostService(db).update(
         post_id, data.model_dump(), user_id=current_user.id
     )

@@ -54,7 +54,7 @@ async def get_event(
 async def replace_event(
     event_id: RowId, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
-    """Replace every field of a event; omitted optional fields take their defaults."""
+    """Replace a event: omitted optional fields take their defaults."""
     event = await EventService(db).update(
         event_id, data.model_dump(), user_id=current_user.id
     )

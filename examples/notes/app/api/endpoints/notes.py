@@ -52,7 +52,7 @@ async def get_note(
 async def replace_note(
     note_id: RowId, data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
-    """Replace every field of a note; omitted optional fields take their defaults."""
+    """Replace a note: omitted optional fields take their defaults."""
     note = await NoteService(db).update(
         note_id, data.model_dump(), user_id=current_user.id
     )

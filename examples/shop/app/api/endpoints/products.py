@@ -59,7 +59,7 @@ async def get_product(
 async def replace_product(
     product_id: RowId, data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
-    """Replace every field of a product; omitted optional fields take their defaults."""
+    """Replace a product: omitted optional fields take their defaults."""
     product = await ProductService(db).update(
         product_id, data.model_dump(), user_id=current_user.id
     )

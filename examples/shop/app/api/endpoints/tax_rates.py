@@ -57,7 +57,7 @@ async def get_tax_rate(
 async def replace_tax_rate(
     tax_rate_id: RowId, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
-    """Replace every field of a tax rate; omitted optional fields take their defaults."""
+    """Replace a tax rate: omitted optional fields take their defaults."""
     tax_rate = await TaxRateService(db).update(tax_rate_id, data.model_dump())
     if tax_rate is None:
         raise not_found(LABEL)
