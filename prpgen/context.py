@@ -12,6 +12,14 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.errors import Problem, SpecError
+from prpgen.migrations import (
+    EMAIL_LENGTH,
+    URL_LENGTH,
+    migration_drops,
+    migration_indexes,
+    migration_table,
+    server_default,
+)
 from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
 from prpgen.samples import MISSING, Case, NoSample, cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec
@@ -54,8 +62,6 @@ _TYPE_IMPORTS: dict[str, tuple[str, str]] = {
     "UUID": ("uuid", "UUID"),
     "dict[str, Any]": ("typing", "Any"),
 }
-EMAIL_LENGTH = 320
-URL_LENGTH = 2083
 
 
 @dataclass(frozen=True)
@@ -96,10 +102,6 @@ class FieldContext:
     @property
     def nullable(self) -> bool:
         return not self.spec.required
-
-    @property
-    def python_type(self) -> str:
-        return self.enum.class_name if self.enum else _MODEL_TYPE[self.spec.type]
 
     @property
     def summary(self) -> str:
@@ -292,9 +294,9 @@ def _entity(entity: EntitySpec) -> EntityContext:
         schema_imports=_schema_imports(module, fields),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
         unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
-        migration_table=_migration_table(table, fields, entity.owned),
-        migration_indexes=_migration_indexes(table, fields, entity.owned),
-        migration_drops=_migration_drops(table, fields, entity.owned),
+        migration_table=migration_table(table, fields, entity.owned),
+        migration_indexes=migration_indexes(table, fields, entity.owned),
+        migration_drops=migration_drops(table, fields, entity.owned),
         valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
         create_cases=_cases(fields),
     )
@@ -360,17 +362,6 @@ def _annotation(base: str, spec: FieldSpec) -> str:
     return f"{base} | None" if not spec.required else base
 
 
-def _server_default(spec: FieldSpec) -> str | Call | None:
-    if spec.default is None:
-        return None
-    text = "sa.text"
-    if isinstance(spec.default, bool):
-        return call(text, py_str("true" if spec.default else "false"))
-    if spec.type in {"int", "bigint", "float", "decimal"}:
-        return call(text, py_str(str(spec.default)))
-    return py_str(spec.default)
-
-
 def _column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
     kind = spec.type
     if kind == "str":
@@ -411,9 +402,9 @@ def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
         args.append(kw("unique", "True"))
     if spec.index:
         args.append(kw("index", "True"))
-    server_default = _server_default(spec)
-    if server_default is not None:
-        args.append(kw("server_default", server_default))
+    default = server_default(spec)
+    if default is not None:
+        args.append(kw("server_default", default))
     base = enum.class_name if enum else _MODEL_TYPE[spec.type]
     annotation = f"{name}: Mapped[{_annotation(base, spec)}]"
     if not args:
@@ -574,7 +565,7 @@ def _model_imports(fields: Sequence[FieldContext], owned: bool) -> str:
                 imports.add("sqlalchemy.dialects.postgresql", "JSONB")
             else:
                 imports.add("sqlalchemy", head)
-        if f.spec.default is not None and not isinstance(_server_default(f.spec), str):
+        if f.spec.default is not None and not isinstance(server_default(f.spec), str):
             imports.add("sqlalchemy as sa")
         if f.checks:
             imports.add("sqlalchemy", "CheckConstraint")
@@ -603,114 +594,6 @@ def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
         if f.enum:
             imports.add(f"app.models.{module}", f.enum.class_name)
     return imports.render()
-
-
-def _migration_column(f: FieldContext) -> Call:
-    spec = f.spec
-    kind = spec.type
-    if f.enum is not None:
-        column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
-    elif kind == "json":
-        column_type = "postgresql.JSONB(astext_type=sa.Text())"
-    else:
-        column_type = {
-            "str": f"sa.String(length={spec.length_limit})",
-            "text": "sa.Text()",
-            "email": f"sa.String(length={EMAIL_LENGTH})",
-            "url": f"sa.String(length={URL_LENGTH})",
-            "int": "sa.Integer()",
-            "bigint": "sa.BigInteger()",
-            "float": "sa.Float()",
-            "decimal": "sa.Numeric(precision={}, scale={})".format(*spec.digits),
-            "bool": "sa.Boolean()",
-            "date": "sa.Date()",
-            "datetime": "sa.DateTime(timezone=True)",
-            "time": "sa.Time()",
-            "uuid": "sa.Uuid()",
-        }[kind]
-    return call(
-        "sa.Column",
-        py_str(f.name),
-        column_type,
-        server_default=_server_default(spec),
-        nullable="True" if f.nullable else "False",
-    )
-
-
-def _migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> str:
-    items: list[str | Call | Collection | Arg] = [py_str(table), 'sa.Column("id", sa.Integer(), nullable=False)']
-    items += [_migration_column(f) for f in fields]
-    if owned:
-        items.append('sa.Column("user_id", sa.Integer(), nullable=False)')
-    for column in ("created_at", "updated_at"):
-        items.append(
-            call(
-                "sa.Column",
-                py_str(column),
-                "sa.DateTime(timezone=True)",
-                server_default='sa.text("now()")',
-                nullable="False",
-            )
-        )
-    for f in fields:
-        for check in f.checks:
-            items.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
-        if f.enum is not None:
-            values = ", ".join(_sql_str(m.value) for m in f.enum.members)
-            sql = f"{naming.sql_identifier(f.name)} IN ({values})"
-            items.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
-    if owned:
-        items.append(
-            call(
-                "sa.ForeignKeyConstraint",
-                '["user_id"]',
-                '["users.id"]',
-                name=f'op.f("fk_{table}_user_id_users")',
-                ondelete='"CASCADE"',
-            )
-        )
-    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
-    for f in fields:
-        if f.spec.unique:
-            items.append(call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")'))
-    return statement("", Call("op.create_table", tuple(items)), 1)
-
-
-def _indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> list[tuple[str, list[str]]]:
-    indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index]
-    indexes.append((f"ix_{table}_created_at", ["created_at"]))
-    if owned:
-        indexes.append((f"ix_{table}_user_id_id", ["user_id", "id"]))
-    return indexes
-
-
-def _migration_indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
-    return tuple(
-        statement(
-            "",
-            call(
-                "op.create_index",
-                f'op.f("{name}")',
-                py_str(table),
-                Collection("[", "]", tuple(py_str(c) for c in columns)),
-                unique="False",
-            ),
-            1,
-        )
-        for name, columns in _indexes(table, fields, owned)
-    )
-
-
-def _migration_drops(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
-    drops = [
-        statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
-        for name, _ in reversed(_indexes(table, fields, owned))
-    ]
-    return (*drops, f"op.drop_table({py_str(table)})")
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def value_source(value: Any) -> str:

@@ -1,0 +1,136 @@
+"""Alembic operations for new tables, written out as source: the columns, constraints and
+indexes that mirror the models `context.py` describes, and their undoing in reverse order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from prpgen import naming
+from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
+from prpgen.spec import FieldSpec
+
+if TYPE_CHECKING:
+    from prpgen.context import FieldContext
+
+EMAIL_LENGTH = 320
+URL_LENGTH = 2083
+
+
+def server_default(spec: FieldSpec) -> str | Call | None:
+    if spec.default is None:
+        return None
+    text = "sa.text"
+    if isinstance(spec.default, bool):
+        return call(text, py_str("true" if spec.default else "false"))
+    if spec.type in {"int", "bigint", "float", "decimal"}:
+        return call(text, py_str(str(spec.default)))
+    return py_str(spec.default)
+
+
+def _migration_column(f: FieldContext) -> Call:
+    spec = f.spec
+    kind = spec.type
+    if f.enum is not None:
+        column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
+    elif kind == "json":
+        column_type = "postgresql.JSONB(astext_type=sa.Text())"
+    else:
+        column_type = {
+            "str": f"sa.String(length={spec.length_limit})",
+            "text": "sa.Text()",
+            "email": f"sa.String(length={EMAIL_LENGTH})",
+            "url": f"sa.String(length={URL_LENGTH})",
+            "int": "sa.Integer()",
+            "bigint": "sa.BigInteger()",
+            "float": "sa.Float()",
+            "decimal": "sa.Numeric(precision={}, scale={})".format(*spec.digits),
+            "bool": "sa.Boolean()",
+            "date": "sa.Date()",
+            "datetime": "sa.DateTime(timezone=True)",
+            "time": "sa.Time()",
+            "uuid": "sa.Uuid()",
+        }[kind]
+    return call(
+        "sa.Column",
+        py_str(f.name),
+        column_type,
+        server_default=server_default(spec),
+        nullable="True" if f.nullable else "False",
+    )
+
+
+def migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> str:
+    items: list[str | Call | Collection | Arg] = [py_str(table), 'sa.Column("id", sa.Integer(), nullable=False)']
+    items += [_migration_column(f) for f in fields]
+    if owned:
+        items.append('sa.Column("user_id", sa.Integer(), nullable=False)')
+    for column in ("created_at", "updated_at"):
+        items.append(
+            call(
+                "sa.Column",
+                py_str(column),
+                "sa.DateTime(timezone=True)",
+                server_default='sa.text("now()")',
+                nullable="False",
+            )
+        )
+    for f in fields:
+        for check in f.checks:
+            items.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
+        if f.enum is not None:
+            values = ", ".join(sql_str(m.value) for m in f.enum.members)
+            sql = f"{naming.sql_identifier(f.name)} IN ({values})"
+            items.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
+    if owned:
+        items.append(
+            call(
+                "sa.ForeignKeyConstraint",
+                '["user_id"]',
+                '["users.id"]',
+                name=f'op.f("fk_{table}_user_id_users")',
+                ondelete='"CASCADE"',
+            )
+        )
+    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
+    for f in fields:
+        if f.spec.unique:
+            items.append(call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")'))
+    return statement("", Call("op.create_table", tuple(items)), 1)
+
+
+def _indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> list[tuple[str, list[str]]]:
+    indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index]
+    indexes.append((f"ix_{table}_created_at", ["created_at"]))
+    if owned:
+        indexes.append((f"ix_{table}_user_id_id", ["user_id", "id"]))
+    return indexes
+
+
+def migration_indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
+    return tuple(
+        statement(
+            "",
+            call(
+                "op.create_index",
+                f'op.f("{name}")',
+                py_str(table),
+                Collection("[", "]", tuple(py_str(c) for c in columns)),
+                unique="False",
+            ),
+            1,
+        )
+        for name, columns in _indexes(table, fields, owned)
+    )
+
+
+def migration_drops(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
+    drops = [
+        statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
+        for name, _ in reversed(_indexes(table, fields, owned))
+    ]
+    return (*drops, f"op.drop_table({py_str(table)})")
+
+
+def sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
