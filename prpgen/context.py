@@ -22,7 +22,7 @@ from prpgen.migrations import (
 )
 from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
 from prpgen.samples import MISSING, Case, NoSample, cases, sample
-from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec
+from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec, written
 
 API_PREFIX = "/api/v1"
 
@@ -111,9 +111,9 @@ class FieldContext:
         if spec.type == "enum":
             parts.append("one of " + ", ".join(md_code(value) for value in spec.values or []))
         if spec.min_length is not None:
-            parts.append(f"at least {spec.min_length} characters")
+            parts.append(f"at least {_characters(spec.min_length)}")
         if spec.length_limit is not None and spec.type in {"str", "text"}:
-            parts.append(f"at most {spec.length_limit} characters")
+            parts.append(f"at most {_characters(spec.length_limit)}")
         if spec.pattern is not None:
             parts.append(f"matches {md_code(spec.pattern)}")
         if spec.ge is not None:
@@ -127,8 +127,13 @@ class FieldContext:
         if spec.index:
             parts.append("indexed")
         if spec.default is not None:
-            parts.append(f"default {md_code(str(spec.default))}")
+            default = spec.default if isinstance(spec.default, str) else written(spec.default)
+            parts.append(f"default {md_code(default)}")
         return "; ".join(parts) or "-"
+
+
+def _characters(count: int) -> str:
+    return f"{count} character" if count == 1 else f"{count} characters"
 
 
 @dataclass(frozen=True)
