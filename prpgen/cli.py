@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from prpgen import __version__
+
+if TYPE_CHECKING:
+    from prpgen.pipeline import Outcome
 
 app = typer.Typer(
     help="Generate async FastAPI + SQLAlchemy backends and their PRPs from feature specs.",
@@ -36,12 +39,9 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(exc.exit_code) from None
 
 
-def _report(outcome: object, verb: str, dry_run: bool) -> None:
+def _report(outcome: Outcome, verb: str, dry_run: bool) -> None:
     from rich.console import Console
 
-    from prpgen.pipeline import Outcome
-
-    assert isinstance(outcome, Outcome)
     console = Console(highlight=False)
     if dry_run:
         for change in outcome.changes:

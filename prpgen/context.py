@@ -607,8 +607,6 @@ def value_source(value: Any) -> str:
         return "MISSING"
     if isinstance(value, str) and len(value) > 12 and len(set(value)) == 1:
         return f"{py_str(value[0])} * {len(value)}"
-    if isinstance(value, str) and len(value) > 12 and len(set(value[:-1])) == 1 and value[-1] == value[0]:
-        return f"{py_str(value[0])} * {len(value)}"
     return py_literal(value)
 
 

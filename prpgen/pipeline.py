@@ -27,7 +27,7 @@ from prpgen.project import (
 )
 from prpgen.render import MIGRATION_TEMPLATE, PRP_TEMPLATE, Renderer
 from prpgen.spec import Spec
-from prpgen.writer import Change, apply, plan, write_new_tree
+from prpgen.writer import Change, apply, check_new_tree, plan, write_new_tree
 
 USERS_REVISION = revision_id("create users table")
 # Directories shown in the PRP's project structure.
@@ -80,10 +80,7 @@ def add_entities(spec: Spec, root: Path, *, source: str, dry_run: bool = False) 
 
 
 def _write_new(root: Path, files: dict[str, str], dry_run: bool) -> Outcome:
-    if root.exists() and not root.is_dir():
-        raise ProjectError(f"{root} exists and is not a directory")
-    if root.is_dir() and any(root.iterdir()):
-        raise ProjectError(f"{root} already exists and is not empty; choose another directory")
+    check_new_tree(root)
     changes = [Change(path, "create", text) for path, text in sorted(files.items())]
     if not dry_run:
         write_new_tree(root, changes)

@@ -168,6 +168,11 @@ class Verifier:
         return self._available[module]
 
     def _exec(self, argv: Sequence[str], timeout: float = 900) -> tuple[int, str]:
+        """Exit code and the output (stdout, then stderr) of a command run in the project."""
+        code, stdout, stderr = self._run(argv, timeout)
+        return code, (stdout + stderr).strip()
+
+    def _run(self, argv: Sequence[str], timeout: float = 900) -> tuple[int, str, str]:
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         # A coverage run of prpgen itself must not follow into the project's tools.
         env.pop("COVERAGE_PROCESS_CONFIG", None)
@@ -179,8 +184,8 @@ class Verifier:
                 list(argv), cwd=self.project, env=env, capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired:
-            return 124, f"timed out after {timeout:.0f} s"
-        return result.returncode, (result.stdout + result.stderr).strip()
+            return 124, "", f"timed out after {timeout:.0f} s"
+        return result.returncode, result.stdout, result.stderr
 
     def _tool(self, gate: Gate, *commands: Sequence[str], figure: Callable[[str], str] | None = None) -> GateResult:
         """Run `python -m <command>` for each command, stopping at the first failure."""
@@ -296,9 +301,11 @@ class Verifier:
         return results
 
     def _probe(self, gate: Gate) -> GateResult:
-        code, output = self._exec([self.python, "-c", PROBE.read_text(encoding="utf-8"), gate.id])
+        # The report is the probe's only stdout; the app's own log lines go to stderr.
+        code, stdout, stderr = self._run([self.python, "-c", PROBE.read_text(encoding="utf-8"), gate.id])
+        output = (stdout + stderr).strip()
         shown = f"prpgen verify --only {gate.id}"
-        data = next((found for line in reversed(output.splitlines()) if (found := _json_object(line))), None)
+        data = _report_of(stdout)
         if data is None:
             return GateResult(
                 gate.id, gate.title, "failed", "the app could not be imported", command=shown, output=output
@@ -308,11 +315,11 @@ class Verifier:
         return GateResult(gate.id, gate.title, status, data["figure"], command=shown, output="\n".join(problems))
 
 
-def _json_object(line: str) -> dict[str, Any] | None:
-    """The probe's report, if this line is it (the app's own log lines come interleaved)."""
+def _report_of(stdout: str) -> dict[str, Any] | None:
+    """The probe's JSON report, or None when it died before printing one."""
     try:
-        data = json.loads(line)
-    except ValueError:
+        data = json.loads(stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
         return None
     return data if isinstance(data, dict) and "problems" in data else None
 

@@ -51,10 +51,17 @@ def _check_inside(path: str) -> None:
         raise GenerationError(f"refusing to write outside the project: {path!r}")
 
 
+def check_new_tree(root: Path) -> None:
+    """A new project may go only where nothing is: a missing or empty directory."""
+    if root.exists() and not root.is_dir():
+        raise ProjectError(f"{root} exists and is not a directory")
+    if root.is_dir() and any(root.iterdir()):
+        raise ProjectError(f"{root} already exists and is not empty; choose another directory")
+
+
 def write_new_tree(root: Path, changes: Sequence[Change]) -> None:
     """Create `root` with every file, or nothing: the tree is built beside it and renamed into place."""
-    if root.exists() and any(root.iterdir()):
-        raise ProjectError(f"{root} already exists and is not empty; choose another directory")
+    check_new_tree(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".prpgen", dir=root.parent))
     try:
