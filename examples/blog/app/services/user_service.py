@@ -7,16 +7,6 @@ from app.core.security import hash_password, verify_password
 from app.models import User
 from app.schemas.user import UserCreate
 
-_dummy_hash: str | None = None
-
-
-async def _dummy_password_hash() -> str:
-    # Checked against when the email is unknown, so a login takes as long either way.
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = await hash_password("not-a-real-password")
-    return _dummy_hash
-
 
 class UserService:
     def __init__(self, db: AsyncSession) -> None:
@@ -40,9 +30,7 @@ class UserService:
         user = None
         if "\x00" not in email:
             user = await self.db.scalar(select(User).where(User.email == email.lower()))
-        if user is None:
-            await verify_password(password, await _dummy_password_hash())
-            return None
-        if not await verify_password(password, user.hashed_password):
+        hashed = user.hashed_password if user is not None else None
+        if not await verify_password(password, hashed):
             return None
         return user

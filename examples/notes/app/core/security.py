@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import anyio.to_thread
 import bcrypt
@@ -14,13 +15,18 @@ def _hash(password: str, rounds: int) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds)).decode()
 
 
-def _verify(password: str, hashed: str) -> bool:
+@cache
+def _dummy_hash(rounds: int) -> str:
+    return _hash("not-a-real-password", rounds)
+
+
+def _verify(password: str, hashed: str | None) -> bool:
+    # Unknown accounts and overlong passwords (registration refuses them) cannot match,
+    # but still pay for one check: a login takes as long whatever the outcome.
+    stored = (hashed or _dummy_hash(get_settings().bcrypt_rounds)).encode()
     secret = password.encode()
-    if len(secret) > MAX_PASSWORD_BYTES:
-        # Registration refuses such passwords, so none can match; still pay a check.
-        bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], hashed.encode())
-        return False
-    return bcrypt.checkpw(secret, hashed.encode())
+    matches = bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], stored)
+    return matches and hashed is not None and len(secret) <= MAX_PASSWORD_BYTES
 
 
 async def hash_password(password: str) -> str:
@@ -29,7 +35,8 @@ async def hash_password(password: str) -> str:
     return await anyio.to_thread.run_sync(_hash, password, rounds)
 
 
-async def verify_password(password: str, hashed: str) -> bool:
+async def verify_password(password: str, hashed: str | None) -> bool:
+    """Whether `password` matches `hashed`; None (no such account) never matches."""
     return await anyio.to_thread.run_sync(_verify, password, hashed)
 
 
