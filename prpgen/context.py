@@ -6,7 +6,7 @@ length depends on user data are laid out here with `pyfmt`, so the output is `ru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +21,17 @@ from prpgen.migrations import (
     server_default,
 )
 from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
-from prpgen.samples import MISSING, Case, NoSample, cases, sample
+from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
+from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec, written
+
+# Heads the relationships of a model, in the template and where `new-entity` adds one later.
+RELATIONSHIPS_COMMENT = (
+    '    # Relationships never load on access (lazy="raise"): a query that needs one says so\n'
+    "    # with selectinload, so async code cannot trigger hidden I/O."
+)
+# At most this many ids in one `ref_many` list: a request must stay one bounded query.
+MAX_REFERENCES = 100
 
 API_PREFIX = "/api/v1"
 
@@ -48,7 +57,7 @@ _INPUT_TYPE = {
     "url": "HttpUrlStr",
     "int": "Int32",
     "bigint": "Int64",
-    "datetime": "AwareDatetime",
+    "datetime": "Timestamp",
     "time": "LocalTime",
 }
 _RESPONSE_TYPE = {**_MODEL_TYPE, "time": "LocalTime"}
@@ -98,16 +107,59 @@ class FieldContext:
     checks: tuple[Check, ...]
     samples: tuple[Any, Any]
     cases: tuple[Case, ...]
+    reference: Reference | None = None
+    relationship_line: str = ""
 
     @property
     def nullable(self) -> bool:
-        return not self.spec.required
+        return not self.spec.required and self.spec.type != "ref_many"
+
+    @property
+    def input_name(self) -> str:
+        """The key in payloads and responses: `category_id` for the reference `category`."""
+        return self.reference.column if self.reference else self.name
+
+    @property
+    def plain(self) -> bool:
+        return self.reference is None
+
+    @property
+    def filterable(self) -> bool:
+        """Equality filters go where an index serves them, and on enums, booleans and references."""
+        spec = self.spec
+        if spec.type in {"json", "ref_many"}:
+            return False
+        return spec.type in {"ref", "enum", "bool"} or spec.index or spec.unique
+
+    @property
+    def sortable(self) -> bool:
+        return self.spec.type not in {"json", "text", "ref", "ref_many"}
+
+    @property
+    def filter_line(self) -> str:
+        spec = self.spec
+        if self.reference is not None:
+            base = "ReferenceId"
+        elif self.enum is not None:
+            base = self.enum.class_name
+        else:
+            base = _INPUT_TYPE[spec.type]
+        if spec.type in {"str", "text"}:
+            limit = kw("max_length", str(spec.length_limit))
+            return statement(f"{self.input_name}: {base} | None = ", call("Field", "None", limit), 1)
+        return f"{self.input_name}: {base} | None = None"
 
     @property
     def summary(self) -> str:
         """The field's constraints in words, for the PRP's field table."""
         spec = self.spec
         parts = []
+        if self.reference is not None:
+            target = self.reference.target.class_name
+            if self.reference.many:
+                return f"ids of {target} rows, at most {MAX_REFERENCES}"
+            rule = self.reference.on_delete.lower()
+            return f"id of a {target}; on delete: {rule}"
         if spec.type == "enum":
             parts.append("one of " + ", ".join(md_code(value) for value in spec.values or []))
         if spec.min_length is not None:
@@ -130,6 +182,15 @@ class FieldContext:
             default = spec.default if isinstance(spec.default, str) else written(spec.default)
             parts.append(f"default {md_code(default)}")
         return "; ".join(parts) or "-"
+
+
+def inverse_line(inverse: Inverse) -> str:
+    """`comments: Mapped[list["Comment"]] = relationship(...)` on the referenced model. The
+    database applies ON DELETE itself (`passive_deletes`), so the ORM never loads the rows."""
+    relationship = call(
+        "relationship", back_populates=py_str(inverse.back_populates), lazy='"raise"', passive_deletes="True"
+    )
+    return statement(f'{inverse.name}: Mapped[list["{inverse.source_class}"]] = ', relationship, 1)
 
 
 def _characters(count: int) -> str:
@@ -157,10 +218,154 @@ class EntityContext:
     migration_drops: tuple[str, ...]
     valid_payloads: tuple[str, str]
     create_cases: str
+    inverses: tuple[Inverse, ...] = ()
 
     @property
     def owned(self) -> bool:
         return self.spec.owned
+
+    @property
+    def service_sqlalchemy_import(self) -> str:
+        names = ["ColumnElement", "delete", "func", "select"]
+        names += ["or_"] if self.search_fields else []
+        names += [] if self.many_fields else ["update"]
+        return import_from("sqlalchemy", names)
+
+    @property
+    def load_options(self) -> str:
+        """`.options(selectinload(...))` for every `ref_many` a response lists, or nothing."""
+        loads = ", ".join(f"selectinload({self.class_name}.{f.name})" for f in self.many_fields)
+        return f".options({loads})" if loads else ""
+
+    @property
+    def relationships_comment(self) -> str:
+        return RELATIONSHIPS_COMMENT.strip()
+
+    @property
+    def inverse_lines(self) -> tuple[str, ...]:
+        return tuple(inverse_line(inverse) for inverse in self.inverses)
+
+    @property
+    def link_tables(self) -> tuple[str, ...]:
+        """The `Table(...)` of each `ref_many`, at module level before the class."""
+        tables = []
+        for reference in self.references:
+            link = reference.association
+            if link is None:
+                continue
+            columns = (
+                call(
+                    "Column",
+                    py_str(link.source_column),
+                    call("ForeignKey", py_str(f"{self.table}.id"), ondelete='"CASCADE"'),
+                    primary_key="True",
+                ),
+                call(
+                    "Column",
+                    py_str(link.target_column),
+                    call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete='"CASCADE"'),
+                    primary_key="True",
+                    index="True",
+                ),
+            )
+            table = Call("Table", (py_str(link.table), "Base.metadata", *columns))
+            tables.append(statement(f"{link.table} = ", table, 0))
+        return tuple(tables)
+
+    @property
+    def plain_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.reference is None)
+
+    @property
+    def references(self) -> tuple[Reference, ...]:
+        return tuple(f.reference for f in self.fields if f.reference is not None)
+
+    @property
+    def ref_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.reference is not None and not f.reference.many)
+
+    @property
+    def many_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.reference is not None and f.reference.many)
+
+    @property
+    def parents(self) -> tuple[Target, ...]:
+        """The entities this one refers to (itself excluded), each once, in field order."""
+        found: dict[str, Target] = {}
+        for reference in self.references:
+            if not reference.self_reference:
+                found.setdefault(reference.target.class_name, reference.target)
+        return tuple(found.values())
+
+    @property
+    def single_parents(self) -> tuple[Target, ...]:
+        """The targets of `ref` fields (itself excluded), whose URLs the tests need."""
+        wanted = {
+            f.reference.target.class_name for f in self.ref_fields if f.reference and not f.reference.self_reference
+        }
+        return tuple(t for t in self.parents if t.class_name in wanted)
+
+    @property
+    def nested(self) -> tuple[FieldContext, ...]:
+        """References listed from their target's side: `GET /posts/{post_id}/comments`."""
+        return tuple(f for f in self.ref_fields if f.reference and f.reference.nested_route)
+
+    @property
+    def nested_targets(self) -> tuple[Target, ...]:
+        found: dict[str, Target] = {}
+        for f in self.nested:
+            assert f.reference is not None
+            found.setdefault(f.reference.target.class_name, f.reference.target)
+        return tuple(found.values())
+
+    @property
+    def filter_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.filterable)
+
+    @property
+    def plain_filter_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.filter_fields if f.reference is None)
+
+    @property
+    def search_fields(self) -> tuple[FieldContext, ...]:
+        return tuple(f for f in self.fields if f.spec.searchable)
+
+    @property
+    def sort_keys(self) -> tuple[str, ...]:
+        return ("id", "created_at", "updated_at", *(f.name for f in self.fields if f.sortable))
+
+    @property
+    def sort_literal(self) -> str:
+        values = tuple(py_str(f"{sign}{key}") for key in self.sort_keys for sign in ("", "-"))
+        return statement(f"{self.class_name}Sort = ", Collection("Literal[", "]", values), 0)
+
+    @property
+    def search_description(self) -> str:
+        names = [f.name for f in self.search_fields]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f"Case-insensitive search in {listed}"
+
+    @property
+    def statements(self) -> dict[str, int]:
+        """SQL statements per request, after the signed-in user's lookup (what the tests assert).
+
+        Reading a row loads each `ref_many` with one more SELECT (selectinload); a write checks
+        the referenced rows in one query, and each `ref_many` list costs a SELECT of its rows and
+        an INSERT of its links. Counted for the tests' payloads, which leave self-references out.
+        """
+        many = len(self.many_fields)
+        check = 1 if any(f.reference and not f.reference.self_reference for f in self.ref_fields) else 0
+        create = check + many + 1 + many
+        # A full replace with different links: the row and its links are read, the scalar
+        # references checked, the new targets read, then UPDATE, DELETE and INSERT of links.
+        replace = (1 + many + check + many + 1 + 2 * many) if many else check + 1
+        return {
+            "list": 2 + many,
+            "get": 1 + many,
+            "create": create,
+            "replace": replace,
+            "delete": 1,
+        }
 
     @property
     def id_param(self) -> str:
@@ -202,7 +407,7 @@ class EntityContext:
     def example_json(self) -> str:
         import json
 
-        return json.dumps({f.name: f.samples[0] for f in self.fields})
+        return json.dumps({f.name: f.samples[0] for f in self.plain_fields})
 
     @property
     def tag(self) -> str:
@@ -219,6 +424,14 @@ class EntityContext:
         return "{**MALFORMED, **CONFLICT}" if self.unique_fields else "MALFORMED"
 
     @property
+    def restricted(self) -> bool:
+        return any(inverse.restricts for inverse in self.inverses)
+
+    @property
+    def delete_responses(self) -> str:
+        return "{**NOT_FOUND, **REFERENCED}" if self.restricted else "NOT_FOUND"
+
+    @property
     def write_responses(self) -> str:
         conflict = ", **CONFLICT" if self.unique_fields else ""
         return f"{{**MALFORMED, **NOT_FOUND{conflict}}}"
@@ -227,7 +440,9 @@ class EntityContext:
     def router_schema_imports(self) -> str:
         """The router's two `app.schemas` imports, in isort's order (`category` < `common` < `post`)."""
         common = ["MALFORMED", "NOT_FOUND", "UNAUTHORIZED"] + (["CONFLICT"] if self.unique_fields else [])
-        own = [f"{self.class_name}{suffix}" for suffix in ("Create", "List", "Response", "Update")]
+        if self.restricted:
+            common.append("REFERENCED")
+        own = [f"{self.class_name}{suffix}" for suffix in ("Create", "Filters", "List", "Response", "Update")]
         imports = _Imports()
         imports.add("app.schemas.common", *common)
         imports.add(f"app.schemas.{self.module}", *own)
@@ -235,11 +450,11 @@ class EntityContext:
 
     @property
     def required_without_default(self) -> bool:
-        return any(f.spec.required and f.spec.default is None for f in self.fields)
+        return any(f.spec.required and f.spec.default is None and f.spec.type != "ref_many" for f in self.fields)
 
     @property
     def not_null_decorator(self) -> str:
-        names = ", ".join(py_str(f.name) for f in self.required_fields)
+        names = ", ".join(py_str(f.input_name) for f in self.required_fields)
         return fit(f"@field_validator({names})", 1)
 
 
@@ -249,24 +464,54 @@ class FeatureContext:
     slug: str
     marker: str
     entities: tuple[EntityContext, ...]
+    # Inverse relationships to add to models generated by an earlier run.
+    external_inverses: tuple[tuple[Target, Inverse], ...] = ()
 
     @property
     def uses_jsonb(self) -> bool:
         return any(f.spec.type == "json" for e in self.entities for f in e.fields)
 
 
-def build_feature(spec: Spec, source: str) -> FeatureContext:
-    """Derive the render context of every entity of a spec; impossible names become a `SpecError`."""
+def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None = None) -> FeatureContext:
+    """Derive the render context of every entity of a spec; impossible names become a `SpecError`.
+
+    `existing` are the entities already in the project, which references may point at.
+    """
+    try:
+        ordered, references = resolve(spec, existing or {})
+    except ReferenceProblems as exc:
+        raise SpecError(source, exc.problems) from None
+    inverses: dict[str, list[Inverse]] = {}
+    for (source_class, name), reference in references.items():
+        if reference.inverse is not None:
+            inverses.setdefault(reference.target.class_name, []).append(
+                Inverse(
+                    reference.inverse,
+                    source_class,
+                    naming.snake(source_class),
+                    name,
+                    restricts=reference.on_delete == "RESTRICT",
+                )
+            )
     problems: list[Problem] = []
     entities: list[EntityContext] = []
-    for index, entity in enumerate(spec.entities):
+    for entity in ordered:
+        index = spec.entities.index(entity)
+        class_name = naming.pascal(entity.name)
+        own = {name: r for (owner, name), r in references.items() if owner == class_name}
         try:
-            entities.append(_entity(entity))
+            entities.append(_entity(entity, own, tuple(inverses.get(class_name, ()))))
         except _EntityProblem as exc:
             problems.append(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message))
     if problems:
         raise SpecError(source, problems)
-    return FeatureContext(spec, spec.feature_slug, f"priority_{spec.priority}", tuple(entities))
+    in_spec = {e.class_name for e in entities}
+    external = tuple(
+        (r.target, Inverse(r.inverse, source_class, naming.snake(source_class), name))
+        for (source_class, name), r in references.items()
+        if r.inverse is not None and r.target.class_name not in in_spec
+    )
+    return FeatureContext(spec, spec.feature_slug, f"priority_{spec.priority}", tuple(entities), external)
 
 
 class _EntityProblem(Exception):
@@ -276,11 +521,11 @@ class _EntityProblem(Exception):
         self.message = message
 
 
-def _entity(entity: EntitySpec) -> EntityContext:
+def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: tuple[Inverse, ...]) -> EntityContext:
     class_name = naming.pascal(entity.name)
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
-    fields = tuple(_field(module, name, spec) for name, spec in _named_fields(entity))
+    fields = tuple(_field(module, name, spec, references.get(name), class_name) for name, spec in _named_fields(entity))
     _check_identifier_lengths(table, fields, entity.owned)
     checks = [check for f in fields for check in f.checks]
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
@@ -295,7 +540,7 @@ def _entity(entity: EntitySpec) -> EntityContext:
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
-        model_imports=_model_imports(fields, entity.owned),
+        model_imports=_model_imports(class_name, fields, entity.owned, inverses),
         schema_imports=_schema_imports(module, fields),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
         unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
@@ -304,6 +549,7 @@ def _entity(entity: EntitySpec) -> EntityContext:
         migration_drops=migration_drops(table, fields, entity.owned),
         valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
         create_cases=_cases(fields),
+        inverses=inverses,
     )
 
 
@@ -321,6 +567,14 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned:
             names.append(f"uq_{table}_{f.name}")
         if f.spec.index:
             names.append(f"ix_{table}_{f.name}")
+        reference = f.reference
+        if reference is not None and reference.association is None:
+            names += [f"ix_{table}_{reference.column}", f"fk_{table}_{reference.column}_{reference.target.table}"]
+        elif reference is not None and reference.association is not None:
+            link = reference.association
+            names += [f"pk_{link.table}", f"ix_{link.table}_{link.target_column}"]
+            names += [f"fk_{link.table}_{link.source_column}_{table}"]
+            names += [f"fk_{link.table}_{link.target_column}_{reference.target.table}"]
     for name in names:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise _EntityProblem(
@@ -330,7 +584,9 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned:
             )
 
 
-def _field(module: str, name: str, spec: FieldSpec) -> FieldContext:
+def _field(module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str) -> FieldContext:
+    if reference is not None:
+        return _reference_field(name, spec, reference, class_name)
     enum = _enum(module, name, spec) if spec.type == "enum" else None
     try:
         samples = (sample(name, spec, 0), sample(name, spec, 1))
@@ -347,6 +603,69 @@ def _field(module: str, name: str, spec: FieldSpec) -> FieldContext:
         checks=_checks(name, spec),
         samples=samples,
         cases=tuple(cases(name, spec)),
+    )
+
+
+def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_name: str) -> FieldContext:
+    target = reference.target.class_name
+    column = reference.column
+    docs = _docs(spec)
+    if reference.many:
+        assert reference.association is not None
+        model_line = ""
+        relationship = call(
+            "relationship",
+            secondary=reference.association.table,
+            order_by=py_str(f"{target}.id"),
+            lazy='"raise"',
+        )
+        annotation = f'list["{target}"]'
+        limit = kw("max_length", str(MAX_REFERENCES))
+        create_line = statement(
+            f"{column}: list[ReferenceId] = ", Call("Field", (kw("default_factory", "list"), limit, *docs)), 1
+        )
+        update_line = statement(
+            f"{column}: list[ReferenceId] | None = ", Call("Field", (kw("default", "None"), limit, *docs)), 1
+        )
+        response_line = f"{column}: list[int]"
+    else:
+        optional = " | None" if not spec.required else ""
+        foreign_key = call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete=py_str(reference.on_delete))
+        model_line = statement(
+            f"{column}: Mapped[int{optional}] = ", call("mapped_column", foreign_key, index="True"), 1
+        )
+        relationship = call(
+            "relationship",
+            back_populates=py_str(reference.inverse or ""),
+            remote_side=py_str(f"{class_name}.id") if reference.self_reference else None,
+            lazy='"raise"',
+        )
+        annotation = f'"{target}{optional}"'
+        default = None if spec.required else "None"
+        if docs:
+            args = ([kw("default", default)] if default else []) + docs
+            create_line = statement(f"{column}: ReferenceId{optional} = ", Call("Field", tuple(args)), 1)
+        else:
+            create_line = f"{column}: ReferenceId{optional}" + (f" = {default}" if default else "")
+        update_line = (
+            statement(f"{column}: ReferenceId | None = ", Call("Field", (kw("default", "None"), *docs)), 1)
+            if docs
+            else f"{column}: ReferenceId | None = None"
+        )
+        response_line = f"{column}: int{optional}"
+    return FieldContext(
+        name=name,
+        spec=spec,
+        enum=None,
+        model_line=model_line,
+        create_line=create_line,
+        update_line=update_line,
+        response_line=response_line,
+        checks=(),
+        samples=(None, None),
+        cases=tuple(reference_cases(column, spec)),
+        reference=reference,
+        relationship_line=statement(f"{name}: Mapped[{annotation}] = ", relationship, 1),
     )
 
 
@@ -553,11 +872,18 @@ class _Imports:
         return "first" if root == "app" else "third"
 
 
-def _model_imports(fields: Sequence[FieldContext], owned: bool) -> str:
+def _model_imports(class_name: str, fields: Sequence[FieldContext], owned: bool, inverses: Sequence[Inverse]) -> str:
     imports = _Imports()
     imports.add("sqlalchemy.orm", "Mapped", "mapped_column")
     imports.add("app.models.base", "Base", "TimestampMixin")
     for f in fields:
+        if f.reference is not None:
+            imports.add("sqlalchemy.orm", "relationship")
+            if f.reference.many:
+                imports.add("sqlalchemy", "Column", "ForeignKey", "Table")
+            else:
+                imports.add("sqlalchemy", "ForeignKey")
+            continue
         imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
         if f.enum:
             imports.add("enum", "StrEnum")
@@ -574,28 +900,54 @@ def _model_imports(fields: Sequence[FieldContext], owned: bool) -> str:
             imports.add("sqlalchemy as sa")
         if f.checks:
             imports.add("sqlalchemy", "CheckConstraint")
+    if inverses:
+        imports.add("sqlalchemy.orm", "relationship")
     if owned:
         imports.add("sqlalchemy", "ForeignKey", "Index")
-    return imports.render()
+    related = _Imports()
+    for f in fields:
+        if f.reference is not None and not f.reference.self_reference:
+            related.add(f"app.models.{f.reference.target.module}", f.reference.target.class_name)
+    for inverse in inverses:
+        if inverse.source_class != class_name:
+            related.add(f"app.models.{inverse.source_module}", inverse.source_class)
+    if not related.names:
+        return imports.render()
+    # Only for the type checker: the models refer to each other, and SQLAlchemy resolves the
+    # quoted names through its registry at run time.
+    imports.add("typing", "TYPE_CHECKING")
+    block = "\n".join(f"    {line}" for line in related.render().split("\n"))
+    return f"{imports.render()}\n\nif TYPE_CHECKING:\n{block}"
 
 
 def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
     imports = _Imports()
     imports.add("datetime as dt")
+    imports.add("typing", "Literal")
     imports.add("pydantic", "BaseModel", "ConfigDict")
-    imports.add("app.schemas.common", "InputModel")
-    if any(f.spec.required for f in fields):
+    imports.add("app.schemas.common", "InputModel", "QueryModel")
+    if any(not f.nullable for f in fields):
         imports.add("pydantic", "field_validator")
-    if any(_constraints(f.spec) or _docs(f.spec) for f in fields):
+    if any(_constraints(f.spec) or _docs(f.spec) or f.spec.type == "ref_many" for f in fields):
+        imports.add("pydantic", "Field")
+    if any(f.spec.searchable or (f.filterable and f.spec.type in {"str", "text"}) for f in fields):
         imports.add("pydantic", "Field")
     for f in fields:
+        if f.reference is not None:
+            imports.add("app.schemas.types", "ReferenceId")
+            continue
         imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
         input_type = _input_type(f.spec, f.enum)
         imports.add_type(input_type)
-        if input_type in {"EmailStr", "AwareDatetime"}:
+        if input_type == "EmailStr":
             imports.add("pydantic", input_type)
-        if input_type in {"HttpUrlStr", "Int32", "Int64", "LocalTime"}:
+        if input_type in {"HttpUrlStr", "Int32", "Int64", "LocalTime", "Timestamp"}:
             imports.add("app.schemas.types", input_type)
+        filter_type = _INPUT_TYPE.get(f.spec.type, "") if f.filterable else ""
+        if filter_type in {"Int32", "Int64", "HttpUrlStr", "LocalTime", "Timestamp"}:
+            imports.add("app.schemas.types", filter_type)
+        if filter_type == "EmailStr":
+            imports.add("pydantic", filter_type)
         if f.enum:
             imports.add(f"app.models.{module}", f.enum.class_name)
     return imports.render()
@@ -611,7 +963,7 @@ def value_source(value: Any) -> str:
 
 
 def _payload(fields: Sequence[FieldContext], index: int) -> str:
-    items = tuple(f"{py_str(f.name)}: {value_source(f.samples[index])}" for f in fields)
+    items = tuple(f"{py_str(f.name)}: {value_source(f.samples[index])}" for f in fields if f.reference is None)
     return statement("", Collection("{", "}", items), 1)
 
 

@@ -30,6 +30,8 @@ def server_default(spec: FieldSpec) -> str | Call | None:
 
 def _migration_column(f: FieldContext) -> Call:
     spec = f.spec
+    if f.reference is not None:
+        return call("sa.Column", py_str(f.input_name), "sa.Integer()", nullable="True" if f.nullable else "False")
     kind = spec.type
     if f.enum is not None:
         column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
@@ -62,7 +64,7 @@ def _migration_column(f: FieldContext) -> Call:
 
 def migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> str:
     items: list[str | Call | Collection | Arg] = [py_str(table), 'sa.Column("id", sa.Integer(), nullable=False)']
-    items += [_migration_column(f) for f in fields]
+    items += [_migration_column(f) for f in fields if not (f.reference and f.reference.many)]
     if owned:
         items.append('sa.Column("user_id", sa.Integer(), nullable=False)')
     for column in ("created_at", "updated_at"):
@@ -83,15 +85,10 @@ def migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> 
             sql = f"{naming.sql_identifier(f.name)} IN ({values})"
             items.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
     if owned:
-        items.append(
-            call(
-                "sa.ForeignKeyConstraint",
-                '["user_id"]',
-                '["users.id"]',
-                name=f'op.f("fk_{table}_user_id_users")',
-                ondelete='"CASCADE"',
-            )
-        )
+        items.append(_foreign_key(table, "user_id", "users", "CASCADE"))
+    for f in fields:
+        if f.reference is not None and not f.reference.many:
+            items.append(_foreign_key(table, f.input_name, f.reference.target.table, f.reference.on_delete))
     items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
     for f in fields:
         if f.spec.unique:
@@ -99,36 +96,70 @@ def migration_table(table: str, fields: Sequence[FieldContext], owned: bool) -> 
     return statement("", Call("op.create_table", tuple(items)), 1)
 
 
+def _foreign_key(table: str, column: str, target: str, on_delete: str) -> Call:
+    return call(
+        "sa.ForeignKeyConstraint",
+        f"[{py_str(column)}]",
+        f'["{target}.id"]',
+        name=f'op.f("fk_{table}_{column}_{target}")',
+        ondelete=py_str(on_delete),
+    )
+
+
 def _indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> list[tuple[str, list[str]]]:
-    indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index]
+    indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index and f.reference is None]
+    for f in fields:
+        if f.reference is not None and not f.reference.many:
+            indexes.append((f"ix_{table}_{f.input_name}", [f.input_name]))
     indexes.append((f"ix_{table}_created_at", ["created_at"]))
     if owned:
         indexes.append((f"ix_{table}_user_id_id", ["user_id", "id"]))
     return indexes
 
 
+def _create_index(name: str, table: str, columns: Sequence[str]) -> str:
+    columns_list = Collection("[", "]", tuple(py_str(c) for c in columns))
+    return statement("", call("op.create_index", f'op.f("{name}")', py_str(table), columns_list, unique="False"), 1)
+
+
+def _drop_index(name: str, table: str) -> str:
+    return statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
+
+
 def migration_indexes(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
-    return tuple(
-        statement(
-            "",
-            call(
-                "op.create_index",
-                f'op.f("{name}")',
-                py_str(table),
-                Collection("[", "]", tuple(py_str(c) for c in columns)),
-                unique="False",
-            ),
-            1,
-        )
-        for name, columns in _indexes(table, fields, owned)
-    )
+    """The table's indexes, then the link tables of its `ref_many` fields."""
+    statements = [_create_index(name, table, columns) for name, columns in _indexes(table, fields, owned)]
+    for f in fields:
+        if f.reference is not None and f.reference.association is not None:
+            link = f.reference.association
+            items: list[str | Call | Collection | Arg] = [
+                py_str(link.table),
+                call("sa.Column", py_str(link.source_column), "sa.Integer()", nullable="False"),
+                call("sa.Column", py_str(link.target_column), "sa.Integer()", nullable="False"),
+                _foreign_key(link.table, link.source_column, table, "CASCADE"),
+                _foreign_key(link.table, link.target_column, f.reference.target.table, "CASCADE"),
+                call(
+                    "sa.PrimaryKeyConstraint",
+                    py_str(link.source_column),
+                    py_str(link.target_column),
+                    name=f'op.f("pk_{link.table}")',
+                ),
+            ]
+            statements.append(statement("", Call("op.create_table", tuple(items)), 1))
+            statements.append(_create_index(f"ix_{link.table}_{link.target_column}", link.table, [link.target_column]))
+    return tuple(statements)
 
 
 def migration_drops(table: str, fields: Sequence[FieldContext], owned: bool) -> tuple[str, ...]:
-    drops = [
-        statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
-        for name, _ in reversed(_indexes(table, fields, owned))
-    ]
+    drops: list[str] = []
+    for f in reversed(fields):
+        if f.reference is not None and f.reference.association is not None:
+            link = f.reference.association
+            drops += [
+                _drop_index(f"ix_{link.table}_{link.target_column}", link.table),
+                f"op.drop_table({py_str(link.table)})",
+            ]
+    drops += [_drop_index(name, table) for name, _ in reversed(_indexes(table, fields, owned))]
     return (*drops, f"op.drop_table({py_str(table)})")
 
 

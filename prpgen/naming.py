@@ -95,6 +95,21 @@ def plural(name: str) -> str:
 
 
 @cache
+def singular(name: str) -> str:
+    """Singular of a snake_case name's last word (`tags` → `tag`); a singular word stays as it is."""
+    *head, last = name.split("_")
+    if last.endswith(_SINGULAR_ENDINGS):
+        return name
+    found = _engine().singular_noun(last)
+    return "_".join([*head, found.lower()]) if found else name
+
+
+def reference_column(name: str, kind: str) -> str:
+    """Where a reference lives in rows and payloads: `category` → `category_id`, `tags` → `tag_ids`."""
+    return f"{name}_id" if kind == "ref" else f"{singular(name)}_ids"
+
+
+@cache
 def table(name: str, plural_override: str | None = None) -> str:
     """Table name of an entity: the snake_case plural, or the user's own plural."""
     return snake(plural_override) if plural_override else plural(snake(name))

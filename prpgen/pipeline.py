@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prpgen import __version__
-from prpgen.context import FeatureContext, build_feature, file_tree
+from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
 from prpgen.errors import ProjectError
 from prpgen.project import (
     MODELS_FILE,
     ROUTER_FILE,
     VERSIONS_DIR,
     ProjectContext,
+    add_inverse,
+    existing_entities,
     next_migration,
     project_context,
     read_project,
@@ -25,7 +27,7 @@ from prpgen.project import (
     register_router,
     revision_id,
 )
-from prpgen.render import MIGRATION_TEMPLATE, PRP_TEMPLATE, Renderer
+from prpgen.render import MIGRATION_TEMPLATE, PRP_TEMPLATE, REFERENCES_FILE, REFERENCES_TEMPLATE, Renderer
 from prpgen.spec import Spec
 from prpgen.writer import Change, apply, check_new_tree, plan, write_new_tree
 
@@ -65,7 +67,8 @@ def generate(spec: Spec, root: Path, *, source: str, name: str | None = None, dr
 def add_entities(spec: Spec, root: Path, *, source: str, dry_run: bool = False) -> Outcome:
     """Add the entities of `spec` to the existing project in `root`, changing nothing else."""
     project = read_project(root)
-    feature = build_feature(spec, source)
+    models = {p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "app/models").glob("*.py"))}
+    feature = build_feature(spec, source, existing_entities(models))
 
     def current(path: str) -> str | None:
         target = root / path
@@ -73,7 +76,8 @@ def add_entities(spec: Spec, root: Path, *, source: str, dry_run: bool = False) 
 
     versions = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / VERSIONS_DIR).glob("*.py"))}
     files = _feature_files(Renderer(), project, feature, current, versions, _disk_paths(root))
-    changes = plan(root, files, updatable=frozenset({ROUTER_FILE, MODELS_FILE}))
+    inverse_targets = {f"app/models/{target.module}.py" for target, _ in feature.external_inverses}
+    changes = plan(root, files, updatable=frozenset({ROUTER_FILE, MODELS_FILE, *inverse_targets}))
     if not dry_run:
         apply(root, changes)
     return Outcome(root, changes)
@@ -129,6 +133,14 @@ def _feature_files(
         models = register_model(models, entity)
     files[ROUTER_FILE] = router
     files[MODELS_FILE] = models
+    if any(e.references for e in feature.entities) and current(REFERENCES_FILE) is None:
+        files[REFERENCES_FILE] = renderer.render(REFERENCES_TEMPLATE, REFERENCES_FILE, {"project": project})
+    for target, inverse in feature.external_inverses:
+        path = f"app/models/{target.module}.py"
+        model = files.get(path) or current(path)
+        if model is None:
+            raise ProjectError(f"{path} is missing; {inverse.source_class} refers to {target.class_name}")
+        files[path] = add_inverse(model, path, inverse_line(inverse), inverse.source_class, inverse.source_module)
 
     slot = next_migration(versions)
     revision = revision_id(slot.down_revision or "", *(e.migration_table for e in feature.entities))

@@ -218,9 +218,10 @@ def fit(line: str, indent: int, *, item: bool = False) -> str:
         # What ruff does first for arguments, parameters and subscripts (not for displays):
         # the bracket's contents on one line of their own.
         return "\n".join([line[: start + 1], body, pad + line[end:]])
-    # A lone comprehension takes no trailing comma (a syntax error), nor a lone subscript (it
-    # would become a tuple).
-    comma = "" if len(items) == 1 and (subscript or _is_comprehension(items[0])) else ","
+    # A lone comprehension takes no trailing comma (a syntax error), nor a lone subscript or
+    # parenthesized expression (either would become a tuple).
+    grouping = not attached and line[start] == "("
+    comma = "" if len(items) == 1 and (subscript or grouping or _is_comprehension(items[0])) else ","
     inner = [INDENT * (indent + 1) + fit(part, indent + 1, item=True) + comma for part in items]
     return "\n".join([line[: start + 1], *inner, pad + line[end:]])
 

@@ -24,6 +24,9 @@ ENTITY_FILES = {
     "entity/test_performance.py.j2": "tests/performance/test_{table}_performance.py",
 }
 MIGRATION_TEMPLATE = "migration.py.j2"
+# Shared by every service with references; written with the first entity that has one.
+REFERENCES_TEMPLATE = "shared/references.py.j2"
+REFERENCES_FILE = "app/services/references.py"
 PRP_TEMPLATE = "prp.md.j2"
 
 

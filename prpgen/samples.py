@@ -170,6 +170,9 @@ def cases(name: str, field: FieldSpec) -> list[Case]:
             "json": "not-an-object",
         }[kind]
         add(invalid, 422, "invalid")
+        if kind == "datetime":
+            # Valid ISO 8601, but before year 1 once in UTC: TIMESTAMPTZ cannot hold it.
+            add("0001-01-01T00:00:00+05:00", 422, "before-year-one")
     return found
 
 
@@ -294,3 +297,32 @@ def _class_chars(items: Any) -> list[str]:
             elif "SPACE" in category and "NOT" not in category:
                 chars.append(" ")
     return chars
+
+
+def reference_cases(column: str, field: FieldSpec) -> list[Case]:
+    """Cases for a reference's payload key: ids that cannot exist are a 422, never a 500."""
+    found: list[Case] = []
+
+    def add(value: Any, status: int, label: str) -> None:
+        found.append(Case(column, value, status, label))
+
+    absent = 2**31 - 1
+    if field.type == "ref_many":
+        add(MISSING, 201, "omitted")
+        add([], 201, "empty")
+        add(None, 422, "null")
+        add([0], 422, "zero")
+        add([absent], 422, "no-such-row")
+        add(["abc"], 422, "not-an-id")
+        return found
+    if field.required:
+        add(MISSING, 422, "missing")
+        add(None, 422, "null")
+    else:
+        add(MISSING, 201, "omitted")
+        add(None, 201, "null")
+    add(0, 422, "zero")
+    add(2**31, 422, "out-of-range")
+    add(absent, 422, "no-such-row")
+    add("abc", 422, "not-an-id")
+    return found

@@ -47,7 +47,10 @@ FieldType = Literal[
     "url",
     "enum",
     "json",
+    "ref",
+    "ref_many",
 ]
+OnDelete = Literal["cascade", "set_null", "restrict"]
 Priority = Literal["low", "medium", "high", "critical"]
 
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
@@ -61,6 +64,10 @@ VARCHAR_MAX = 10_485_760
 DEFAULT_STR_LENGTH = 255
 DEFAULT_MAX_DIGITS = 10
 DEFAULT_DECIMAL_PLACES = 2
+REFERENCE_TYPES = frozenset({"ref", "ref_many"})
+SEARCHABLE_TYPES = frozenset({"str", "text", "email", "url"})
+# Options a reference takes; the column's type, length and range come from the target's id.
+_REFERENCE_OPTIONS = frozenset({"type", "to", "required", "on_delete", "index", "description"})
 
 _OPTION_TYPES: dict[str, frozenset[str]] = {
     "min_length": STRING_TYPES,
@@ -128,6 +135,9 @@ class FieldSpec(_Strict):
     values: list[StrictStr] | None = None
     description: StrictStr | None = None
     example: Any = None
+    to: StrictStr | None = None
+    on_delete: OnDelete | None = None
+    searchable: StrictBool = False
 
     @field_validator("type", mode="before")
     @classmethod
@@ -149,6 +159,14 @@ class FieldSpec(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldSpec:
+        if self.type in REFERENCE_TYPES:
+            _check_reference(self)
+            return self
+        for option in ("to", "on_delete"):
+            if getattr(self, option) is not None:
+                raise ValueError(f"option '{option}' applies only to references (type 'ref' or 'ref_many')")
+        if self.searchable and self.type not in SEARCHABLE_TYPES:
+            raise ValueError(f"only text fields ({', '.join(sorted(SEARCHABLE_TYPES))}) can be searchable")
         for option, types in _OPTION_TYPES.items():
             if getattr(self, option) is not None and self.type not in types:
                 allowed = ", ".join(sorted(types))
@@ -173,6 +191,13 @@ class FieldSpec(_Strict):
         return self
 
     @property
+    def delete_rule(self) -> OnDelete:
+        """What happens to this row when the referenced one is deleted."""
+        if self.on_delete is not None:
+            return self.on_delete
+        return "cascade" if self.required else "set_null"
+
+    @property
     def digits(self) -> tuple[int, int]:
         """(max_digits, decimal_places) with their defaults applied."""
         return (
@@ -186,6 +211,23 @@ class FieldSpec(_Strict):
         if self.type == "str":
             return self.max_length or DEFAULT_STR_LENGTH
         return self.max_length
+
+
+def _check_reference(field: FieldSpec) -> None:
+    if field.to is None:
+        raise ValueError(f"a '{field.type}' field needs `to:`, the entity it refers to")
+    extra = sorted(
+        option for option in field.model_fields_set - _REFERENCE_OPTIONS if getattr(field, option) not in (None, False)
+    )
+    if extra:
+        raise ValueError(f"option '{extra[0]}' does not apply to a reference ('{field.type}')")
+    if field.type == "ref_many":
+        if field.on_delete is not None:
+            raise ValueError("on_delete applies to 'ref' only: links of a 'ref_many' go with either row")
+        if "required" in field.model_fields_set:
+            raise ValueError("a 'ref_many' field is a list that may be empty; `required` does not apply")
+    elif field.on_delete == "set_null" and field.required:
+        raise ValueError("on_delete: set_null needs `required: false` (the column must accept NULL)")
 
 
 def _check_bounds(field: FieldSpec) -> None:
@@ -334,12 +376,32 @@ class EntitySpec(_Strict):
             if name in seen:
                 raise ValueError(f"fields '{seen[name]}' and '{raw}' both become '{name}'")
             seen[name] = raw
+        for raw, field in self.fields.items():
+            _check_reference_name(self, raw, field, seen)
         table = naming.table(self.name, self.plural)
         if naming.snake(self.name) in RESERVED_ENTITY_NAMES or table == "users":
             raise ValueError(f"entity name '{self.name}' is taken by the project skeleton; choose another")
         if naming.is_python_keyword(table):
             raise ValueError(f"the plural of '{self.name}' is the Python keyword '{table}'; give another `plural:`")
         return self
+
+
+def _check_reference_name(entity: EntitySpec, raw: str, field: FieldSpec, names: Mapping[str, str]) -> None:
+    if field.type not in REFERENCE_TYPES:
+        return
+    name = naming.snake(raw)
+    if field.type == "ref" and name.endswith("_id"):
+        raise ValueError(f"name the reference '{name[:-3]}', not '{raw}': its column becomes '{name}'")
+    column = naming.reference_column(name, field.type)
+    if column in names or column in RESERVED_FIELD_NAMES:
+        raise ValueError(f"reference '{raw}' needs the name '{column}', which is already taken; rename one")
+    if naming.pascal(field.to or "") == naming.pascal("user"):
+        raise ValueError(
+            f"reference '{raw}' points at User, the project's accounts: "
+            "owned entities already link their owner (user_id)"
+        )
+    if field.type == "ref" and naming.pascal(field.to or "") == naming.pascal(entity.name) and field.required:
+        raise ValueError(f"the self-reference '{raw}' must be `required: false`, or no first row could exist")
 
 
 def _contains_nul(value: Any) -> bool:

@@ -56,20 +56,37 @@ def test_new_entity_from_a_spec_and_inline(cli: Cli, tmp_path: Path) -> None:
     result = cli("new-entity", "--spec", str(SPEC), cwd=project)
     assert result.returncode == 0, result.stderr
     assert "7 files created" not in result.stdout
-    inline = cli("new-entity", "Tag", "--field", "label:str:unique", "--priority", "low", "--project", str(project))
+    # A later entity refers to one generated earlier: its model gains the other side.
+    fields = ["--field", "label:str:unique", "--field", "post:ref:to=Post:on_delete=cascade"]
+    inline = cli("new-entity", "Reaction", *fields, "--priority", "low", "--project", str(project))
     assert inline.returncode == 0, inline.stderr
     router = (project / "app/api/router.py").read_text()
     assert "from app.api.endpoints.posts import router as posts_router" in router
-    assert "api_router.include_router(tags_router)" in router
+    assert "api_router.include_router(reactions_router)" in router
     models = (project / "app/models/__init__.py").read_text()
-    assert "from app.models.tag import Tag as Tag" in models
+    assert "from app.models.reaction import Reaction as Reaction" in models
+    post_model = (project / "app/models/post.py").read_text()
+    assert 'reactions: Mapped[list["Reaction"]] = relationship(' in post_model
+    assert "    from app.models.reaction import Reaction\n" in post_model
     versions = sorted(p.name for p in (project / "alembic/versions").glob("*.py"))
-    assert versions == ["0001_create_users_table.py", "0002_blog_posts.py", "0003_tags.py"]
-    third = (project / "alembic/versions/0003_tags.py").read_text()
+    assert versions == ["0001_create_users_table.py", "0002_blog_posts.py", "0003_reactions.py"]
+    third = (project / "alembic/versions/0003_reactions.py").read_text()
     second = (project / "alembic/versions/0002_blog_posts.py").read_text()
     assert second.split('revision: str = "')[1][:12] in third
-    assert "pytestmark = pytest.mark.priority_low" in (project / "tests/api/test_tags.py").read_text()
-    assert (project / "PRPs/tags/prp.md").is_file()
+    assert '["posts.id"]' in third
+    assert "pytestmark = pytest.mark.priority_low" in (project / "tests/api/test_reactions.py").read_text()
+    assert (project / "PRPs/reactions/prp.md").is_file()
+
+
+def test_a_reference_to_an_unknown_entity_names_both_sides(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    cli("generate", str(SPEC), "--out", str(project))
+    before = tree(project)
+    result = cli("new-entity", "Like", "--field", "post:ref:to=Pots", "--project", str(project))
+    assert result.returncode == 2
+    assert "refers to 'Pots', which is neither in the spec (Like) nor in the project" in result.stderr
+    assert "(did you mean 'Post'?)" in result.stderr
+    assert tree(project) == before
 
 
 def test_adding_an_existing_entity_changes_nothing(cli: Cli, tmp_path: Path) -> None:
@@ -78,7 +95,7 @@ def test_adding_an_existing_entity_changes_nothing(cli: Cli, tmp_path: Path) -> 
     before = tree(project)
     result = cli("new-entity", "--spec", str(SPEC), "--project", str(project))
     assert result.returncode == 2
-    assert "the project already has Post" in result.stderr
+    assert "the project already has Category, Tag, Post, Comment" in result.stderr
     assert tree(project) == before
 
 

@@ -70,6 +70,25 @@ def test_a_single_entity_may_be_given_as_entity() -> None:
         ({"userName": "str", "user_name": "str"}, "fields 'userName' and 'user_name' both become 'user_name'"),
         ({"tïtle": "str"}, "field 'tïtle' must be ASCII letters"),
         ({"x" * 41: "str"}, "is too long"),
+        ({"shop": "ref"}, "a 'ref' field needs `to:`, the entity it refers to"),
+        (
+            {"shop": {"type": "ref", "to": "Shop", "on_delete": "set_null"}},
+            "on_delete: set_null needs `required: false`",
+        ),
+        (
+            {"shop": {"type": "ref", "to": "Shop", "on_delete": "nullify"}},
+            "Input should be 'cascade', 'set_null' or 'restrict'",
+        ),
+        ({"shop": {"type": "ref", "to": "Shop", "unique": True}}, "option 'unique' does not apply to a reference"),
+        ({"shop": {"type": "ref", "to": "Shop", "default": 1}}, "option 'default' does not apply to a reference"),
+        ({"tags": {"type": "ref_many", "to": "Tag", "on_delete": "cascade"}}, "on_delete applies to 'ref' only"),
+        ({"tags": {"type": "ref_many", "to": "Tag", "required": False}}, "`required` does not apply"),
+        ({"name": {"type": "str", "to": "Tag"}}, "option 'to' applies only to references"),
+        ({"count": {"type": "int", "searchable": True}}, "only text fields (email, str, text, url) can be searchable"),
+        ({"shop_id": {"type": "ref", "to": "Shop"}}, "name the reference 'shop', not 'shop_id'"),
+        ({"shop": {"type": "ref", "to": "Shop"}, "shop_id": "int"}, "needs the name 'shop_id', which is already taken"),
+        ({"owner": {"type": "ref", "to": "User"}}, "points at User, the project's accounts"),
+        ({"parent": {"type": "ref", "to": "Product"}}, "the self-reference 'parent' must be `required: false`"),
     ],
 )
 def test_invalid_fields_are_reported_with_their_location(fields: dict[str, object], expected: str) -> None:
@@ -217,3 +236,59 @@ def test_errors_in_a_list_of_entities_carry_their_line(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as caught:
         load_spec(path)
     assert str(caught.value.problems[0]).startswith("line 9: entities[1] (Product).fields.price.ge: ")
+
+
+def _feature(entities: list[dict[str, object]], existing: dict[str, object] | None = None) -> list[str]:
+    from prpgen.context import build_feature
+
+    spec = parse_spec({**BASE, "entities": entities}, "spec.yaml")
+    with pytest.raises(SpecError) as caught:
+        build_feature(spec, "spec.yaml", existing or {})  # type: ignore[arg-type]
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_references_are_resolved_and_ordered_by_dependency() -> None:
+    from prpgen.context import build_feature
+
+    entities = [
+        {"name": "OrderItem", "fields": {"order": {"type": "ref", "to": "Order"}, "quantity": "int"}},
+        {
+            "name": "Order",
+            "fields": {"customer": {"type": "ref", "to": "customer"}, "tags": {"type": "ref_many", "to": "Tag"}},
+        },
+        {"name": "Customer", "fields": {"name": "str", "parent": {"type": "ref", "to": "Customer", "required": False}}},
+        {"name": "Tag", "fields": {"label": "str"}},
+    ]
+    feature = build_feature(parse_spec({**BASE, "entities": entities}, "x"), "x")
+    assert [e.class_name for e in feature.entities] == ["Customer", "Tag", "Order", "OrderItem"]
+    customer, _, order, _ = feature.entities
+    assert [i.name for i in customer.inverses] == ["orders", "children"]
+    link = order.references[1].association
+    assert link is not None
+    assert (link.table, link.source_column, link.target_column) == ("orders_tags", "order_id", "tag_id")
+    assert order.references[0].nested_route == "/customers/{customer_id}/orders"
+
+
+def test_reference_problems_name_the_spec_and_the_project() -> None:
+    found = _feature([{"name": "Post", "fields": {"author": {"type": "ref", "to": "Autor"}}}])
+    assert found == [
+        "entities[0] (Post).fields.author: refers to 'Autor', which is neither in the spec (Post) "
+        "nor in the project (no entities yet)"
+    ]
+    cycle = _feature(
+        [
+            {"name": "Alpha", "fields": {"beta": {"type": "ref", "to": "Beta"}}},
+            {"name": "Beta", "fields": {"alpha": {"type": "ref", "to": "Alpha"}}},
+        ]
+    )
+    assert cycle == [
+        "entities: Alpha, Beta refer to each other in a cycle; no table could be created first. "
+        "Drop one of the references (a self-reference is fine)"
+    ]
+    shared = _feature(
+        [
+            {"name": "Rate", "owned": False, "fields": {"post": {"type": "ref", "to": "Post"}}},
+            {"name": "Post", "fields": {"title": "str"}},
+        ]
+    )
+    assert "the shared entity Rate (owned: false) cannot refer to Post" in shared[0]

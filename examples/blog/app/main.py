@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.database import engine
-from app.core.errors import ConflictError
+from app.core.errors import ConflictError, ReferenceNotFound
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
@@ -30,6 +30,22 @@ async def conflict_handler(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
+    # Shaped like FastAPI's own validation errors, so clients handle both alike.
+    field, label, value = (
+        (exc.field, exc.label, exc.value)
+        if isinstance(exc, ReferenceNotFound)
+        else ("", "Row", None)
+    )
+    error = {
+        "type": "reference_not_found",
+        "loc": ["body", field],
+        "msg": f"{label} not found",
+        "input": value,
+    }
+    return JSONResponse(status_code=422, content={"detail": [error]})
+
+
 async def health() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -40,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api_router, prefix=settings.api_v1_prefix)
     app.add_api_route("/health", health, methods=["GET"], tags=["health"])
     app.add_exception_handler(ConflictError, conflict_handler)
+    app.add_exception_handler(ReferenceNotFound, reference_handler)
     # Added innermost first: the security headers wrap everything, errors included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(

@@ -1,6 +1,6 @@
-"""create posts (blog-posts)
+"""create categories, tags, posts, comments (blog-posts)
 
-Revision ID: 034b0bdf7cd9
+Revision ID: 674712f83501
 Revises: 5fccf41d6cc6
 """
 
@@ -9,13 +9,92 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "034b0bdf7cd9"
+revision: str = "674712f83501"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "categories",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_categories_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["parent_id"],
+            ["categories.id"],
+            name=op.f("fk_categories_parent_id_categories"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
+        sa.UniqueConstraint("name", name=op.f("uq_categories_name")),
+    )
+    op.create_index(
+        op.f("ix_categories_parent_id"),
+        "categories",
+        ["parent_id"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_categories_created_at"),
+        "categories",
+        ["created_at"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_categories_user_id_id"),
+        "categories",
+        ["user_id", "id"],
+        unique=False,
+    )
+    op.create_table(
+        "tags",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_tags_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sa.UniqueConstraint("label", name=op.f("uq_tags_label")),
+    )
+    op.create_index(op.f("ix_tags_created_at"), "tags", ["created_at"], unique=False)
+    op.create_index(op.f("ix_tags_user_id_id"), "tags", ["user_id", "id"], unique=False)
     op.create_table(
         "posts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -30,6 +109,7 @@ def upgrade() -> None:
         ),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("category_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column(
             "created_at",
@@ -59,10 +139,22 @@ def upgrade() -> None:
             name=op.f("fk_posts_user_id_users"),
             ondelete="CASCADE",
         ),
+        sa.ForeignKeyConstraint(
+            ["category_id"],
+            ["categories.id"],
+            name=op.f("fk_posts_category_id_categories"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
         sa.UniqueConstraint("slug", name=op.f("uq_posts_slug")),
     )
     op.create_index(op.f("ix_posts_title"), "posts", ["title"], unique=False)
+    op.create_index(
+        op.f("ix_posts_category_id"),
+        "posts",
+        ["category_id"],
+        unique=False,
+    )
     op.create_index(op.f("ix_posts_created_at"), "posts", ["created_at"], unique=False)
     op.create_index(
         op.f("ix_posts_user_id_id"),
@@ -70,10 +162,101 @@ def upgrade() -> None:
         ["user_id", "id"],
         unique=False,
     )
+    op.create_table(
+        "posts_tags",
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["post_id"],
+            ["posts.id"],
+            name=op.f("fk_posts_tags_post_id_posts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tag_id"],
+            ["tags.id"],
+            name=op.f("fk_posts_tags_tag_id_tags"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("post_id", "tag_id", name=op.f("pk_posts_tags")),
+    )
+    op.create_index(
+        op.f("ix_posts_tags_tag_id"),
+        "posts_tags",
+        ["tag_id"],
+        unique=False,
+    )
+    op.create_table(
+        "comments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("post_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.CheckConstraint(
+            "char_length(body) >= 1",
+            name=op.f("ck_comments_body_min_length"),
+        ),
+        sa.CheckConstraint(
+            "char_length(body) <= 2000",
+            name=op.f("ck_comments_body_max_length"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_comments_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["post_id"],
+            ["posts.id"],
+            name=op.f("fk_comments_post_id_posts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_comments")),
+    )
+    op.create_index(op.f("ix_comments_post_id"), "comments", ["post_id"], unique=False)
+    op.create_index(
+        op.f("ix_comments_created_at"),
+        "comments",
+        ["created_at"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_comments_user_id_id"),
+        "comments",
+        ["user_id", "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_comments_user_id_id"), table_name="comments")
+    op.drop_index(op.f("ix_comments_created_at"), table_name="comments")
+    op.drop_index(op.f("ix_comments_post_id"), table_name="comments")
+    op.drop_table("comments")
+    op.drop_index(op.f("ix_posts_tags_tag_id"), table_name="posts_tags")
+    op.drop_table("posts_tags")
     op.drop_index(op.f("ix_posts_user_id_id"), table_name="posts")
     op.drop_index(op.f("ix_posts_created_at"), table_name="posts")
+    op.drop_index(op.f("ix_posts_category_id"), table_name="posts")
     op.drop_index(op.f("ix_posts_title"), table_name="posts")
     op.drop_table("posts")
+    op.drop_index(op.f("ix_tags_user_id_id"), table_name="tags")
+    op.drop_index(op.f("ix_tags_created_at"), table_name="tags")
+    op.drop_table("tags")
+    op.drop_index(op.f("ix_categories_user_id_id"), table_name="categories")
+    op.drop_index(op.f("ix_categories_created_at"), table_name="categories")
+    op.drop_index(op.f("ix_categories_parent_id"), table_name="categories")
+    op.drop_table("categories")

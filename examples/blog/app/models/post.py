@@ -1,16 +1,45 @@
 import datetime as dt
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin, enum_values
+
+if TYPE_CHECKING:
+    from app.models.category import Category
+    from app.models.comment import Comment
+    from app.models.tag import Tag
 
 
 class PostStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+
+posts_tags = Table(
+    "posts_tags",
+    Base.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "tag_id",
+        ForeignKey("tags.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
 
 
 class Post(TimestampMixin, Base):
@@ -39,7 +68,32 @@ class Post(TimestampMixin, Base):
     )
     rating: Mapped[int | None]
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL"),
+        index=True,
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    # Relationships never load on access (lazy="raise"): a query that needs one says so
+    # with selectinload, so async code cannot trigger hidden I/O.
+    category: Mapped["Category | None"] = relationship(
+        back_populates="posts",
+        lazy="raise",
+    )
+    tags: Mapped[list["Tag"]] = relationship(
+        secondary=posts_tags,
+        order_by="Tag.id",
+        lazy="raise",
+    )
+    comments: Mapped[list["Comment"]] = relationship(
+        back_populates="post",
+        lazy="raise",
+        passive_deletes=True,
+    )
+
+    @property
+    def tag_ids(self) -> list[int]:
+        return [row.id for row in self.tags]
 
     def __repr__(self) -> str:
         return f"<Post id={self.id}>"

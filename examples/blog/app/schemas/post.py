@@ -1,9 +1,11 @@
 import datetime as dt
+from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.models.post import PostStatus
-from app.schemas.common import InputModel
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId, Timestamp
 
 
 class PostCreate(InputModel):
@@ -21,7 +23,9 @@ class PostCreate(InputModel):
     body: str
     status: PostStatus = PostStatus.DRAFT
     rating: int | None = Field(default=None, ge=0, le=5)
-    published_at: AwareDatetime | None = None
+    published_at: Timestamp | None = None
+    category_id: ReferenceId | None = None
+    tag_ids: list[ReferenceId] = Field(default_factory=list, max_length=100)
 
 
 class PostUpdate(InputModel):
@@ -43,9 +47,11 @@ class PostUpdate(InputModel):
     body: str | None = None
     status: PostStatus | None = None
     rating: int | None = Field(default=None, ge=0, le=5)
-    published_at: AwareDatetime | None = None
+    published_at: Timestamp | None = None
+    category_id: ReferenceId | None = None
+    tag_ids: list[ReferenceId] | None = Field(default=None, max_length=100)
 
-    @field_validator("title", "slug", "body", "status")
+    @field_validator("title", "slug", "body", "status", "tag_ids")
     @classmethod
     def _not_null(cls, value: object) -> object:
         # Omitting a field leaves it unchanged; null would break its NOT NULL column.
@@ -64,6 +70,8 @@ class PostResponse(BaseModel):
     status: PostStatus
     rating: int | None
     published_at: dt.datetime | None
+    category_id: int | None
+    tag_ids: list[int]
     user_id: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -74,3 +82,39 @@ class PostList(BaseModel):
     total: int
     page: int
     size: int
+
+
+PostSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "title",
+    "-title",
+    "slug",
+    "-slug",
+    "status",
+    "-status",
+    "rating",
+    "-rating",
+    "published_at",
+    "-published_at",
+]
+
+
+class PostFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    title: str | None = Field(None, max_length=200)
+    slug: str | None = Field(None, max_length=120)
+    status: PostStatus | None = None
+    category_id: ReferenceId | None = None
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in title or body",
+    )
+    sort: PostSort = "-id"

@@ -1,16 +1,32 @@
-from typing import Any, NoReturn
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
-from app.core.errors import ConflictError, violated_constraint
-from app.models import Post
-from app.schemas.post import PostCreate
+from app.core.errors import as_conflict
+from app.models import Category, Post, Tag
+from app.schemas.post import PostCreate, PostFilters
+from app.services.references import Reference, check_references, load_references
 
+LABEL = "post"
 # Unique constraints of the table and the field each one protects, for 409 messages.
-UNIQUE_FIELDS = {
+UNIQUE_FIELDS: dict[str, str] = {
     "uq_posts_slug": "slug",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Post.id,
+    "created_at": Post.created_at,
+    "updated_at": Post.updated_at,
+    "title": Post.title,
+    "slug": Post.slug,
+    "status": Post.status,
+    "rating": Post.rating,
+    "published_at": Post.published_at,
 }
 
 
@@ -19,42 +35,70 @@ class PostService:
         self.db = db
 
     async def create(self, data: PostCreate, *, user_id: int) -> Post:
-        post = Post(**data.model_dump(), user_id=user_id)
-        self.db.add(post)
-        try:
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
+        values = data.model_dump(exclude={"tag_ids"})
+        await self._check_references(values, user_id)
+        post = Post(**values, user_id=user_id)
+        post.tags = await self._tags(data.tag_ids, user_id)
+        async with self._writing():
+            self.db.add(post)
         return post
 
     async def get(self, post_id: int, *, user_id: int) -> Post | None:
-        return await self.db.scalar(
-            select(Post).where(Post.id == post_id, Post.user_id == user_id)
+        query = (
+            select(Post)
+            .where(Post.id == post_id, Post.user_id == user_id)
+            .options(selectinload(Post.tags))
         )
+        return await self.db.scalar(query)
 
-    async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Post]:
-        query = select(Post).where(Post.user_id == user_id)
-        page = query.order_by(Post.id.desc()).offset(skip).limit(limit)
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: PostFilters, user_id: int
+    ) -> list[Post]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Post.id.desc())
+        else:
+            order = (column.asc(), Post.id.asc())
+        query = select(Post).where(*self._filters(filters, user_id))
+        page = (
+            query.order_by(*order)
+            .offset(skip)
+            .limit(limit)
+            .options(selectinload(Post.tags))
+        )
         return list(await self.db.scalars(page))
 
-    async def count(self, *, user_id: int) -> int:
-        query = select(func.count()).select_from(Post).where(Post.user_id == user_id)
+    async def count(self, filters: PostFilters, *, user_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(Post)
+            .where(*self._filters(filters, user_id))
+        )
         return await self.db.scalar(query) or 0
+
+    async def category_exists(self, category_id: int, *, user_id: int) -> bool:
+        """Whether the category a nested list is under exists and is the user's."""
+        query = select(Category.id).where(
+            Category.id == category_id, Category.user_id == user_id
+        )
+        return await self.db.scalar(query) is not None
 
     async def update(
         self, post_id: int, values: dict[str, Any], *, user_id: int
     ) -> Post | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = (
-            update(Post)
-            .where(Post.id == post_id, Post.user_id == user_id)
-            .values(**values)
-        )
-        try:
-            post = await self.db.scalar(query.returning(Post))
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
+        """Apply `values` to the row and replace the links given; None if no such row."""
+        post = await self.get(post_id, user_id=user_id)
+        if post is None:
+            return None
+        await self._check_references(values, user_id)
+        for key, value in values.items():
+            if key == "tag_ids":
+                post.tags = await self._tags(value, user_id)
+            else:
+                setattr(post, key, value)
+        async with self._writing():
+            await self.db.flush()
         return post
 
     async def delete(self, post_id: int, *, user_id: int) -> bool:
@@ -63,13 +107,54 @@ class PostService:
             .where(Post.id == post_id, Post.user_id == user_id)
             .returning(Post.id)
         )
-        deleted = await self.db.scalar(query)
-        await self.db.commit()
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
         return deleted is not None
 
-    async def _conflict(self, exc: IntegrityError) -> NoReturn:
-        await self.db.rollback()
-        field = UNIQUE_FIELDS.get(violated_constraint(exc) or "")
-        if field is None:
-            raise exc
-        raise ConflictError(f"A post with this {field} already exists") from exc
+    def _filters(self, filters: PostFilters, user_id: int) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Post.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Post.title, filters.title),
+            (Post.slug, filters.slug),
+            (Post.status, filters.status),
+            (Post.category_id, filters.category_id),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        if filters.q is not None:
+            # autoescape: `%` and `_` in the search are matched literally.
+            matches = [
+                Post.title.icontains(filters.q, autoescape=True),
+                Post.body.icontains(filters.q, autoescape=True),
+            ]
+            clauses.append(or_(*matches))
+        return clauses
+
+    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+        references = [
+            Reference(
+                "category_id",
+                "Category",
+                Category.id,
+                values.get("category_id"),
+                (Category.user_id == user_id,),
+            ),
+        ]
+        await check_references(self.db, references)
+
+    async def _tags(self, ids: list[int], user_id: int) -> list[Tag]:
+        reference = Reference("tag_ids", "Tag", Tag.id, None, (Tag.user_id == user_id,))
+        return await load_references(self.db, Tag, reference, ids)
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

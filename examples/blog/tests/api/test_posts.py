@@ -4,6 +4,9 @@ import pytest
 from httpx import AsyncClient
 
 from app.models import User
+from tests.api.test_categories import URL as CATEGORIES_URL
+from tests.api.test_categories import create as create_category
+from tests.api.test_tags import create as create_tag
 
 pytestmark = pytest.mark.priority_high
 
@@ -30,10 +33,24 @@ VALID: list[dict[str, Any]] = [
 ]
 
 
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    """VALID[index] with the rows it refers to, created for the same user."""
+    category = await create_category(client, headers, index)
+    tag = await create_tag(client, headers, index)
+    return {
+        **VALID[index],
+        "category_id": category["id"],
+        "tag_ids": [tag["id"]],
+    }
+
+
 async def create(
     client: AsyncClient, headers: dict[str, str], index: int = 0
 ) -> dict[str, Any]:
-    response = await client.post(URL, json=VALID[index], headers=headers)
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -46,8 +63,11 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 async def test_create_returns_the_new_post(
     client: AsyncClient, auth_headers: dict[str, str], user: User
 ) -> None:
-    body = await create(client, auth_headers)
-    assert_matches(body, VALID[0])
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
     assert isinstance(body["id"], int)
     assert body["user_id"] == user.id
     assert body["created_at"]
@@ -97,6 +117,24 @@ async def test_create_returns_the_new_post(
             422,
             id="published_at-invalid",
         ),
+        pytest.param(
+            "published_at",
+            "0001-01-01T00:00:00+05:00",
+            422,
+            id="published_at-before-year-one",
+        ),
+        pytest.param("category_id", MISSING, 201, id="category_id-omitted"),
+        pytest.param("category_id", None, 201, id="category_id-null"),
+        pytest.param("category_id", 0, 422, id="category_id-zero"),
+        pytest.param("category_id", 2147483648, 422, id="category_id-out-of-range"),
+        pytest.param("category_id", 2147483647, 422, id="category_id-no-such-row"),
+        pytest.param("category_id", "abc", 422, id="category_id-not-an-id"),
+        pytest.param("tag_ids", MISSING, 201, id="tag_ids-omitted"),
+        pytest.param("tag_ids", [], 201, id="tag_ids-empty"),
+        pytest.param("tag_ids", None, 422, id="tag_ids-null"),
+        pytest.param("tag_ids", [0], 422, id="tag_ids-zero"),
+        pytest.param("tag_ids", [2147483647], 422, id="tag_ids-no-such-row"),
+        pytest.param("tag_ids", ["abc"], 422, id="tag_ids-not-an-id"),
     ],
 )
 async def test_create_validates_each_field(
@@ -106,10 +144,11 @@ async def test_create_validates_each_field(
     value: Any,
     expected: int,
 ) -> None:
-    payload = {key: item for key, item in VALID[0].items() if key != field}
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
     if value is not MISSING:
-        payload[field] = value
-    response = await client.post(URL, json=payload, headers=auth_headers)
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == expected, response.text
     if expected == 422:
         assert field in response.json()["detail"][0]["loc"]
@@ -119,8 +158,8 @@ async def test_create_validates_each_field(
 async def test_create_rejects_generated_columns(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
-    payload = {**VALID[0], field: 1}
-    response = await client.post(URL, json=payload, headers=auth_headers)
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == 422
 
 
@@ -129,8 +168,8 @@ async def test_create_rejects_a_duplicate(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     await create(client, auth_headers)
-    payload = {**VALID[1], field: VALID[0][field]}
-    response = await client.post(URL, json=payload, headers=auth_headers)
+    body = {**await payload(client, auth_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == 409
     assert response.json() == {"detail": f"A post with this {field} already exists"}
 
@@ -178,11 +217,12 @@ async def test_replace_sets_every_field(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
     response = await client.put(
-        f"{URL}/{created['id']}", json=VALID[1], headers=auth_headers
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
     )
     assert response.status_code == 200
-    assert_matches(response.json(), VALID[1])
+    assert_matches(response.json(), replacement)
     assert response.json()["created_at"] == created["created_at"]
 
 
@@ -199,7 +239,7 @@ async def test_update_changes_only_the_fields_sent(
 ) -> None:
     created = await create(client, auth_headers)
     field = "title"
-    change = {field: VALID[1][field]}
+    change = {field: (await payload(client, auth_headers, 1))[field]}
     response = await client.patch(
         f"{URL}/{created['id']}", json=change, headers=auth_headers
     )
@@ -211,7 +251,7 @@ async def test_update_changes_only_the_fields_sent(
     }
 
 
-@pytest.mark.parametrize("field", ["title", "slug", "body", "status"])
+@pytest.mark.parametrize("field", ["title", "slug", "body", "status", "tag_ids"])
 async def test_update_rejects_null_for_a_required_field(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
@@ -222,7 +262,7 @@ async def test_update_rejects_null_for_a_required_field(
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("field", ["rating", "published_at"])
+@pytest.mark.parametrize("field", ["rating", "published_at", "category_id"])
 async def test_update_clears_an_optional_field(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
@@ -261,7 +301,9 @@ async def test_delete_removes_the_post(
 async def test_a_missing_post_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
-    body = VALID[0] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
     response = await client.request(
         method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
     )
@@ -277,7 +319,9 @@ async def test_another_users_post_is_404(
     method: str,
 ) -> None:
     created = await create(client, other_headers)
-    body = VALID[1] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
     response = await client.request(
         method, f"{URL}/{created['id']}", json=body, headers=auth_headers
     )
@@ -336,3 +380,185 @@ async def test_openapi_documents_every_route(client: AsyncClient) -> None:
         ("delete", "204"),
     ):
         assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+
+
+@pytest.mark.parametrize("field", ["title", "slug", "status"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={field: first[field]}, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "id",
+        "created_at",
+        "updated_at",
+        "title",
+        "slug",
+        "status",
+        "rating",
+        "published_at",
+    ],
+)
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+@pytest.mark.parametrize("field", ["title", "body"])
+async def test_list_searches_case_insensitively(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    text = str(first[field])[:50]
+    term = text.swapcase() if text.isascii() else text
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    assert first["id"] in [item["id"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize("term", ["%", "_", "\\", "no such text at all"])
+async def test_list_search_wildcards_match_literally(
+    client: AsyncClient, auth_headers: dict[str, str], term: str
+) -> None:
+    await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    texts = [
+        str(value)
+        for row in VALID
+        for key, value in row.items()
+        if key in ["title", "body"]
+    ]
+    expected = sum(
+        any(term.lower() in text.lower() for text in texts[i::2]) for i in (0, 1)
+    )
+    assert response.json()["total"] == expected
+
+
+async def test_category_id_must_be_the_users_own(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_category(client, other_headers, 1)
+    body = {**await payload(client, auth_headers), "category_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "type": "reference_not_found",
+            "loc": ["body", "category_id"],
+            "msg": "Category not found",
+            "input": theirs["id"],
+        }
+    ]
+
+
+async def test_posts_are_listed_under_their_category(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    path = f"{CATEGORIES_URL}/{first['category_id']}/posts"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"category_id": first["category_id"]}, headers=auth_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(
+        f"{CATEGORIES_URL}/{2**31 - 1}/posts", headers=auth_headers
+    )
+    assert missing.status_code == 404
+
+
+async def test_posts_under_another_users_category_are_404(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create(client, other_headers, 0)
+    path = f"{CATEGORIES_URL}/{theirs['category_id']}/posts"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 404
+
+
+async def test_deleting_the_category_set_null(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(
+        f"{CATEGORIES_URL}/{created['category_id']}", headers=auth_headers
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert after.json()["category_id"] is None
+
+
+async def test_tag_ids_are_stored_and_replaced(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers, 0)
+    assert len(created["tag_ids"]) == 1
+    other_id = (await create_tag(client, auth_headers, 1))["id"]
+    response = await client.patch(
+        f"{URL}/{created['id']}",
+        json={"tag_ids": [other_id, other_id]},
+        headers=auth_headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["tag_ids"] == [other_id]
+    fetched = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert fetched.json()["tag_ids"] == [other_id]
+    cleared = await client.patch(
+        f"{URL}/{created['id']}", json={"tag_ids": []}, headers=auth_headers
+    )
+    assert cleared.json()["tag_ids"] == []
+
+
+async def test_tag_ids_are_bounded(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    body = {**await payload(client, auth_headers), "tag_ids": list(range(1, 102))}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_tag_ids_must_be_the_users_own(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_tag(client, other_headers, 1)
+    body = {**await payload(client, auth_headers), "tag_ids": [theirs["id"]]}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "tag_ids"]

@@ -13,11 +13,8 @@ def _contains_nul(value: object) -> bool:
     return False
 
 
-class InputModel(BaseModel):
-    """Base of every request body: unknown fields (`id`, `user_id`, ...) are refused,
-    and so are NUL characters, which PostgreSQL cannot store."""
-
-    model_config = ConfigDict(extra="forbid")
+class NoNulModel(BaseModel):
+    """Refuses NUL characters anywhere in the data: PostgreSQL cannot store or compare them."""
 
     @field_validator("*")
     @classmethod
@@ -25,6 +22,16 @@ class InputModel(BaseModel):
         if _contains_nul(value):
             raise ValueError("must not contain NUL characters")
         return value
+
+
+class InputModel(NoNulModel):
+    """Base of every request body: unknown fields (`id`, `user_id`, ...) are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueryModel(NoNulModel):
+    """Base of a list's query parameters (other parameters, such as `skip`, pass by)."""
 
 
 class ErrorResponse(BaseModel):
@@ -43,4 +50,5 @@ MALFORMED: Responses = {400: error("The body could not be parsed")}
 UNAUTHORIZED: Responses = {401: error("Missing, invalid or expired access token")}
 NOT_FOUND: Responses = {404: error("No such row, or it belongs to another user")}
 CONFLICT: Responses = {409: error("A unique value is already taken")}
+REFERENCED: Responses = {409: error("Other rows still refer to this one")}
 TOO_MANY_REQUESTS: Responses = {429: error("Too many attempts from this client")}

@@ -1,11 +1,12 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.models.event import EventCategory
-from app.schemas.common import InputModel
+from app.schemas.common import InputModel, QueryModel
 from app.schemas.types import HttpUrlStr, LocalTime
 
 
@@ -74,3 +75,40 @@ class EventList(BaseModel):
     total: int
     page: int
     size: int
+
+
+EventSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "name",
+    "-name",
+    "starts_on",
+    "-starts_on",
+    "starts_at",
+    "-starts_at",
+    "contact_email",
+    "-contact_email",
+    "website",
+    "-website",
+    "capacity",
+    "-capacity",
+    "ticket_price",
+    "-ticket_price",
+    "category",
+    "-category",
+    "reference",
+    "-reference",
+]
+
+
+class EventFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    starts_on: dt.date | None = None
+    category: EventCategory | None = None
+    reference: UUID | None = None
+    sort: EventSort = "-id"

@@ -1,16 +1,35 @@
-from typing import Any, NoReturn
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import ConflictError, violated_constraint
+from app.core.errors import as_conflict
 from app.models import Event
-from app.schemas.event import EventCreate
+from app.schemas.event import EventCreate, EventFilters
 
+LABEL = "event"
 # Unique constraints of the table and the field each one protects, for 409 messages.
-UNIQUE_FIELDS = {
+UNIQUE_FIELDS: dict[str, str] = {
     "uq_events_reference": "reference",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Event.id,
+    "created_at": Event.created_at,
+    "updated_at": Event.updated_at,
+    "name": Event.name,
+    "starts_on": Event.starts_on,
+    "starts_at": Event.starts_at,
+    "contact_email": Event.contact_email,
+    "website": Event.website,
+    "capacity": Event.capacity,
+    "ticket_price": Event.ticket_price,
+    "category": Event.category,
+    "reference": Event.reference,
 }
 
 
@@ -19,26 +38,35 @@ class EventService:
         self.db = db
 
     async def create(self, data: EventCreate, *, user_id: int) -> Event:
-        event = Event(**data.model_dump(), user_id=user_id)
-        self.db.add(event)
-        try:
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
+        values = data.model_dump()
+        event = Event(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(event)
         return event
 
     async def get(self, event_id: int, *, user_id: int) -> Event | None:
-        return await self.db.scalar(
-            select(Event).where(Event.id == event_id, Event.user_id == user_id)
-        )
+        query = select(Event).where(Event.id == event_id, Event.user_id == user_id)
+        return await self.db.scalar(query)
 
-    async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Event]:
-        query = select(Event).where(Event.user_id == user_id)
-        page = query.order_by(Event.id.desc()).offset(skip).limit(limit)
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: EventFilters, user_id: int
+    ) -> list[Event]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Event.id.desc())
+        else:
+            order = (column.asc(), Event.id.asc())
+        query = select(Event).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, *, user_id: int) -> int:
-        query = select(func.count()).select_from(Event).where(Event.user_id == user_id)
+    async def count(self, filters: EventFilters, *, user_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(Event)
+            .where(*self._filters(filters, user_id))
+        )
         return await self.db.scalar(query) or 0
 
     async def update(
@@ -50,11 +78,8 @@ class EventService:
             .where(Event.id == event_id, Event.user_id == user_id)
             .values(**values)
         )
-        try:
+        async with self._writing():
             event = await self.db.scalar(query.returning(Event))
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
         return event
 
     async def delete(self, event_id: int, *, user_id: int) -> bool:
@@ -63,13 +88,32 @@ class EventService:
             .where(Event.id == event_id, Event.user_id == user_id)
             .returning(Event.id)
         )
-        deleted = await self.db.scalar(query)
-        await self.db.commit()
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
         return deleted is not None
 
-    async def _conflict(self, exc: IntegrityError) -> NoReturn:
-        await self.db.rollback()
-        field = UNIQUE_FIELDS.get(violated_constraint(exc) or "")
-        if field is None:
-            raise exc
-        raise ConflictError(f"A event with this {field} already exists") from exc
+    def _filters(
+        self, filters: EventFilters, user_id: int
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Event.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Event.starts_on, filters.starts_on),
+            (Event.category, filters.category),
+            (Event.reference, filters.reference),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

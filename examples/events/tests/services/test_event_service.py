@@ -1,32 +1,40 @@
+from typing import Any
+
 import pytest
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError
 from app.models import Event, User
-from app.schemas.event import EventCreate
+from app.schemas.event import EventCreate, EventFilters
 from app.services.event_service import EventService
-from tests.api.test_events import VALID
+from tests.api.test_events import VALID, payload
 
 pytestmark = pytest.mark.priority_medium
+EVERYTHING = EventFilters()
 
 
-async def make(service: EventService, index: int, user: User) -> Event:
-    return await service.create(
-        EventCreate.model_validate(VALID[index]), user_id=user.id
-    )
+async def make(service: EventService, body: dict[str, Any], user: User) -> Event:
+    return await service.create(EventCreate.model_validate(body), user_id=user.id)
 
 
-async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
+async def test_create_get_update_delete(
+    db: AsyncSession, client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
     service = EventService(db)
-    created = await make(service, 0, user)
+    created = await make(service, await payload(client, auth_headers, 0), user)
     assert repr(created) == f"<Event id={created.id}>"
     assert await service.get(created.id, user_id=user.id) is created
-    assert await service.count(user_id=user.id) >= 1
-    assert created in await service.get_multi(skip=0, limit=100, user_id=user.id)
-    replacement = EventCreate.model_validate(VALID[1]).name
-    changed = await service.update(created.id, {"name": replacement}, user_id=user.id)
+    assert await service.count(EVERYTHING, user_id=user.id) >= 1
+    assert created in await service.get_multi(
+        skip=0, limit=100, filters=EVERYTHING, user_id=user.id
+    )
+    field = "name"
+    data = await payload(client, auth_headers, 1)
+    replacement = EventCreate.model_validate(data).model_dump()[field]
+    changed = await service.update(created.id, {field: replacement}, user_id=user.id)
     assert changed is not None
-    assert changed.name == replacement
+    assert getattr(changed, field) == replacement
     assert await service.delete(created.id, user_id=user.id)
     assert await service.get(created.id, user_id=user.id) is None
     assert not await service.delete(created.id, user_id=user.id)
@@ -34,20 +42,30 @@ async def test_create_get_update_delete(db: AsyncSession, user: User) -> None:
 
 
 async def test_rows_are_scoped_to_their_owner(
-    db: AsyncSession, user: User, other_user: User
+    db: AsyncSession,
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    user: User,
+    other_user: User,
 ) -> None:
     service = EventService(db)
-    created = await make(service, 0, user)
+    created = await make(service, await payload(client, auth_headers, 0), user)
     assert await service.get(created.id, user_id=other_user.id) is None
     assert await service.update(created.id, {}, user_id=other_user.id) is None
     assert not await service.delete(created.id, user_id=other_user.id)
-    assert await service.get_multi(skip=0, limit=10, user_id=other_user.id) == []
-    assert await service.count(user_id=other_user.id) == 0
+    rows = await service.get_multi(
+        skip=0, limit=10, filters=EVERYTHING, user_id=other_user.id
+    )
+    assert rows == []
+    assert await service.count(EVERYTHING, user_id=other_user.id) == 0
 
 
-async def test_a_duplicate_raises_conflict(db: AsyncSession, user: User) -> None:
+async def test_a_duplicate_raises_conflict(
+    db: AsyncSession, client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
     service = EventService(db)
-    await make(service, 0, user)
-    duplicate = {**VALID[1], "reference": VALID[0]["reference"]}
-    with pytest.raises(ConflictError, match="reference"):
-        await service.create(EventCreate.model_validate(duplicate), user_id=user.id)
+    await make(service, await payload(client, auth_headers, 0), user)
+    field = "reference"
+    duplicate = {**await payload(client, auth_headers, 1), field: VALID[0][field]}
+    with pytest.raises(ConflictError, match=field):
+        await make(service, duplicate, user)

@@ -1,8 +1,9 @@
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.schemas.common import InputModel
+from app.schemas.common import InputModel, QueryModel
 
 
 class NoteCreate(InputModel):
@@ -44,3 +45,24 @@ class NoteList(BaseModel):
     total: int
     page: int
     size: int
+
+
+NoteSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "pinned",
+    "-pinned",
+    "color",
+    "-color",
+]
+
+
+class NoteFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    pinned: bool | None = None
+    sort: NoteSort = "-id"

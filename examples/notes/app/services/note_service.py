@@ -1,10 +1,27 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from app.core.errors import as_conflict
 from app.models import Note
-from app.schemas.note import NoteCreate
+from app.schemas.note import NoteCreate, NoteFilters
+
+LABEL = "note"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Note.id,
+    "created_at": Note.created_at,
+    "updated_at": Note.updated_at,
+    "pinned": Note.pinned,
+    "color": Note.color,
+}
 
 
 class NoteService:
@@ -12,23 +29,35 @@ class NoteService:
         self.db = db
 
     async def create(self, data: NoteCreate, *, user_id: int) -> Note:
-        note = Note(**data.model_dump(), user_id=user_id)
-        self.db.add(note)
-        await self.db.commit()
+        values = data.model_dump()
+        note = Note(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(note)
         return note
 
     async def get(self, note_id: int, *, user_id: int) -> Note | None:
-        return await self.db.scalar(
-            select(Note).where(Note.id == note_id, Note.user_id == user_id)
-        )
+        query = select(Note).where(Note.id == note_id, Note.user_id == user_id)
+        return await self.db.scalar(query)
 
-    async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Note]:
-        query = select(Note).where(Note.user_id == user_id)
-        page = query.order_by(Note.id.desc()).offset(skip).limit(limit)
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: NoteFilters, user_id: int
+    ) -> list[Note]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Note.id.desc())
+        else:
+            order = (column.asc(), Note.id.asc())
+        query = select(Note).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, *, user_id: int) -> int:
-        query = select(func.count()).select_from(Note).where(Note.user_id == user_id)
+    async def count(self, filters: NoteFilters, *, user_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(Note)
+            .where(*self._filters(filters, user_id))
+        )
         return await self.db.scalar(query) or 0
 
     async def update(
@@ -40,8 +69,8 @@ class NoteService:
             .where(Note.id == note_id, Note.user_id == user_id)
             .values(**values)
         )
-        note = await self.db.scalar(query.returning(Note))
-        await self.db.commit()
+        async with self._writing():
+            note = await self.db.scalar(query.returning(Note))
         return note
 
     async def delete(self, note_id: int, *, user_id: int) -> bool:
@@ -50,6 +79,28 @@ class NoteService:
             .where(Note.id == note_id, Note.user_id == user_id)
             .returning(Note.id)
         )
-        deleted = await self.db.scalar(query)
-        await self.db.commit()
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _filters(self, filters: NoteFilters, user_id: int) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Note.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Note.pinned, filters.pinned),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

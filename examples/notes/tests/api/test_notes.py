@@ -16,10 +16,17 @@ VALID: list[dict[str, Any]] = [
 ]
 
 
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    return dict(VALID[index])
+
+
 async def create(
     client: AsyncClient, headers: dict[str, str], index: int = 0
 ) -> dict[str, Any]:
-    response = await client.post(URL, json=VALID[index], headers=headers)
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -32,8 +39,11 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 async def test_create_returns_the_new_note(
     client: AsyncClient, auth_headers: dict[str, str], user: User
 ) -> None:
-    body = await create(client, auth_headers)
-    assert_matches(body, VALID[0])
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
     assert isinstance(body["id"], int)
     assert body["user_id"] == user.id
     assert body["created_at"]
@@ -66,10 +76,11 @@ async def test_create_validates_each_field(
     value: Any,
     expected: int,
 ) -> None:
-    payload = {key: item for key, item in VALID[0].items() if key != field}
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
     if value is not MISSING:
-        payload[field] = value
-    response = await client.post(URL, json=payload, headers=auth_headers)
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == expected, response.text
     if expected == 422:
         assert field in response.json()["detail"][0]["loc"]
@@ -79,8 +90,8 @@ async def test_create_validates_each_field(
 async def test_create_rejects_generated_columns(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
-    payload = {**VALID[0], field: 1}
-    response = await client.post(URL, json=payload, headers=auth_headers)
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == 422
 
 
@@ -127,11 +138,12 @@ async def test_replace_sets_every_field(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
     response = await client.put(
-        f"{URL}/{created['id']}", json=VALID[1], headers=auth_headers
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
     )
     assert response.status_code == 200
-    assert_matches(response.json(), VALID[1])
+    assert_matches(response.json(), replacement)
     assert response.json()["created_at"] == created["created_at"]
 
 
@@ -148,7 +160,7 @@ async def test_update_changes_only_the_fields_sent(
 ) -> None:
     created = await create(client, auth_headers)
     field = "text"
-    change = {field: VALID[1][field]}
+    change = {field: (await payload(client, auth_headers, 1))[field]}
     response = await client.patch(
         f"{URL}/{created['id']}", json=change, headers=auth_headers
     )
@@ -198,7 +210,9 @@ async def test_delete_removes_the_note(
 async def test_a_missing_note_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
-    body = VALID[0] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
     response = await client.request(
         method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
     )
@@ -214,7 +228,9 @@ async def test_another_users_note_is_404(
     method: str,
 ) -> None:
     created = await create(client, other_headers)
-    body = VALID[1] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
     response = await client.request(
         method, f"{URL}/{created['id']}", json=body, headers=auth_headers
     )
@@ -273,3 +289,43 @@ async def test_openapi_documents_every_route(client: AsyncClient) -> None:
         ("delete", "204"),
     ):
         assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+
+
+@pytest.mark.parametrize("field", ["pinned"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={field: first[field]}, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize("key", ["id", "created_at", "updated_at", "pinned", "color"])
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]

@@ -1,13 +1,17 @@
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import sqlalchemy as sa
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.models.order_item import OrderItem
+    from app.models.tax_rate import TaxRate
 
 
 class Product(TimestampMixin, Base):
@@ -31,7 +35,23 @@ class Product(TimestampMixin, Base):
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     external_id: Mapped[UUID | None] = mapped_column(unique=True)
     product_url: Mapped[str | None] = mapped_column(String(2083))
+    tax_rate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tax_rates.id", ondelete="SET NULL"),
+        index=True,
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    # Relationships never load on access (lazy="raise"): a query that needs one says so
+    # with selectinload, so async code cannot trigger hidden I/O.
+    tax_rate: Mapped["TaxRate | None"] = relationship(
+        back_populates="products",
+        lazy="raise",
+    )
+    order_items: Mapped[list["OrderItem"]] = relationship(
+        back_populates="product",
+        lazy="raise",
+        passive_deletes=True,
+    )
 
     def __repr__(self) -> str:
         return f"<Product id={self.id}>"

@@ -1,10 +1,14 @@
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy import BigInteger, CheckConstraint, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.models.product import Product
 
 
 class TaxRate(TimestampMixin, Base):
@@ -21,6 +25,14 @@ class TaxRate(TimestampMixin, Base):
     total_collected: Mapped[int] = mapped_column(
         BigInteger,
         server_default=sa.text("0"),
+    )
+
+    # Relationships never load on access (lazy="raise"): a query that needs one says so
+    # with selectinload, so async code cannot trigger hidden I/O.
+    products: Mapped[list["Product"]] = relationship(
+        back_populates="tax_rate",
+        lazy="raise",
+        passive_deletes=True,
     )
 
     def __repr__(self) -> str:

@@ -1,12 +1,12 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.schemas.common import InputModel
-from app.schemas.types import HttpUrlStr
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import HttpUrlStr, ReferenceId
 
 
 class ProductCreate(InputModel):
@@ -22,6 +22,7 @@ class ProductCreate(InputModel):
     )
     external_id: UUID | None = None
     product_url: HttpUrlStr | None = None
+    tax_rate_id: ReferenceId | None = None
 
 
 class ProductUpdate(InputModel):
@@ -44,6 +45,7 @@ class ProductUpdate(InputModel):
     )
     external_id: UUID | None = None
     product_url: HttpUrlStr | None = None
+    tax_rate_id: ReferenceId | None = None
 
     @field_validator("name", "sku", "price", "stock", "is_active")
     @classmethod
@@ -67,6 +69,7 @@ class ProductResponse(BaseModel):
     attributes: dict[str, Any] | None
     external_id: UUID | None
     product_url: str | None
+    tax_rate_id: int | None
     user_id: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -77,3 +80,46 @@ class ProductList(BaseModel):
     total: int
     page: int
     size: int
+
+
+ProductSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "name",
+    "-name",
+    "sku",
+    "-sku",
+    "price",
+    "-price",
+    "stock",
+    "-stock",
+    "weight_kg",
+    "-weight_kg",
+    "is_active",
+    "-is_active",
+    "external_id",
+    "-external_id",
+    "product_url",
+    "-product_url",
+]
+
+
+class ProductFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    name: str | None = Field(None, max_length=120)
+    sku: str | None = Field(None, max_length=32)
+    is_active: bool | None = None
+    external_id: UUID | None = None
+    tax_rate_id: ReferenceId | None = None
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in name",
+    )
+    sort: ProductSort = "-id"

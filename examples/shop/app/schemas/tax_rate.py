@@ -1,9 +1,10 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.schemas.common import InputModel
+from app.schemas.common import InputModel, QueryModel
 
 
 class TaxRateCreate(InputModel):
@@ -50,3 +51,26 @@ class TaxRateList(BaseModel):
     total: int
     page: int
     size: int
+
+
+TaxRateSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "code",
+    "-code",
+    "rate",
+    "-rate",
+    "total_collected",
+    "-total_collected",
+]
+
+
+class TaxRateFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    code: str | None = Field(None, max_length=16)
+    sort: TaxRateSort = "-id"

@@ -1,7 +1,14 @@
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, HttpUrl, TypeAdapter, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    Field,
+    HttpUrl,
+    TypeAdapter,
+    WithJsonSchema,
+)
 
 URL_MAX_LENGTH = 2083
 
@@ -23,6 +30,18 @@ HttpUrlStr = Annotated[
     AfterValidator(_normalized_url),
     WithJsonSchema({"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH}),
 ]
+
+
+def _representable(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+05:00 is a valid ISO datetime but falls before year 1 in UTC.
+        raise ValueError("is outside the range of timestamps") from None
+
+
+# A timezone-aware datetime that a TIMESTAMPTZ column can hold, normalized to UTC.
+Timestamp = Annotated[AwareDatetime, AfterValidator(_representable)]
 # Bounded like their PostgreSQL columns: an oversized number is a 422, not a 500.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
@@ -39,3 +58,6 @@ LocalTime = Annotated[
         }
     ),
 ]
+
+# The id of a row a payload refers to (`category_id`, `tag_ids`): a PostgreSQL integer id.
+ReferenceId = Annotated[int, Field(ge=1, le=2**31 - 1)]

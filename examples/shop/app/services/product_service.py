@@ -1,17 +1,36 @@
-from typing import Any, NoReturn
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import ConflictError, violated_constraint
-from app.models import Product
-from app.schemas.product import ProductCreate
+from app.core.errors import as_conflict
+from app.models import Product, TaxRate
+from app.schemas.product import ProductCreate, ProductFilters
+from app.services.references import Reference, check_references
 
+LABEL = "product"
 # Unique constraints of the table and the field each one protects, for 409 messages.
-UNIQUE_FIELDS = {
+UNIQUE_FIELDS: dict[str, str] = {
     "uq_products_sku": "sku",
     "uq_products_external_id": "external_id",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Product.id,
+    "created_at": Product.created_at,
+    "updated_at": Product.updated_at,
+    "name": Product.name,
+    "sku": Product.sku,
+    "price": Product.price,
+    "stock": Product.stock,
+    "weight_kg": Product.weight_kg,
+    "is_active": Product.is_active,
+    "external_id": Product.external_id,
+    "product_url": Product.product_url,
 }
 
 
@@ -20,44 +39,57 @@ class ProductService:
         self.db = db
 
     async def create(self, data: ProductCreate, *, user_id: int) -> Product:
-        product = Product(**data.model_dump(), user_id=user_id)
-        self.db.add(product)
-        try:
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
+        values = data.model_dump()
+        await self._check_references(values, user_id)
+        product = Product(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(product)
         return product
 
     async def get(self, product_id: int, *, user_id: int) -> Product | None:
-        return await self.db.scalar(
-            select(Product).where(Product.id == product_id, Product.user_id == user_id)
+        query = select(Product).where(
+            Product.id == product_id, Product.user_id == user_id
         )
+        return await self.db.scalar(query)
 
-    async def get_multi(self, *, skip: int, limit: int, user_id: int) -> list[Product]:
-        query = select(Product).where(Product.user_id == user_id)
-        page = query.order_by(Product.id.desc()).offset(skip).limit(limit)
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: ProductFilters, user_id: int
+    ) -> list[Product]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Product.id.desc())
+        else:
+            order = (column.asc(), Product.id.asc())
+        query = select(Product).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, *, user_id: int) -> int:
+    async def count(self, filters: ProductFilters, *, user_id: int) -> int:
         query = (
-            select(func.count()).select_from(Product).where(Product.user_id == user_id)
+            select(func.count())
+            .select_from(Product)
+            .where(*self._filters(filters, user_id))
         )
         return await self.db.scalar(query) or 0
+
+    async def tax_rate_exists(self, tax_rate_id: int) -> bool:
+        """Whether the tax rate a nested list is under exists."""
+        query = select(TaxRate.id).where(TaxRate.id == tax_rate_id)
+        return await self.db.scalar(query) is not None
 
     async def update(
         self, product_id: int, values: dict[str, Any], *, user_id: int
     ) -> Product | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        await self._check_references(values, user_id)
         query = (
             update(Product)
             .where(Product.id == product_id, Product.user_id == user_id)
             .values(**values)
         )
-        try:
+        async with self._writing():
             product = await self.db.scalar(query.returning(Product))
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
         return product
 
     async def delete(self, product_id: int, *, user_id: int) -> bool:
@@ -66,13 +98,46 @@ class ProductService:
             .where(Product.id == product_id, Product.user_id == user_id)
             .returning(Product.id)
         )
-        deleted = await self.db.scalar(query)
-        await self.db.commit()
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
         return deleted is not None
 
-    async def _conflict(self, exc: IntegrityError) -> NoReturn:
-        await self.db.rollback()
-        field = UNIQUE_FIELDS.get(violated_constraint(exc) or "")
-        if field is None:
-            raise exc
-        raise ConflictError(f"A product with this {field} already exists") from exc
+    def _filters(
+        self, filters: ProductFilters, user_id: int
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Product.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Product.name, filters.name),
+            (Product.sku, filters.sku),
+            (Product.is_active, filters.is_active),
+            (Product.external_id, filters.external_id),
+            (Product.tax_rate_id, filters.tax_rate_id),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        if filters.q is not None:
+            # autoescape: `%` and `_` in the search are matched literally.
+            matches = [
+                Product.name.icontains(filters.q, autoescape=True),
+            ]
+            clauses.append(or_(*matches))
+        return clauses
+
+    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+        references = [
+            Reference("tax_rate_id", "Tax rate", TaxRate.id, values.get("tax_rate_id")),
+        ]
+        await check_references(self.db, references)
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

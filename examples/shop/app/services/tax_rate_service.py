@@ -1,16 +1,29 @@
-from typing import Any, NoReturn
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import ConflictError, violated_constraint
+from app.core.errors import as_conflict
 from app.models import TaxRate
-from app.schemas.tax_rate import TaxRateCreate
+from app.schemas.tax_rate import TaxRateCreate, TaxRateFilters
 
+LABEL = "tax rate"
 # Unique constraints of the table and the field each one protects, for 409 messages.
-UNIQUE_FIELDS = {
+UNIQUE_FIELDS: dict[str, str] = {
     "uq_tax_rates_code": "code",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": TaxRate.id,
+    "created_at": TaxRate.created_at,
+    "updated_at": TaxRate.updated_at,
+    "code": TaxRate.code,
+    "rate": TaxRate.rate,
+    "total_collected": TaxRate.total_collected,
 }
 
 
@@ -19,45 +32,64 @@ class TaxRateService:
         self.db = db
 
     async def create(self, data: TaxRateCreate) -> TaxRate:
-        tax_rate = TaxRate(**data.model_dump())
-        self.db.add(tax_rate)
-        try:
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
+        values = data.model_dump()
+        tax_rate = TaxRate(**values)
+        async with self._writing():
+            self.db.add(tax_rate)
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        return await self.db.scalar(select(TaxRate).where(TaxRate.id == tax_rate_id))
+        query = select(TaxRate).where(TaxRate.id == tax_rate_id)
+        return await self.db.scalar(query)
 
-    async def get_multi(self, *, skip: int, limit: int) -> list[TaxRate]:
-        query = select(TaxRate)
-        page = query.order_by(TaxRate.id.desc()).offset(skip).limit(limit)
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: TaxRateFilters
+    ) -> list[TaxRate]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), TaxRate.id.desc())
+        else:
+            order = (column.asc(), TaxRate.id.asc())
+        query = select(TaxRate).where(*self._filters(filters))
+        page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self) -> int:
-        query = select(func.count()).select_from(TaxRate)
+    async def count(self, filters: TaxRateFilters) -> int:
+        query = select(func.count()).select_from(TaxRate).where(*self._filters(filters))
         return await self.db.scalar(query) or 0
 
     async def update(self, tax_rate_id: int, values: dict[str, Any]) -> TaxRate | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = update(TaxRate).where(TaxRate.id == tax_rate_id).values(**values)
-        try:
+        async with self._writing():
             tax_rate = await self.db.scalar(query.returning(TaxRate))
-            await self.db.commit()
-        except IntegrityError as exc:
-            await self._conflict(exc)
         return tax_rate
 
     async def delete(self, tax_rate_id: int) -> bool:
         query = delete(TaxRate).where(TaxRate.id == tax_rate_id).returning(TaxRate.id)
-        deleted = await self.db.scalar(query)
-        await self.db.commit()
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
         return deleted is not None
 
-    async def _conflict(self, exc: IntegrityError) -> NoReturn:
-        await self.db.rollback()
-        field = UNIQUE_FIELDS.get(violated_constraint(exc) or "")
-        if field is None:
-            raise exc
-        raise ConflictError(f"A tax rate with this {field} already exists") from exc
+    def _filters(self, filters: TaxRateFilters) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (TaxRate.code, filters.code),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

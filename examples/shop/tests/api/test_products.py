@@ -4,6 +4,8 @@ import pytest
 from httpx import AsyncClient
 
 from app.models import User
+from tests.api.test_tax_rates import URL as TAX_RATES_URL
+from tests.api.test_tax_rates import create as create_tax_rate
 
 pytestmark = pytest.mark.priority_critical
 
@@ -36,10 +38,22 @@ VALID: list[dict[str, Any]] = [
 ]
 
 
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    """VALID[index] with the rows it refers to, created for the same user."""
+    tax_rate = await create_tax_rate(client, headers, index)
+    return {
+        **VALID[index],
+        "tax_rate_id": tax_rate["id"],
+    }
+
+
 async def create(
     client: AsyncClient, headers: dict[str, str], index: int = 0
 ) -> dict[str, Any]:
-    response = await client.post(URL, json=VALID[index], headers=headers)
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -52,8 +66,11 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 async def test_create_returns_the_new_product(
     client: AsyncClient, auth_headers: dict[str, str], user: User
 ) -> None:
-    body = await create(client, auth_headers)
-    assert_matches(body, VALID[0])
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
     assert isinstance(body["id"], int)
     assert body["user_id"] == user.id
     assert body["created_at"]
@@ -112,6 +129,12 @@ async def test_create_returns_the_new_product(
         pytest.param("product_url", MISSING, 201, id="product_url-omitted"),
         pytest.param("product_url", None, 201, id="product_url-null"),
         pytest.param("product_url", "not a url", 422, id="product_url-invalid"),
+        pytest.param("tax_rate_id", MISSING, 201, id="tax_rate_id-omitted"),
+        pytest.param("tax_rate_id", None, 201, id="tax_rate_id-null"),
+        pytest.param("tax_rate_id", 0, 422, id="tax_rate_id-zero"),
+        pytest.param("tax_rate_id", 2147483648, 422, id="tax_rate_id-out-of-range"),
+        pytest.param("tax_rate_id", 2147483647, 422, id="tax_rate_id-no-such-row"),
+        pytest.param("tax_rate_id", "abc", 422, id="tax_rate_id-not-an-id"),
     ],
 )
 async def test_create_validates_each_field(
@@ -121,10 +144,11 @@ async def test_create_validates_each_field(
     value: Any,
     expected: int,
 ) -> None:
-    payload = {key: item for key, item in VALID[0].items() if key != field}
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
     if value is not MISSING:
-        payload[field] = value
-    response = await client.post(URL, json=payload, headers=auth_headers)
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == expected, response.text
     if expected == 422:
         assert field in response.json()["detail"][0]["loc"]
@@ -134,8 +158,8 @@ async def test_create_validates_each_field(
 async def test_create_rejects_generated_columns(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
-    payload = {**VALID[0], field: 1}
-    response = await client.post(URL, json=payload, headers=auth_headers)
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == 422
 
 
@@ -144,8 +168,8 @@ async def test_create_rejects_a_duplicate(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     await create(client, auth_headers)
-    payload = {**VALID[1], field: VALID[0][field]}
-    response = await client.post(URL, json=payload, headers=auth_headers)
+    body = {**await payload(client, auth_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=auth_headers)
     assert response.status_code == 409
     assert response.json() == {"detail": f"A product with this {field} already exists"}
 
@@ -193,11 +217,12 @@ async def test_replace_sets_every_field(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
     response = await client.put(
-        f"{URL}/{created['id']}", json=VALID[1], headers=auth_headers
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
     )
     assert response.status_code == 200
-    assert_matches(response.json(), VALID[1])
+    assert_matches(response.json(), replacement)
     assert response.json()["created_at"] == created["created_at"]
 
 
@@ -214,7 +239,7 @@ async def test_update_changes_only_the_fields_sent(
 ) -> None:
     created = await create(client, auth_headers)
     field = "name"
-    change = {field: VALID[1][field]}
+    change = {field: (await payload(client, auth_headers, 1))[field]}
     response = await client.patch(
         f"{URL}/{created['id']}", json=change, headers=auth_headers
     )
@@ -238,7 +263,7 @@ async def test_update_rejects_null_for_a_required_field(
 
 
 @pytest.mark.parametrize(
-    "field", ["weight_kg", "attributes", "external_id", "product_url"]
+    "field", ["weight_kg", "attributes", "external_id", "product_url", "tax_rate_id"]
 )
 async def test_update_clears_an_optional_field(
     client: AsyncClient, auth_headers: dict[str, str], field: str
@@ -278,7 +303,9 @@ async def test_delete_removes_the_product(
 async def test_a_missing_product_is_404(
     client: AsyncClient, auth_headers: dict[str, str], method: str
 ) -> None:
-    body = VALID[0] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
     response = await client.request(
         method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
     )
@@ -294,7 +321,9 @@ async def test_another_users_product_is_404(
     method: str,
 ) -> None:
     created = await create(client, other_headers)
-    body = VALID[1] if method in ("PUT", "PATCH") else None
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
     response = await client.request(
         method, f"{URL}/{created['id']}", json=body, headers=auth_headers
     )
@@ -353,3 +382,120 @@ async def test_openapi_documents_every_route(client: AsyncClient) -> None:
         ("delete", "204"),
     ):
         assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+
+
+@pytest.mark.parametrize("field", ["name", "sku", "is_active", "external_id"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={field: first[field]}, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "id",
+        "created_at",
+        "updated_at",
+        "name",
+        "sku",
+        "price",
+        "stock",
+        "weight_kg",
+        "is_active",
+        "external_id",
+        "product_url",
+    ],
+)
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+@pytest.mark.parametrize("field", ["name"])
+async def test_list_searches_case_insensitively(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    text = str(first[field])[:50]
+    term = text.swapcase() if text.isascii() else text
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    assert first["id"] in [item["id"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize("term", ["%", "_", "\\", "no such text at all"])
+async def test_list_search_wildcards_match_literally(
+    client: AsyncClient, auth_headers: dict[str, str], term: str
+) -> None:
+    await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    texts = [
+        str(value) for row in VALID for key, value in row.items() if key in ["name"]
+    ]
+    expected = sum(
+        any(term.lower() in text.lower() for text in texts[i::2]) for i in (0, 1)
+    )
+    assert response.json()["total"] == expected
+
+
+async def test_products_are_listed_under_their_tax_rate(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    path = f"{TAX_RATES_URL}/{first['tax_rate_id']}/products"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"tax_rate_id": first["tax_rate_id"]}, headers=auth_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(
+        f"{TAX_RATES_URL}/{2**31 - 1}/products", headers=auth_headers
+    )
+    assert missing.status_code == 404
+
+
+async def test_deleting_the_tax_rate_set_null(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(
+        f"{TAX_RATES_URL}/{created['tax_rate_id']}", headers=auth_headers
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert after.json()["tax_rate_id"] is None

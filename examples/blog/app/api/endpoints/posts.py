@@ -1,17 +1,28 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
 from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
-from app.schemas.post import PostCreate, PostList, PostResponse, PostUpdate
+from app.schemas.post import PostCreate, PostFilters, PostList, PostResponse, PostUpdate
 from app.services.post_service import PostService
 
-router = APIRouter(prefix="/posts", tags=["posts"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["posts"], responses=UNAUTHORIZED)
 
+PATH = "/posts"
+ITEM = "/posts/{post_id}"
 LABEL = "Post"
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
 )
 async def create_post(
     data: PostCreate, db: SessionDep, current_user: CurrentUser
@@ -21,25 +32,30 @@ async def create_post(
     return PostResponse.model_validate(post)
 
 
-@router.get("")
+@router.get(PATH)
 async def list_posts(
-    db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[PostFilters, Query()],
 ) -> PostList:
-    """List the signed-in user's posts, newest first."""
+    """List the signed-in user's posts, filtered and sorted (newest first by default)."""
+    return await _page(PostService(db), page, filters, current_user.id)
+
+
+@router.get("/categories/{category_id}/posts", responses=NOT_FOUND)
+async def list_category_posts(
+    category_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+) -> PostList:
+    """List the posts whose category is this category (the signed-in user's), newest first."""
     service = PostService(db)
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, user_id=current_user.id
-    )
-    total = await service.count(user_id=current_user.id)
-    return PostList(
-        items=[PostResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
-    )
+    if not await service.category_exists(category_id, user_id=current_user.id):
+        raise not_found("Category")
+    filters = PostFilters(category_id=category_id)
+    return await _page(service, page, filters, current_user.id)
 
 
-@router.get("/{post_id}", responses=NOT_FOUND)
+@router.get(ITEM, responses=NOT_FOUND)
 async def get_post(
     post_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
@@ -50,7 +66,7 @@ async def get_post(
     return PostResponse.model_validate(post)
 
 
-@router.put("/{post_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_post(
     post_id: RowId, data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
@@ -63,7 +79,7 @@ async def replace_post(
     return PostResponse.model_validate(post)
 
 
-@router.patch("/{post_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_post(
     post_id: RowId, data: PostUpdate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
@@ -75,12 +91,25 @@ async def update_post(
     return PostResponse.model_validate(post)
 
 
-@router.delete(
-    "/{post_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
-)
+@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_post(
     post_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a post."""
     if not await PostService(db).delete(post_id, user_id=current_user.id):
         raise not_found(LABEL)
+
+
+async def _page(
+    service: PostService, page: Pagination, filters: PostFilters, user_id: int
+) -> PostList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return PostList(
+        items=[PostResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

@@ -1,17 +1,34 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
 from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
-from app.schemas.event import EventCreate, EventList, EventResponse, EventUpdate
+from app.schemas.event import (
+    EventCreate,
+    EventFilters,
+    EventList,
+    EventResponse,
+    EventUpdate,
+)
 from app.services.event_service import EventService
 
-router = APIRouter(prefix="/events", tags=["events"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["events"], responses=UNAUTHORIZED)
 
+PATH = "/events"
+ITEM = "/events/{event_id}"
 LABEL = "Event"
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
 )
 async def create_event(
     data: EventCreate, db: SessionDep, current_user: CurrentUser
@@ -21,25 +38,18 @@ async def create_event(
     return EventResponse.model_validate(event)
 
 
-@router.get("")
+@router.get(PATH)
 async def list_events(
-    db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[EventFilters, Query()],
 ) -> EventList:
-    """List the signed-in user's events, newest first."""
-    service = EventService(db)
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, user_id=current_user.id
-    )
-    total = await service.count(user_id=current_user.id)
-    return EventList(
-        items=[EventResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
-    )
+    """List the signed-in user's events, filtered and sorted (newest first by default)."""
+    return await _page(EventService(db), page, filters, current_user.id)
 
 
-@router.get("/{event_id}", responses=NOT_FOUND)
+@router.get(ITEM, responses=NOT_FOUND)
 async def get_event(
     event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
@@ -50,7 +60,7 @@ async def get_event(
     return EventResponse.model_validate(event)
 
 
-@router.put("/{event_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_event(
     event_id: RowId, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
@@ -63,7 +73,7 @@ async def replace_event(
     return EventResponse.model_validate(event)
 
 
-@router.patch("/{event_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_event(
     event_id: RowId, data: EventUpdate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
@@ -75,12 +85,25 @@ async def update_event(
     return EventResponse.model_validate(event)
 
 
-@router.delete(
-    "/{event_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
-)
+@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_event(
     event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a event."""
     if not await EventService(db).delete(event_id, user_id=current_user.id):
         raise not_found(LABEL)
+
+
+async def _page(
+    service: EventService, page: Pagination, filters: EventFilters, user_id: int
+) -> EventList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return EventList(
+        items=[EventResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

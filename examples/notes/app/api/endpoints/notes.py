@@ -1,16 +1,27 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
 from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
-from app.schemas.note import NoteCreate, NoteList, NoteResponse, NoteUpdate
+from app.schemas.note import NoteCreate, NoteFilters, NoteList, NoteResponse, NoteUpdate
 from app.services.note_service import NoteService
 
-router = APIRouter(prefix="/notes", tags=["notes"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["notes"], responses=UNAUTHORIZED)
 
+PATH = "/notes"
+ITEM = "/notes/{note_id}"
 LABEL = "Note"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=MALFORMED)
+@router.post(PATH, status_code=status.HTTP_201_CREATED, responses=MALFORMED)
 async def create_note(
     data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -19,25 +30,18 @@ async def create_note(
     return NoteResponse.model_validate(note)
 
 
-@router.get("")
+@router.get(PATH)
 async def list_notes(
-    db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[NoteFilters, Query()],
 ) -> NoteList:
-    """List the signed-in user's notes, newest first."""
-    service = NoteService(db)
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, user_id=current_user.id
-    )
-    total = await service.count(user_id=current_user.id)
-    return NoteList(
-        items=[NoteResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
-    )
+    """List the signed-in user's notes, filtered and sorted (newest first by default)."""
+    return await _page(NoteService(db), page, filters, current_user.id)
 
 
-@router.get("/{note_id}", responses=NOT_FOUND)
+@router.get(ITEM, responses=NOT_FOUND)
 async def get_note(
     note_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -48,7 +52,7 @@ async def get_note(
     return NoteResponse.model_validate(note)
 
 
-@router.put("/{note_id}", responses={**MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND})
 async def replace_note(
     note_id: RowId, data: NoteCreate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -61,7 +65,7 @@ async def replace_note(
     return NoteResponse.model_validate(note)
 
 
-@router.patch("/{note_id}", responses={**MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND})
 async def update_note(
     note_id: RowId, data: NoteUpdate, db: SessionDep, current_user: CurrentUser
 ) -> NoteResponse:
@@ -73,12 +77,25 @@ async def update_note(
     return NoteResponse.model_validate(note)
 
 
-@router.delete(
-    "/{note_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
-)
+@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
 async def delete_note(
     note_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a note."""
     if not await NoteService(db).delete(note_id, user_id=current_user.id):
         raise not_found(LABEL)
+
+
+async def _page(
+    service: NoteService, page: Pagination, filters: NoteFilters, user_id: int
+) -> NoteList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return NoteList(
+        items=[NoteResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

@@ -1,22 +1,34 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from app.api.deps import CurrentUser, PaginationDep, RowId, SessionDep, not_found
-from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, REFERENCED, UNAUTHORIZED
 from app.schemas.product import (
     ProductCreate,
+    ProductFilters,
     ProductList,
     ProductResponse,
     ProductUpdate,
 )
 from app.services.product_service import ProductService
 
-router = APIRouter(prefix="/products", tags=["products"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["products"], responses=UNAUTHORIZED)
 
+PATH = "/products"
+ITEM = "/products/{product_id}"
 LABEL = "Product"
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
 )
 async def create_product(
     data: ProductCreate, db: SessionDep, current_user: CurrentUser
@@ -26,25 +38,30 @@ async def create_product(
     return ProductResponse.model_validate(product)
 
 
-@router.get("")
+@router.get(PATH)
 async def list_products(
-    db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[ProductFilters, Query()],
 ) -> ProductList:
-    """List the signed-in user's products, newest first."""
+    """List the signed-in user's products, filtered and sorted (newest first by default)."""
+    return await _page(ProductService(db), page, filters, current_user.id)
+
+
+@router.get("/tax-rates/{tax_rate_id}/products", responses=NOT_FOUND)
+async def list_tax_rate_products(
+    tax_rate_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+) -> ProductList:
+    """List the products whose tax rate is this tax rate (the signed-in user's), newest first."""
     service = ProductService(db)
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, user_id=current_user.id
-    )
-    total = await service.count(user_id=current_user.id)
-    return ProductList(
-        items=[ProductResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
-    )
+    if not await service.tax_rate_exists(tax_rate_id):
+        raise not_found("Tax rate")
+    filters = ProductFilters(tax_rate_id=tax_rate_id)
+    return await _page(service, page, filters, current_user.id)
 
 
-@router.get("/{product_id}", responses=NOT_FOUND)
+@router.get(ITEM, responses=NOT_FOUND)
 async def get_product(
     product_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
@@ -55,7 +72,7 @@ async def get_product(
     return ProductResponse.model_validate(product)
 
 
-@router.put("/{product_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_product(
     product_id: RowId, data: ProductCreate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
@@ -68,7 +85,7 @@ async def replace_product(
     return ProductResponse.model_validate(product)
 
 
-@router.patch("/{product_id}", responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_product(
     product_id: RowId, data: ProductUpdate, db: SessionDep, current_user: CurrentUser
 ) -> ProductResponse:
@@ -83,7 +100,7 @@ async def update_product(
 
 
 @router.delete(
-    "/{product_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND
+    ITEM, status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **REFERENCED}
 )
 async def delete_product(
     product_id: RowId, db: SessionDep, current_user: CurrentUser
@@ -91,3 +108,18 @@ async def delete_product(
     """Delete a product."""
     if not await ProductService(db).delete(product_id, user_id=current_user.id):
         raise not_found(LABEL)
+
+
+async def _page(
+    service: ProductService, page: Pagination, filters: ProductFilters, user_id: int
+) -> ProductList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return ProductList(
+        items=[ProductResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

@@ -1,0 +1,123 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
+from app.schemas.category import (
+    CategoryCreate,
+    CategoryFilters,
+    CategoryList,
+    CategoryResponse,
+    CategoryUpdate,
+)
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.services.category_service import CategoryService
+
+router = APIRouter(tags=["categories"], responses=UNAUTHORIZED)
+
+PATH = "/categories"
+ITEM = "/categories/{category_id}"
+LABEL = "Category"
+
+
+@router.post(
+    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+)
+async def create_category(
+    data: CategoryCreate, db: SessionDep, current_user: CurrentUser
+) -> CategoryResponse:
+    """Create a category owned by the signed-in user."""
+    category = await CategoryService(db).create(data, user_id=current_user.id)
+    return CategoryResponse.model_validate(category)
+
+
+@router.get(PATH)
+async def list_categories(
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[CategoryFilters, Query()],
+) -> CategoryList:
+    """List the signed-in user's categories, filtered and sorted (newest first by default)."""
+    return await _page(CategoryService(db), page, filters, current_user.id)
+
+
+@router.get("/categories/{category_id}/children", responses=NOT_FOUND)
+async def list_category_children(
+    category_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+) -> CategoryList:
+    """List the categories whose parent is this category (the signed-in user's), newest first."""
+    service = CategoryService(db)
+    if not await service.category_exists(category_id, user_id=current_user.id):
+        raise not_found("Category")
+    filters = CategoryFilters(parent_id=category_id)
+    return await _page(service, page, filters, current_user.id)
+
+
+@router.get(ITEM, responses=NOT_FOUND)
+async def get_category(
+    category_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> CategoryResponse:
+    """Get one category."""
+    category = await CategoryService(db).get(category_id, user_id=current_user.id)
+    if category is None:
+        raise not_found(LABEL)
+    return CategoryResponse.model_validate(category)
+
+
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+async def replace_category(
+    category_id: RowId, data: CategoryCreate, db: SessionDep, current_user: CurrentUser
+) -> CategoryResponse:
+    """Replace a category: omitted optional fields take their defaults."""
+    category = await CategoryService(db).update(
+        category_id, data.model_dump(), user_id=current_user.id
+    )
+    if category is None:
+        raise not_found(LABEL)
+    return CategoryResponse.model_validate(category)
+
+
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+async def update_category(
+    category_id: RowId, data: CategoryUpdate, db: SessionDep, current_user: CurrentUser
+) -> CategoryResponse:
+    """Change only the fields sent."""
+    values = data.model_dump(exclude_unset=True)
+    category = await CategoryService(db).update(
+        category_id, values, user_id=current_user.id
+    )
+    if category is None:
+        raise not_found(LABEL)
+    return CategoryResponse.model_validate(category)
+
+
+@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_category(
+    category_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> None:
+    """Delete a category."""
+    if not await CategoryService(db).delete(category_id, user_id=current_user.id):
+        raise not_found(LABEL)
+
+
+async def _page(
+    service: CategoryService, page: Pagination, filters: CategoryFilters, user_id: int
+) -> CategoryList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return CategoryList(
+        items=[CategoryResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

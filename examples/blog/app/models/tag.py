@@ -1,0 +1,16 @@
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, TimestampMixin
+
+
+class Tag(TimestampMixin, Base):
+    __tablename__ = "tags"
+    __table_args__ = (Index("ix_tags_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(40), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+
+    def __repr__(self) -> str:
+        return f"<Tag id={self.id}>"

@@ -1,0 +1,77 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId
+
+
+class CategoryCreate(InputModel):
+    name: str = Field(max_length=80)
+    parent_id: ReferenceId | None = Field(
+        default=None,
+        description="The enclosing category, if any",
+    )
+
+
+class CategoryUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    name: str | None = Field(default=None, max_length=80)
+    parent_id: ReferenceId | None = Field(
+        default=None,
+        description="The enclosing category, if any",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class CategoryResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    parent_id: int | None
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryResponse]
+    total: int
+    page: int
+    size: int
+
+
+CategorySort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "name",
+    "-name",
+]
+
+
+class CategoryFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    name: str | None = Field(None, max_length=80)
+    parent_id: ReferenceId | None = None
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in name",
+    )
+    sort: CategorySort = "-id"

@@ -1,0 +1,66 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+
+
+class TagCreate(InputModel):
+    label: str = Field(max_length=40)
+
+
+class TagUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    label: str | None = Field(default=None, max_length=40)
+
+    @field_validator("label")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class TagResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    label: str
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TagList(BaseModel):
+    items: list[TagResponse]
+    total: int
+    page: int
+    size: int
+
+
+TagSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "label",
+    "-label",
+]
+
+
+class TagFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    label: str | None = Field(None, max_length=40)
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in label",
+    )
+    sort: TagSort = "-id"

@@ -1,0 +1,128 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import as_conflict
+from app.models import Comment, Post
+from app.schemas.comment import CommentCreate, CommentFilters
+from app.services.references import Reference, check_references
+
+LABEL = "comment"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Comment.id,
+    "created_at": Comment.created_at,
+    "updated_at": Comment.updated_at,
+}
+
+
+class CommentService:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: CommentCreate, *, user_id: int) -> Comment:
+        values = data.model_dump()
+        await self._check_references(values, user_id)
+        comment = Comment(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(comment)
+        return comment
+
+    async def get(self, comment_id: int, *, user_id: int) -> Comment | None:
+        query = select(Comment).where(
+            Comment.id == comment_id, Comment.user_id == user_id
+        )
+        return await self.db.scalar(query)
+
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: CommentFilters, user_id: int
+    ) -> list[Comment]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Comment.id.desc())
+        else:
+            order = (column.asc(), Comment.id.asc())
+        query = select(Comment).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
+        return list(await self.db.scalars(page))
+
+    async def count(self, filters: CommentFilters, *, user_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(Comment)
+            .where(*self._filters(filters, user_id))
+        )
+        return await self.db.scalar(query) or 0
+
+    async def post_exists(self, post_id: int, *, user_id: int) -> bool:
+        """Whether the post a nested list is under exists and is the user's."""
+        query = select(Post.id).where(Post.id == post_id, Post.user_id == user_id)
+        return await self.db.scalar(query) is not None
+
+    async def update(
+        self, comment_id: int, values: dict[str, Any], *, user_id: int
+    ) -> Comment | None:
+        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        await self._check_references(values, user_id)
+        query = (
+            update(Comment)
+            .where(Comment.id == comment_id, Comment.user_id == user_id)
+            .values(**values)
+        )
+        async with self._writing():
+            comment = await self.db.scalar(query.returning(Comment))
+        return comment
+
+    async def delete(self, comment_id: int, *, user_id: int) -> bool:
+        query = (
+            delete(Comment)
+            .where(Comment.id == comment_id, Comment.user_id == user_id)
+            .returning(Comment.id)
+        )
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
+        return deleted is not None
+
+    def _filters(
+        self, filters: CommentFilters, user_id: int
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Comment.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Comment.post_id, filters.post_id),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+        references = [
+            Reference(
+                "post_id",
+                "Post",
+                Post.id,
+                values.get("post_id"),
+                (Post.user_id == user_id,),
+            ),
+        ]
+        await check_references(self.db, references)
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

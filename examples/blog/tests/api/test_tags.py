@@ -1,0 +1,364 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+
+pytestmark = pytest.mark.priority_high
+
+URL = "/api/v1/tags"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"label": "Label 1"},
+    {"label": "label-1"},
+]
+
+
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    return dict(VALID[index])
+
+
+async def create(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_tag(
+    client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("label", MISSING, 422, id="label-missing"),
+        pytest.param("label", None, 422, id="label-null"),
+        pytest.param("label", "a" * 40, 201, id="label-max-length"),
+        pytest.param("label", "a" * 41, 422, id="label-above-max-length"),
+        pytest.param("label", 12345, 422, id="label-not-a-string"),
+        pytest.param("label", "a\x00b", 422, id="label-nul-character"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
+    if value is not MISSING:
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["label"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    await create(client, auth_headers)
+    body = {**await payload(client, auth_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A tag with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_tag(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
+    response = await client.put(
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), replacement)
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    field = "label"
+    change = {field: (await payload(client, auth_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=auth_headers
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize("field", ["label"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["label"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=auth_headers
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_tag(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_tag_is_404(
+    client: AsyncClient, auth_headers: dict[str, str], method: str
+) -> None:
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Tag not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_tag_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
+    response = await client.request(
+        method, f"{URL}/{created['id']}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{tag_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+
+
+@pytest.mark.parametrize("field", ["label"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={field: first[field]}, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize("key", ["id", "created_at", "updated_at", "label"])
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+@pytest.mark.parametrize("field", ["label"])
+async def test_list_searches_case_insensitively(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    text = str(first[field])[:50]
+    term = text.swapcase() if text.isascii() else text
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    assert first["id"] in [item["id"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize("term", ["%", "_", "\\", "no such text at all"])
+async def test_list_search_wildcards_match_literally(
+    client: AsyncClient, auth_headers: dict[str, str], term: str
+) -> None:
+    await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"q": term}, headers=auth_headers)
+    assert response.status_code == 200
+    texts = [
+        str(value) for row in VALID for key, value in row.items() if key in ["label"]
+    ]
+    expected = sum(
+        any(term.lower() in text.lower() for text in texts[i::2]) for i in (0, 1)
+    )
+    assert response.json()["total"] == expected

@@ -1,0 +1,139 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.api.deps import (
+    CurrentUser,
+    Pagination,
+    PaginationDep,
+    RowId,
+    SessionDep,
+    not_found,
+)
+from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.order_item import (
+    OrderItemCreate,
+    OrderItemFilters,
+    OrderItemList,
+    OrderItemResponse,
+    OrderItemUpdate,
+)
+from app.services.order_item_service import OrderItemService
+
+router = APIRouter(tags=["order-items"], responses=UNAUTHORIZED)
+
+PATH = "/order-items"
+ITEM = "/order-items/{order_item_id}"
+LABEL = "Order item"
+
+
+@router.post(PATH, status_code=status.HTTP_201_CREATED, responses=MALFORMED)
+async def create_order_item(
+    data: OrderItemCreate, db: SessionDep, current_user: CurrentUser
+) -> OrderItemResponse:
+    """Create a order item owned by the signed-in user."""
+    order_item = await OrderItemService(db).create(data, user_id=current_user.id)
+    return OrderItemResponse.model_validate(order_item)
+
+
+@router.get(PATH)
+async def list_order_items(
+    db: SessionDep,
+    current_user: CurrentUser,
+    page: PaginationDep,
+    filters: Annotated[OrderItemFilters, Query()],
+) -> OrderItemList:
+    """List the signed-in user's order items, filtered and sorted (newest first by default)."""
+    return await _page(OrderItemService(db), page, filters, current_user.id)
+
+
+@router.get("/orders/{order_id}/order-items", responses=NOT_FOUND)
+async def list_order_order_items(
+    order_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+) -> OrderItemList:
+    """List the order items whose order is this order (the signed-in user's), newest first."""
+    service = OrderItemService(db)
+    if not await service.order_exists(order_id, user_id=current_user.id):
+        raise not_found("Order")
+    filters = OrderItemFilters(order_id=order_id)
+    return await _page(service, page, filters, current_user.id)
+
+
+@router.get("/products/{product_id}/order-items", responses=NOT_FOUND)
+async def list_product_order_items(
+    product_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+) -> OrderItemList:
+    """List the order items whose product is this product (the signed-in user's), newest first."""
+    service = OrderItemService(db)
+    if not await service.product_exists(product_id, user_id=current_user.id):
+        raise not_found("Product")
+    filters = OrderItemFilters(product_id=product_id)
+    return await _page(service, page, filters, current_user.id)
+
+
+@router.get(ITEM, responses=NOT_FOUND)
+async def get_order_item(
+    order_item_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> OrderItemResponse:
+    """Get one order item."""
+    order_item = await OrderItemService(db).get(order_item_id, user_id=current_user.id)
+    if order_item is None:
+        raise not_found(LABEL)
+    return OrderItemResponse.model_validate(order_item)
+
+
+@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND})
+async def replace_order_item(
+    order_item_id: RowId,
+    data: OrderItemCreate,
+    db: SessionDep,
+    current_user: CurrentUser,
+) -> OrderItemResponse:
+    """Replace a order item: omitted optional fields take their defaults."""
+    order_item = await OrderItemService(db).update(
+        order_item_id, data.model_dump(), user_id=current_user.id
+    )
+    if order_item is None:
+        raise not_found(LABEL)
+    return OrderItemResponse.model_validate(order_item)
+
+
+@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND})
+async def update_order_item(
+    order_item_id: RowId,
+    data: OrderItemUpdate,
+    db: SessionDep,
+    current_user: CurrentUser,
+) -> OrderItemResponse:
+    """Change only the fields sent."""
+    values = data.model_dump(exclude_unset=True)
+    order_item = await OrderItemService(db).update(
+        order_item_id, values, user_id=current_user.id
+    )
+    if order_item is None:
+        raise not_found(LABEL)
+    return OrderItemResponse.model_validate(order_item)
+
+
+@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+async def delete_order_item(
+    order_item_id: RowId, db: SessionDep, current_user: CurrentUser
+) -> None:
+    """Delete a order item."""
+    if not await OrderItemService(db).delete(order_item_id, user_id=current_user.id):
+        raise not_found(LABEL)
+
+
+async def _page(
+    service: OrderItemService, page: Pagination, filters: OrderItemFilters, user_id: int
+) -> OrderItemList:
+    items = await service.get_multi(
+        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    )
+    total = await service.count(filters, user_id=user_id)
+    return OrderItemList(
+        items=[OrderItemResponse.model_validate(item) for item in items],
+        total=total,
+        page=page.page,
+        size=page.limit,
+    )

@@ -1,0 +1,71 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+
+
+class CustomerCreate(InputModel):
+    name: str = Field(min_length=1, max_length=120)
+    email: EmailStr
+
+
+class CustomerUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    email: EmailStr | None = None
+
+    @field_validator("name", "email")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class CustomerResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CustomerList(BaseModel):
+    items: list[CustomerResponse]
+    total: int
+    page: int
+    size: int
+
+
+CustomerSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "name",
+    "-name",
+    "email",
+    "-email",
+]
+
+
+class CustomerFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    email: EmailStr | None = None
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in name",
+    )
+    sort: CustomerSort = "-id"

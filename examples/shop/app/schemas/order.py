@@ -1,0 +1,77 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.models.order import OrderStatus
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId, Timestamp
+
+
+class OrderCreate(InputModel):
+    customer_id: ReferenceId = Field(description="Who placed the order")
+    status: OrderStatus = OrderStatus.PENDING
+    placed_at: Timestamp
+    note: str | None = Field(default=None, max_length=500)
+
+
+class OrderUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    customer_id: ReferenceId | None = Field(
+        default=None,
+        description="Who placed the order",
+    )
+    status: OrderStatus | None = None
+    placed_at: Timestamp | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+    @field_validator("customer_id", "status", "placed_at")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class OrderResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    status: OrderStatus
+    placed_at: dt.datetime
+    note: str | None
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderList(BaseModel):
+    items: list[OrderResponse]
+    total: int
+    page: int
+    size: int
+
+
+OrderSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "status",
+    "-status",
+    "placed_at",
+    "-placed_at",
+]
+
+
+class OrderFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    customer_id: ReferenceId | None = None
+    status: OrderStatus | None = None
+    sort: OrderSort = "-id"

@@ -1,0 +1,79 @@
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId
+
+
+class OrderItemCreate(InputModel):
+    order_id: ReferenceId
+    product_id: ReferenceId
+    quantity: int = Field(ge=1, le=10000)
+    unit_price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+
+
+class OrderItemUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    order_id: ReferenceId | None = None
+    product_id: ReferenceId | None = None
+    quantity: int | None = Field(default=None, ge=1, le=10000)
+    unit_price: Decimal | None = Field(
+        default=None,
+        ge=0,
+        max_digits=10,
+        decimal_places=2,
+    )
+
+    @field_validator("order_id", "product_id", "quantity", "unit_price")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class OrderItemResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    order_id: int
+    product_id: int
+    quantity: int
+    unit_price: Decimal
+    user_id: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OrderItemList(BaseModel):
+    items: list[OrderItemResponse]
+    total: int
+    page: int
+    size: int
+
+
+OrderItemSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "quantity",
+    "-quantity",
+    "unit_price",
+    "-unit_price",
+]
+
+
+class OrderItemFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    order_id: ReferenceId | None = None
+    product_id: ReferenceId | None = None
+    sort: OrderItemSort = "-id"

@@ -1,0 +1,145 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import as_conflict
+from app.models import Order, OrderItem, Product
+from app.schemas.order_item import OrderItemCreate, OrderItemFilters
+from app.services.references import Reference, check_references
+
+LABEL = "order item"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": OrderItem.id,
+    "created_at": OrderItem.created_at,
+    "updated_at": OrderItem.updated_at,
+    "quantity": OrderItem.quantity,
+    "unit_price": OrderItem.unit_price,
+}
+
+
+class OrderItemService:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: OrderItemCreate, *, user_id: int) -> OrderItem:
+        values = data.model_dump()
+        await self._check_references(values, user_id)
+        order_item = OrderItem(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(order_item)
+        return order_item
+
+    async def get(self, order_item_id: int, *, user_id: int) -> OrderItem | None:
+        query = select(OrderItem).where(
+            OrderItem.id == order_item_id, OrderItem.user_id == user_id
+        )
+        return await self.db.scalar(query)
+
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int
+    ) -> list[OrderItem]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), OrderItem.id.desc())
+        else:
+            order = (column.asc(), OrderItem.id.asc())
+        query = select(OrderItem).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
+        return list(await self.db.scalars(page))
+
+    async def count(self, filters: OrderItemFilters, *, user_id: int) -> int:
+        query = (
+            select(func.count())
+            .select_from(OrderItem)
+            .where(*self._filters(filters, user_id))
+        )
+        return await self.db.scalar(query) or 0
+
+    async def order_exists(self, order_id: int, *, user_id: int) -> bool:
+        """Whether the order a nested list is under exists and is the user's."""
+        query = select(Order.id).where(Order.id == order_id, Order.user_id == user_id)
+        return await self.db.scalar(query) is not None
+
+    async def product_exists(self, product_id: int, *, user_id: int) -> bool:
+        """Whether the product a nested list is under exists and is the user's."""
+        query = select(Product.id).where(
+            Product.id == product_id, Product.user_id == user_id
+        )
+        return await self.db.scalar(query) is not None
+
+    async def update(
+        self, order_item_id: int, values: dict[str, Any], *, user_id: int
+    ) -> OrderItem | None:
+        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        await self._check_references(values, user_id)
+        query = (
+            update(OrderItem)
+            .where(OrderItem.id == order_item_id, OrderItem.user_id == user_id)
+            .values(**values)
+        )
+        async with self._writing():
+            order_item = await self.db.scalar(query.returning(OrderItem))
+        return order_item
+
+    async def delete(self, order_item_id: int, *, user_id: int) -> bool:
+        query = (
+            delete(OrderItem)
+            .where(OrderItem.id == order_item_id, OrderItem.user_id == user_id)
+            .returning(OrderItem.id)
+        )
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
+        return deleted is not None
+
+    def _filters(
+        self, filters: OrderItemFilters, user_id: int
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [OrderItem.user_id == user_id]
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (OrderItem.order_id, filters.order_id),
+            (OrderItem.product_id, filters.product_id),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+        references = [
+            Reference(
+                "order_id",
+                "Order",
+                Order.id,
+                values.get("order_id"),
+                (Order.user_id == user_id,),
+            ),
+            Reference(
+                "product_id",
+                "Product",
+                Product.id,
+                values.get("product_id"),
+                (Product.user_id == user_id,),
+            ),
+        ]
+        await check_references(self.db, references)
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

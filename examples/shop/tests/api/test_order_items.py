@@ -1,0 +1,457 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+from tests.api.test_orders import URL as ORDERS_URL
+from tests.api.test_orders import create as create_order
+from tests.api.test_products import URL as PRODUCTS_URL
+from tests.api.test_products import create as create_product
+
+pytestmark = pytest.mark.priority_critical
+
+URL = "/api/v1/order-items"
+MISSING = object()
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"quantity": 1, "unit_price": "0.00"},
+    {"quantity": 2, "unit_price": "1.00"},
+]
+
+
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    """VALID[index] with the rows it refers to, created for the same user."""
+    order = await create_order(client, headers, index)
+    product = await create_product(client, headers, index)
+    return {
+        **VALID[index],
+        "order_id": order["id"],
+        "product_id": product["id"],
+    }
+
+
+async def create(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_order_item(
+    client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("order_id", MISSING, 422, id="order_id-missing"),
+        pytest.param("order_id", None, 422, id="order_id-null"),
+        pytest.param("order_id", 0, 422, id="order_id-zero"),
+        pytest.param("order_id", 2147483648, 422, id="order_id-out-of-range"),
+        pytest.param("order_id", 2147483647, 422, id="order_id-no-such-row"),
+        pytest.param("order_id", "abc", 422, id="order_id-not-an-id"),
+        pytest.param("product_id", MISSING, 422, id="product_id-missing"),
+        pytest.param("product_id", None, 422, id="product_id-null"),
+        pytest.param("product_id", 0, 422, id="product_id-zero"),
+        pytest.param("product_id", 2147483648, 422, id="product_id-out-of-range"),
+        pytest.param("product_id", 2147483647, 422, id="product_id-no-such-row"),
+        pytest.param("product_id", "abc", 422, id="product_id-not-an-id"),
+        pytest.param("quantity", MISSING, 422, id="quantity-missing"),
+        pytest.param("quantity", None, 422, id="quantity-null"),
+        pytest.param("quantity", 1, 201, id="quantity-ge"),
+        pytest.param("quantity", 0, 422, id="quantity-below-ge"),
+        pytest.param("quantity", 10000, 201, id="quantity-le"),
+        pytest.param("quantity", 10001, 422, id="quantity-above-le"),
+        pytest.param("quantity", "abc", 422, id="quantity-not-a-number"),
+        pytest.param("unit_price", MISSING, 422, id="unit_price-missing"),
+        pytest.param("unit_price", None, 422, id="unit_price-null"),
+        pytest.param("unit_price", "0.00", 201, id="unit_price-ge"),
+        pytest.param("unit_price", "-1.00", 422, id="unit_price-below-ge"),
+        pytest.param("unit_price", "99999999.99", 201, id="unit_price-max-digits"),
+        pytest.param(
+            "unit_price",
+            "100000000.00",
+            422,
+            id="unit_price-above-max-digits",
+        ),
+        pytest.param("unit_price", "0.001", 422, id="unit_price-above-decimal-places"),
+        pytest.param("unit_price", "abc", 422, id="unit_price-not-a-number"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
+    if value is not MISSING:
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_order_item(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
+    response = await client.put(
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), replacement)
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    field = "order_id"
+    change = {field: (await payload(client, auth_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=auth_headers
+    )
+    assert response.status_code == 200
+    assert response.json() == {
+        **created,
+        **change,
+        "updated_at": response.json()["updated_at"],
+    }
+
+
+@pytest.mark.parametrize("field", ["order_id", "product_id", "quantity", "unit_price"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
+    )
+    assert response.status_code == 422
+
+
+async def test_delete_removes_the_order_item(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_order_item_is_404(
+    client: AsyncClient, auth_headers: dict[str, str], method: str
+) -> None:
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Order item not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_order_item_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
+    response = await client.request(
+        method, f"{URL}/{created['id']}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", ""),
+        ("GET", ""),
+        ("GET", "/1"),
+        ("PUT", "/1"),
+        ("PATCH", "/1"),
+        ("DELETE", "/1"),
+    ],
+)
+async def test_every_route_requires_a_token(
+    client: AsyncClient, method: str, path: str
+) -> None:
+    response = await client.request(method, f"{URL}{path}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{order_item_id}"]
+    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
+    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
+    for method, success in (
+        ("get", "200"),
+        ("put", "200"),
+        ("patch", "200"),
+        ("delete", "204"),
+    ):
+        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+
+
+@pytest.mark.parametrize(
+    "key", ["id", "created_at", "updated_at", "quantity", "unit_price"]
+)
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+async def test_order_id_must_be_the_users_own(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_order(client, other_headers, 1)
+    body = {**await payload(client, auth_headers), "order_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "type": "reference_not_found",
+            "loc": ["body", "order_id"],
+            "msg": "Order not found",
+            "input": theirs["id"],
+        }
+    ]
+
+
+async def test_order_items_are_listed_under_their_order(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    path = f"{ORDERS_URL}/{first['order_id']}/order-items"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"order_id": first["order_id"]}, headers=auth_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(
+        f"{ORDERS_URL}/{2**31 - 1}/order-items", headers=auth_headers
+    )
+    assert missing.status_code == 404
+
+
+async def test_order_items_under_another_users_order_are_404(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create(client, other_headers, 0)
+    path = f"{ORDERS_URL}/{theirs['order_id']}/order-items"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 404
+
+
+async def test_deleting_the_order_cascade(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(
+        f"{ORDERS_URL}/{created['order_id']}", headers=auth_headers
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert after.status_code == 404
+
+
+async def test_product_id_must_be_the_users_own(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_product(client, other_headers, 1)
+    body = {**await payload(client, auth_headers), "product_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"] == [
+        {
+            "type": "reference_not_found",
+            "loc": ["body", "product_id"],
+            "msg": "Product not found",
+            "input": theirs["id"],
+        }
+    ]
+
+
+async def test_order_items_are_listed_under_their_product(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    path = f"{PRODUCTS_URL}/{first['product_id']}/order-items"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"product_id": first["product_id"]}, headers=auth_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(
+        f"{PRODUCTS_URL}/{2**31 - 1}/order-items", headers=auth_headers
+    )
+    assert missing.status_code == 404
+
+
+async def test_order_items_under_another_users_product_are_404(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create(client, other_headers, 0)
+    path = f"{PRODUCTS_URL}/{theirs['product_id']}/order-items"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 404
+
+
+async def test_deleting_the_product_restrict(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(
+        f"{PRODUCTS_URL}/{created['product_id']}", headers=auth_headers
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Other rows still refer to this product; change or delete them first",
+    }
+    assert after.json() == created
