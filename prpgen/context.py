@@ -23,7 +23,7 @@ from prpgen.migrations import (
 from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
 from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
-from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, Spec, written
+from prpgen.spec import INTEGER_RANGE, OPERATIONS, EntitySpec, FieldSpec, Spec, written
 
 # Heads the relationships of a model, in the template and where `new-entity` adds one later.
 RELATIONSHIPS_COMMENT = (
@@ -225,11 +225,146 @@ class EntityContext:
         return self.spec.owned
 
     @property
+    def soft_delete(self) -> bool:
+        return self.spec.soft_delete
+
+    @property
+    def audit(self) -> bool:
+        return self.spec.audit
+
+    @property
+    def timestamps(self) -> bool:
+        return self.spec.timestamps
+
+    @property
+    def generated_columns(self) -> tuple[str, ...]:
+        """Columns the API sets itself, which a payload may never carry."""
+        columns = ["id"]
+        columns += ["created_at", "updated_at"] if self.timestamps else []
+        columns += ["user_id"] if self.owned else []
+        columns += ["created_by_id", "updated_by_id"] if self.audit else []
+        columns += ["deleted_at"] if self.soft_delete else []
+        return tuple(columns)
+
+    def level(self, operation: str) -> str:
+        return self.spec.level(operation)
+
+    @property
+    def access(self) -> dict[str, str]:
+        return {operation: self.spec.level(operation) for operation in OPERATIONS}
+
+    @property
+    def needs_admin(self) -> bool:
+        """Some operation is for admins only: the CRUD tests then act as an admin."""
+        return "admin" in self.access.values()
+
+    @property
+    def owner_scoped(self) -> bool:
+        """Every operation is the owner's (the default for owned entities)."""
+        return self.owned and set(self.access.values()) == {"owner"}
+
+    def user_param(self, operation: str) -> str:
+        """The route's parameter for the caller: none for public routes."""
+        level = self.level(operation)
+        if level == "public":
+            return ", current_user: OptionalUser" if operation == "list" and self.soft_delete else ""
+        return ", current_user: AdminUser" if level == "admin" else ", current_user: CurrentUser"
+
+    def scope(self, operation: str) -> str:
+        """The `user_id=` a route passes its service: which owner's rows it may touch."""
+        if not self.owned:
+            return ""
+        if operation == "create":
+            return ", user_id=current_user.id"
+        return ", user_id=owner_scope(current_user)" if self.level(operation) == "owner" else ", user_id=None"
+
+    def _response_names(self, route: str) -> list[str]:
+        operation = {"nested": "list", "restore": "update"}.get(route, route)
+        level = "admin" if route == "restore" else self.level(operation)
+        names = {"public": [], "admin": ["FORBIDDEN"]}.get(level, ["UNAUTHORIZED"])
+        if operation == "list" and self.soft_delete and level != "admin":
+            names = ["FORBIDDEN"]  # include_deleted is for admins
+        conflict = ["CONFLICT"] if self.unique_fields else []
+        names += {
+            "create": ["MALFORMED", *conflict],
+            "nested": ["NOT_FOUND"],
+            "read": ["NOT_FOUND"],
+            "update": ["MALFORMED", "NOT_FOUND", *conflict],
+            "delete": ["NOT_FOUND", *(["REFERENCED"] if self.restricted else [])],
+            "restore": ["NOT_FOUND", *conflict],
+        }.get(route, [])
+        return names
+
+    def responses(self, route: str) -> str:
+        """`, responses=...` of a route: its access rule's errors and its own."""
+        names = self._response_names(route)
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f", responses={names[0]}"
+        return ", responses={" + ", ".join(f"**{name}" for name in names) + "}"
+
+    def expected_status(self, operation: str, role: str) -> int:
+        """What the access table test expects of `role` doing `operation` on the owner's row."""
+        success = {"list": 200, "read": 200, "create": 201, "update": 200, "delete": 204}[operation]
+        level = self.level(operation)
+        if level == "public" or role == "admin":
+            return success
+        if role == "anonymous":
+            return 401
+        if level == "admin":
+            return 403
+        if level == "owner" and role == "user" and operation in {"read", "update", "delete"}:
+            return 404
+        return success
+
+    def lookups(self, operation: str) -> int:
+        """Statements a route spends on the caller: the user's lookup, unless it is public."""
+        return 1 if self.user_param(operation) else 0
+
+    @property
+    def access_cases(self) -> str:
+        """The `@pytest.mark.parametrize(...)` of the access table: every operation for every role."""
+        rows = tuple(
+            call(
+                "pytest.param", py_str(op), py_str(role), str(self.expected_status(op, role)), id=py_str(f"{op}-{role}")
+            )
+            for op in OPERATIONS
+            for role in self.roles
+        )
+        names = '("operation", "role", "expected")'
+        return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)), 0)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return ("anonymous", "user", "owner", "admin") if self.owned else ("anonymous", "user", "admin")
+
+    @property
     def service_sqlalchemy_import(self) -> str:
-        names = ["ColumnElement", "delete", "func", "select"]
+        names = ["ColumnElement", "func", "select"]
         names += ["or_"] if self.search_fields else []
-        names += [] if self.many_fields else ["update"]
+        names += [] if self.soft_delete else ["delete"]
+        names += ["update"] if self.soft_delete or not self.many_fields else []
         return import_from("sqlalchemy", names)
+
+    def visible(self, target: Target) -> str:
+        """The clauses a referenced row must meet besides its id: the owner's, and not deleted."""
+        clauses = []
+        if target.owned and self.owned:
+            clauses.append(f"*owned_by({target.class_name}.user_id, user_id)")
+        if target.soft_delete:
+            clauses.append(f"{target.class_name}.deleted_at.is_(None)")
+        if not clauses:
+            return "()"
+        return "(" + ", ".join(clauses) + ("," if len(clauses) == 1 else "") + ")"
+
+    @property
+    def references_import(self) -> str:
+        names = ["Reference", "check_references"]
+        names += ["load_references"] if self.many_fields else []
+        if self.owned and any(f.reference.target.owned for f in self.fields if f.reference):
+            names.append("owned_by")
+        return import_from("app.services.references", names)
 
     @property
     def load_options(self) -> str:
@@ -332,7 +467,8 @@ class EntityContext:
 
     @property
     def sort_keys(self) -> tuple[str, ...]:
-        return ("id", "created_at", "updated_at", *(f.name for f in self.fields if f.sortable))
+        stamps = ("created_at", "updated_at") if self.timestamps else ()
+        return ("id", *stamps, *(f.name for f in self.fields if f.sortable))
 
     @property
     def sort_literal(self) -> str:
@@ -420,28 +556,30 @@ class EntityContext:
         return f"{clause}, {self.class_name}.user_id == user_id" if self.owned else clause
 
     @property
-    def create_responses(self) -> str:
-        return "{**MALFORMED, **CONFLICT}" if self.unique_fields else "MALFORMED"
-
-    @property
     def restricted(self) -> bool:
         return any(inverse.restricts for inverse in self.inverses)
 
     @property
-    def delete_responses(self) -> str:
-        return "{**NOT_FOUND, **REFERENCED}" if self.restricted else "NOT_FOUND"
-
-    @property
-    def write_responses(self) -> str:
-        conflict = ", **CONFLICT" if self.unique_fields else ""
-        return f"{{**MALFORMED, **NOT_FOUND{conflict}}}"
+    def router_deps_import(self) -> str:
+        names = {"Pagination", "PaginationDep", "RowId", "SessionDep", "not_found"}
+        operations = [*OPERATIONS, "list"]
+        for operation in operations:
+            names.add(self.user_param(operation).split(": ")[-1] if self.user_param(operation) else "")
+            if "owner_scope" in self.scope(operation):
+                names.add("owner_scope")
+        if self.soft_delete:
+            names |= {"AdminUser", "forbidden"}
+        if self.nested and self.level("list") == "owner":
+            names.add("owner_scope")
+        return import_from("app.api.deps", sorted(names - {""}))
 
     @property
     def router_schema_imports(self) -> str:
         """The router's two `app.schemas` imports, in isort's order (`category` < `common` < `post`)."""
-        common = ["MALFORMED", "NOT_FOUND", "UNAUTHORIZED"] + (["CONFLICT"] if self.unique_fields else [])
-        if self.restricted:
-            common.append("REFERENCED")
+        routes = ["create", "list", "read", "update", "delete"]
+        routes += ["nested"] if self.nested else []
+        routes += ["restore"] if self.soft_delete else []
+        common = sorted({name for route in routes for name in self._response_names(route)})
         own = [f"{self.class_name}{suffix}" for suffix in ("Create", "Filters", "List", "Response", "Update")]
         imports = _Imports()
         imports.add("app.schemas.common", *common)
@@ -525,12 +663,21 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     class_name = naming.pascal(entity.name)
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
-    fields = tuple(_field(module, name, spec, references.get(name), class_name) for name, spec in _named_fields(entity))
-    _check_identifier_lengths(table, fields, entity.owned)
+    fields = tuple(
+        _field(module, name, spec, references.get(name), class_name, entity.soft_delete)
+        for name, spec in _named_fields(entity)
+    )
+    _check_identifier_lengths(table, fields, entity)
     checks = [check for f in fields for check in f.checks]
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
     if entity.owned:
         table_args.append(call("Index", py_str(f"ix_{table}_user_id_id"), py_str("user_id"), py_str("id")))
+    for f in fields:
+        if f.spec.unique and entity.soft_delete:
+            # Soft-deleted rows keep their values; uniqueness holds among the live rows only.
+            where = call("text", py_str("deleted_at IS NULL"))
+            name = py_str(f"uq_{table}_{f.name}")
+            table_args.append(call("Index", name, py_str(f.name), unique="True", postgresql_where=where))
     return EntityContext(
         spec=entity,
         class_name=class_name,
@@ -540,13 +687,13 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
-        model_imports=_model_imports(class_name, fields, entity.owned, inverses),
-        schema_imports=_schema_imports(module, fields),
+        model_imports=_model_imports(class_name, fields, entity, inverses),
+        schema_imports=_schema_imports(module, fields, entity),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
         unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
-        migration_table=migration_table(table, fields, entity.owned),
-        migration_indexes=migration_indexes(table, fields, entity.owned),
-        migration_drops=migration_drops(table, fields, entity.owned),
+        migration_table=migration_table(table, fields, entity),
+        migration_indexes=migration_indexes(table, fields, entity),
+        migration_drops=migration_drops(table, fields, entity),
         valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
         create_cases=_cases(fields),
         inverses=inverses,
@@ -557,10 +704,12 @@ def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
     return [(naming.snake(raw), spec) for raw, spec in entity.fields.items()]
 
 
-def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned: bool) -> None:
+def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> None:
     names = [f"pk_{table}", f"ix_{table}_created_at"]
-    if owned:
+    if entity.owned:
         names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
+    if entity.audit:
+        names += [f"fk_{table}_created_by_id_users", f"fk_{table}_updated_by_id_users"]
     for f in fields:
         names += [f"ck_{table}_{check.name}" for check in f.checks]
         if f.spec.unique:
@@ -584,7 +733,9 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], owned:
             )
 
 
-def _field(module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str) -> FieldContext:
+def _field(
+    module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str, soft_delete: bool
+) -> FieldContext:
     if reference is not None:
         return _reference_field(name, spec, reference, class_name)
     enum = _enum(module, name, spec) if spec.type == "enum" else None
@@ -596,7 +747,7 @@ def _field(module: str, name: str, spec: FieldSpec, reference: Reference | None,
         name=name,
         spec=spec,
         enum=enum,
-        model_line=_model_line(name, spec, enum),
+        model_line=_model_line(name, spec, enum, column_unique=spec.unique and not soft_delete),
         create_line=_create_line(name, spec, enum),
         update_line=_update_line(name, spec, enum),
         response_line=f"{name}: {_annotation(enum.class_name if enum else _RESPONSE_TYPE[spec.type], spec)}",
@@ -717,12 +868,12 @@ def _column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None
     return None
 
 
-def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
+def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None, *, column_unique: bool) -> str:
     args: list[str | Call | Collection | Arg] = []
     column_type = _column_type(spec, enum)
     if column_type is not None:
         args.append(column_type)
-    if spec.unique:
+    if column_unique:
         args.append(kw("unique", "True"))
     if spec.index:
         args.append(kw("index", "True"))
@@ -872,10 +1023,22 @@ class _Imports:
         return "first" if root == "app" else "third"
 
 
-def _model_imports(class_name: str, fields: Sequence[FieldContext], owned: bool, inverses: Sequence[Inverse]) -> str:
+def _model_imports(
+    class_name: str, fields: Sequence[FieldContext], entity: EntitySpec, inverses: Sequence[Inverse]
+) -> str:
+    owned = entity.owned
     imports = _Imports()
     imports.add("sqlalchemy.orm", "Mapped", "mapped_column")
-    imports.add("app.models.base", "Base", "TimestampMixin")
+    imports.add("app.models.base", "Base")
+    if entity.timestamps:
+        imports.add("app.models.base", "TimestampMixin")
+    if entity.soft_delete:
+        imports.add("datetime as dt")
+        imports.add("sqlalchemy", "DateTime")
+        if any(f.spec.unique for f in fields):
+            imports.add("sqlalchemy", "Index", "text")
+    if entity.audit:
+        imports.add("sqlalchemy", "ForeignKey")
     for f in fields:
         if f.reference is not None:
             imports.add("sqlalchemy.orm", "relationship")
@@ -920,9 +1083,12 @@ def _model_imports(class_name: str, fields: Sequence[FieldContext], owned: bool,
     return f"{imports.render()}\n\nif TYPE_CHECKING:\n{block}"
 
 
-def _schema_imports(module: str, fields: Sequence[FieldContext]) -> str:
+def _schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
     imports = _Imports()
-    imports.add("datetime as dt")
+    if entity.timestamps or entity.soft_delete:
+        imports.add("datetime as dt")
+    if entity.soft_delete:
+        imports.add("pydantic", "Field")
     imports.add("typing", "Literal")
     imports.add("pydantic", "BaseModel", "ConfigDict")
     imports.add("app.schemas.common", "InputModel", "QueryModel")

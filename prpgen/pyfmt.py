@@ -211,7 +211,7 @@ def fit(line: str, indent: int, *, item: bool = False) -> str:
     items = [content] if _is_comprehension(content) else _split_items(content)
     if not items:
         return line
-    attached = start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]")
+    attached = start > 0 and (line[start - 1].isalnum() or line[start - 1] in "_)]}")
     subscript = attached and line[start] == "["
     body = INDENT * (indent + 1) + ", ".join(items)
     if attached and line[start] in "([" and len(body) <= LINE_LENGTH and not _ends_with_comma(line, end):

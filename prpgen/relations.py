@@ -23,6 +23,13 @@ class Target:
     owned: bool
     # Attribute names the target's model already has, which an inverse relationship must avoid.
     attributes: frozenset[str] = frozenset()
+    # Only admins create its rows: tests create them as an admin.
+    admin_creates: bool = False
+
+    @property
+    def soft_delete(self) -> bool:
+        """Deleted rows stay, marked: references must not point at them."""
+        return "deleted_at" in self.attributes
 
     @property
     def label(self) -> str:
@@ -40,12 +47,15 @@ class Target:
 def spec_target(entity: EntitySpec) -> Target:
     names = {naming.snake(raw) for raw in entity.fields}
     names |= {naming.reference_column(naming.snake(raw), f.type) for raw, f in entity.fields.items()}
+    if entity.soft_delete:
+        names.add("deleted_at")
     return Target(
         class_name=naming.pascal(entity.name),
         module=naming.snake(entity.name),
         table=naming.table(entity.name, entity.plural),
         owned=entity.owned,
         attributes=frozenset(names),
+        admin_creates=entity.level("create") == "admin",
     )
 
 

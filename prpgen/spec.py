@@ -51,6 +51,8 @@ FieldType = Literal[
     "ref_many",
 ]
 OnDelete = Literal["cascade", "set_null", "restrict"]
+AccessLevel = Literal["public", "user", "owner", "admin"]
+OPERATIONS = ("list", "read", "create", "update", "delete")
 Priority = Literal["low", "medium", "high", "critical"]
 
 FIELD_TYPES: tuple[str, ...] = get_args(FieldType)
@@ -85,7 +87,7 @@ _OPTION_TYPES: dict[str, frozenset[str]] = {
 # generated class bodies refer to (a field of that name would shadow them there).
 RESERVED_FIELD_NAMES = frozenset(
     {
-        *("id", "created_at", "updated_at", "user_id"),
+        *("id", "created_at", "updated_at", "user_id", "deleted_at", "created_by_id", "updated_by_id"),
         *("metadata", "registry", "awaitable_attrs"),
         *("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw"),
         *("schema", "schema_json", "update_forward_refs", "validate"),
@@ -341,6 +343,17 @@ def _number_problem(field: FieldSpec, value: Any) -> str | None:
     return None
 
 
+class AccessSpec(_Strict):
+    """Who may do each operation: anyone (`public`), any signed-in user (`user`), the row's
+    owner (`owner`) or an admin (`admin`, who may also act on any owner's rows)."""
+
+    list: AccessLevel | None = None
+    read: AccessLevel | None = None
+    create: AccessLevel | None = None
+    update: AccessLevel | None = None
+    delete: AccessLevel | None = None
+
+
 class EntitySpec(_Strict):
     """One table with its CRUD API."""
 
@@ -348,7 +361,35 @@ class EntitySpec(_Strict):
     plural: StrictStr | None = None
     owned: StrictBool = True
     description: StrictStr | None = None
+    access: AccessSpec = AccessSpec()
+    soft_delete: StrictBool = False
+    audit: StrictBool = False
+    timestamps: StrictBool = True
     fields: dict[str, FieldSpec] = Field(min_length=1)
+
+    def level(self, operation: str) -> AccessLevel:
+        """The access level of an operation, with the defaults applied: owned entities are
+        their owner's for everything; shared ones are for every user to read, admins to write."""
+        level: AccessLevel | None = getattr(self.access, operation)
+        if level is not None:
+            return level
+        if self.owned:
+            return "owner"
+        return "user" if operation in {"list", "read"} else "admin"
+
+    @model_validator(mode="after")
+    def _access_levels(self) -> EntitySpec:
+        for operation in OPERATIONS:
+            level = getattr(self.access, operation)
+            if level == "owner" and not self.owned:
+                raise ValueError(f"access.{operation}: 'owner' needs an owned entity (this one has `owned: false`)")
+            if level == "public" and operation in {"create", "update", "delete"}:
+                raise ValueError(f"access.{operation}: writes need a signed-in user; use user, owner or admin")
+        if self.owned and self.access.create == "admin":
+            raise ValueError(
+                "access.create: admin would make every row the admin's; for rows only admins create, use `owned: false`"
+            )
+        return self
 
     @field_validator("fields", mode="before")
     @classmethod

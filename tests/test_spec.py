@@ -112,6 +112,13 @@ def test_every_problem_is_reported_at_once() -> None:
         (spec_with({}), "fields: Dictionary should have at least 1 item"),
         (spec_with({"a": "str"}, name="User"), "entity name 'User' is taken by the project skeleton"),
         (spec_with({"a": "str"}, name="class"), "name 'class' is a Python keyword"),
+        (spec_with({"a": "str"}, owned=False, access={"read": "owner"}), "access.read: 'owner' needs an owned entity"),
+        (spec_with({"a": "str"}, access={"delete": "public"}), "access.delete: writes need a signed-in user"),
+        (spec_with({"a": "str"}, access={"create": "admin"}), "access.create: admin would make every row the admin's"),
+        (spec_with({"a": "str"}, access={"read": "everyone"}), "Input should be 'public', 'user', 'owner' or 'admin'"),
+        (spec_with({"a": "str"}, access={"lists": "public"}), "unknown key 'lists' (did you mean 'list'?)"),
+        (spec_with({"deleted_at": "datetime"}, soft_delete=True), "field 'deleted_at' clashes"),
+        (spec_with({"created_by_id": "int"}), "field 'created_by_id' clashes"),
         ({**BASE, "feature": "9lives", "entities": [{"name": "P", "fields": {"a": "str"}}]}, "feature must start"),
         (
             {**BASE, "entities": [{"name": "Post", "fields": {"a": "str"}}, {"name": "post", "fields": {"a": "str"}}]},
@@ -292,3 +299,16 @@ def test_reference_problems_name_the_spec_and_the_project() -> None:
         ]
     )
     assert "the shared entity Rate (owned: false) cannot refer to Post" in shared[0]
+
+
+def test_access_defaults_keep_the_ownership_rules() -> None:
+    owned = parse_spec(spec_with({"a": "str"}), "x").entities[0]
+    assert [owned.level(op) for op in ("list", "read", "create", "update", "delete")] == ["owner"] * 5
+    shared = parse_spec(spec_with({"a": "str"}, owned=False, access={"list": "public"}), "x").entities[0]
+    assert [shared.level(op) for op in ("list", "read", "create", "update", "delete")] == [
+        "public",
+        "user",
+        "admin",
+        "admin",
+        "admin",
+    ]

@@ -5,7 +5,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -18,6 +18,9 @@ from app.models import User
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
+ADMIN_EMAIL = "admin@example.com"
+# The run's admin (see `admin`): helpers act as it where the access rules require an admin.
+ADMIN_HEADERS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -46,6 +49,23 @@ async def engine() -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(get_settings().database_url, poolclass=NullPool)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def admin(engine: AsyncEngine, migrated_database: None) -> User:
+    """One admin for the whole run, committed once (each test's own writes are rolled back)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        admin = await session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        if admin is None:
+            admin = User(
+                email=ADMIN_EMAIL,
+                hashed_password=await hash_password(PASSWORD),
+                is_superuser=True,
+            )
+            session.add(admin)
+            await session.commit()
+    ADMIN_HEADERS.update(bearer(admin))
+    return admin
 
 
 @pytest.fixture
@@ -114,6 +134,11 @@ def auth_headers(user: User) -> dict[str, str]:
 @pytest.fixture
 def other_headers(other_user: User) -> dict[str, str]:
     return bearer(other_user)
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return dict(ADMIN_HEADERS)
 
 
 class StatementCounter:

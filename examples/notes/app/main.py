@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 from fastapi import FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
@@ -32,16 +33,12 @@ async def conflict_handler(_: Request, exc: Exception) -> JSONResponse:
 
 async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
     # Shaped like FastAPI's own validation errors, so clients handle both alike.
-    field, label, value = (
-        (exc.field, exc.label, exc.value)
-        if isinstance(exc, ReferenceNotFound)
-        else ("", "Row", None)
-    )
+    missing = cast(ReferenceNotFound, exc)  # registered for ReferenceNotFound only
     error = {
         "type": "reference_not_found",
-        "loc": ["body", field],
-        "msg": f"{label} not found",
-        "input": value,
+        "loc": ["body", missing.field],
+        "msg": f"{missing.label} not found",
+        "input": missing.value,
     }
     return JSONResponse(status_code=422, content={"detail": [error]})
 

@@ -1,7 +1,8 @@
+import os
 from functools import lru_cache
 from typing import Literal, Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Good enough for a laptop, refused in production (see Settings._safe_for_production).
@@ -23,7 +24,10 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
     access_token_expire_minutes: int = 30
-    bcrypt_rounds: int = 12
+    bcrypt_rounds: int = 11
+    password_hashing_threads: int = Field(
+        default=max(1, (os.cpu_count() or 2) - 1), ge=1
+    )
     cors_origins: list[str] = []
     cors_allow_credentials: bool = False
     hsts_seconds: int = 0

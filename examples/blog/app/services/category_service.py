@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import as_conflict
 from app.models import Category
 from app.schemas.category import CategoryCreate, CategoryFilters
-from app.services.references import Reference, check_references
+from app.services.references import Reference, check_references, owned_by
 
 LABEL = "category"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -27,6 +27,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class CategoryService:
+    """Categories and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -38,14 +41,12 @@ class CategoryService:
             self.db.add(category)
         return category
 
-    async def get(self, category_id: int, *, user_id: int) -> Category | None:
-        query = select(Category).where(
-            Category.id == category_id, Category.user_id == user_id
-        )
+    async def get(self, category_id: int, *, user_id: int | None) -> Category | None:
+        query = select(Category).where(*self._row(category_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: CategoryFilters, user_id: int
+        self, *, skip: int, limit: int, filters: CategoryFilters, user_id: int | None
     ) -> list[Category]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -57,7 +58,7 @@ class CategoryService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: CategoryFilters, *, user_id: int) -> int:
+    async def count(self, filters: CategoryFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Category)
@@ -65,41 +66,48 @@ class CategoryService:
         )
         return await self.db.scalar(query) or 0
 
-    async def category_exists(self, category_id: int, *, user_id: int) -> bool:
-        """Whether the category a nested list is under exists and is the user's."""
-        query = select(Category.id).where(
-            Category.id == category_id, Category.user_id == user_id
-        )
+    async def category_exists(self, category_id: int, *, user_id: int | None) -> bool:
+        """Whether the category a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Category.id).where(Category.id == category_id)
+        if user_id is not None:
+            query = query.where(Category.user_id == user_id)
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, category_id: int, values: dict[str, Any], *, user_id: int
+        self, category_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Category | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
         query = (
-            update(Category)
-            .where(Category.id == category_id, Category.user_id == user_id)
-            .values(**values)
+            update(Category).where(*self._row(category_id, user_id)).values(**values)
         )
         async with self._writing():
             category = await self.db.scalar(query.returning(Category))
         return category
 
-    async def delete(self, category_id: int, *, user_id: int) -> bool:
+    async def delete(self, category_id: int, *, user_id: int | None) -> bool:
         query = (
             delete(Category)
-            .where(Category.id == category_id, Category.user_id == user_id)
+            .where(*self._row(category_id, user_id))
             .returning(Category.id)
         )
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, category_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Category.id == category_id]
+        if user_id is not None:
+            clauses.append(Category.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: CategoryFilters, user_id: int
+        self, filters: CategoryFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Category.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Category.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Category.name, filters.name),
@@ -114,14 +122,16 @@ class CategoryService:
             clauses.append(or_(*matches))
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
             Reference(
                 "parent_id",
                 "Category",
                 Category.id,
                 values.get("parent_id"),
-                (Category.user_id == user_id,),
+                (*owned_by(Category.user_id, user_id),),
             ),
         ]
         await check_references(self.db, references)

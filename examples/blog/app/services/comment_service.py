@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import as_conflict
 from app.models import Comment, Post
 from app.schemas.comment import CommentCreate, CommentFilters
-from app.services.references import Reference, check_references
+from app.services.references import Reference, check_references, owned_by
 
 LABEL = "comment"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -24,6 +24,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class CommentService:
+    """Comments and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -35,14 +38,12 @@ class CommentService:
             self.db.add(comment)
         return comment
 
-    async def get(self, comment_id: int, *, user_id: int) -> Comment | None:
-        query = select(Comment).where(
-            Comment.id == comment_id, Comment.user_id == user_id
-        )
+    async def get(self, comment_id: int, *, user_id: int | None) -> Comment | None:
+        query = select(Comment).where(*self._row(comment_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: CommentFilters, user_id: int
+        self, *, skip: int, limit: int, filters: CommentFilters, user_id: int | None
     ) -> list[Comment]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -54,7 +55,7 @@ class CommentService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: CommentFilters, *, user_id: int) -> int:
+    async def count(self, filters: CommentFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Comment)
@@ -62,39 +63,44 @@ class CommentService:
         )
         return await self.db.scalar(query) or 0
 
-    async def post_exists(self, post_id: int, *, user_id: int) -> bool:
-        """Whether the post a nested list is under exists and is the user's."""
-        query = select(Post.id).where(Post.id == post_id, Post.user_id == user_id)
+    async def post_exists(self, post_id: int, *, user_id: int | None) -> bool:
+        """Whether the post a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Post.id).where(Post.id == post_id)
+        if user_id is not None:
+            query = query.where(Post.user_id == user_id)
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, comment_id: int, values: dict[str, Any], *, user_id: int
+        self, comment_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Comment | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
-        query = (
-            update(Comment)
-            .where(Comment.id == comment_id, Comment.user_id == user_id)
-            .values(**values)
-        )
+        query = update(Comment).where(*self._row(comment_id, user_id)).values(**values)
         async with self._writing():
             comment = await self.db.scalar(query.returning(Comment))
         return comment
 
-    async def delete(self, comment_id: int, *, user_id: int) -> bool:
+    async def delete(self, comment_id: int, *, user_id: int | None) -> bool:
         query = (
-            delete(Comment)
-            .where(Comment.id == comment_id, Comment.user_id == user_id)
-            .returning(Comment.id)
+            delete(Comment).where(*self._row(comment_id, user_id)).returning(Comment.id)
         )
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, comment_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Comment.id == comment_id]
+        if user_id is not None:
+            clauses.append(Comment.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: CommentFilters, user_id: int
+        self, filters: CommentFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Comment.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Comment.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Comment.post_id, filters.post_id),
@@ -102,14 +108,16 @@ class CommentService:
         clauses += [column == value for column, value in equal if value is not None]
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
             Reference(
                 "post_id",
                 "Post",
                 Post.id,
                 values.get("post_id"),
-                (Post.user_id == user_id,),
+                (*owned_by(Post.user_id, user_id),),
             ),
         ]
         await check_references(self.db, references)

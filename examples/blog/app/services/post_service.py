@@ -10,7 +10,12 @@ from sqlalchemy.orm import InstrumentedAttribute, selectinload
 from app.core.errors import as_conflict
 from app.models import Category, Post, Tag
 from app.schemas.post import PostCreate, PostFilters
-from app.services.references import Reference, check_references, load_references
+from app.services.references import (
+    Reference,
+    check_references,
+    load_references,
+    owned_by,
+)
 
 LABEL = "post"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -31,6 +36,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class PostService:
+    """Posts and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -43,16 +51,16 @@ class PostService:
             self.db.add(post)
         return post
 
-    async def get(self, post_id: int, *, user_id: int) -> Post | None:
+    async def get(self, post_id: int, *, user_id: int | None) -> Post | None:
         query = (
             select(Post)
-            .where(Post.id == post_id, Post.user_id == user_id)
+            .where(*self._row(post_id, user_id))
             .options(selectinload(Post.tags))
         )
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: PostFilters, user_id: int
+        self, *, skip: int, limit: int, filters: PostFilters, user_id: int | None
     ) -> list[Post]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -69,7 +77,7 @@ class PostService:
         )
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: PostFilters, *, user_id: int) -> int:
+    async def count(self, filters: PostFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Post)
@@ -77,15 +85,15 @@ class PostService:
         )
         return await self.db.scalar(query) or 0
 
-    async def category_exists(self, category_id: int, *, user_id: int) -> bool:
-        """Whether the category a nested list is under exists and is the user's."""
-        query = select(Category.id).where(
-            Category.id == category_id, Category.user_id == user_id
-        )
+    async def category_exists(self, category_id: int, *, user_id: int | None) -> bool:
+        """Whether the category a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Category.id).where(Category.id == category_id)
+        if user_id is not None:
+            query = query.where(Category.user_id == user_id)
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, post_id: int, values: dict[str, Any], *, user_id: int
+        self, post_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Post | None:
         """Apply `values` to the row and replace the links given; None if no such row."""
         post = await self.get(post_id, user_id=user_id)
@@ -101,18 +109,25 @@ class PostService:
             await self.db.flush()
         return post
 
-    async def delete(self, post_id: int, *, user_id: int) -> bool:
-        query = (
-            delete(Post)
-            .where(Post.id == post_id, Post.user_id == user_id)
-            .returning(Post.id)
-        )
+    async def delete(self, post_id: int, *, user_id: int | None) -> bool:
+        query = delete(Post).where(*self._row(post_id, user_id)).returning(Post.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
-    def _filters(self, filters: PostFilters, user_id: int) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Post.user_id == user_id]
+    def _row(self, post_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Post.id == post_id]
+        if user_id is not None:
+            clauses.append(Post.user_id == user_id)
+        return clauses
+
+    def _filters(
+        self, filters: PostFilters, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Post.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Post.title, filters.title),
@@ -130,20 +145,24 @@ class PostService:
             clauses.append(or_(*matches))
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
             Reference(
                 "category_id",
                 "Category",
                 Category.id,
                 values.get("category_id"),
-                (Category.user_id == user_id,),
+                (*owned_by(Category.user_id, user_id),),
             ),
         ]
         await check_references(self.db, references)
 
-    async def _tags(self, ids: list[int], user_id: int) -> list[Tag]:
-        reference = Reference("tag_ids", "Tag", Tag.id, None, (Tag.user_id == user_id,))
+    async def _tags(self, ids: list[int], user_id: int | None) -> list[Tag]:
+        reference = Reference(
+            "tag_ids", "Tag", Tag.id, None, (*owned_by(Tag.user_id, user_id),)
+        )
         return await load_references(self.db, Tag, reference, ids)
 
     @asynccontextmanager

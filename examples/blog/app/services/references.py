@@ -15,6 +15,13 @@ from app.models import Base
 RowT = TypeVar("RowT", bound=Base)
 
 
+def owned_by(
+    column: InstrumentedAttribute[int], user_id: int | None
+) -> tuple[ColumnElement[bool], ...]:
+    """The clause limiting a referenced row to its owner's; none when `user_id` is None (admins)."""
+    return () if user_id is None else (column == user_id,)
+
+
 @dataclass(frozen=True)
 class Reference:
     """One `<name>_id` of a payload: the id column it points at and who may see the row."""

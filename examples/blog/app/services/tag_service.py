@@ -26,6 +26,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class TagService:
+    """Tags and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -36,12 +39,12 @@ class TagService:
             self.db.add(tag)
         return tag
 
-    async def get(self, tag_id: int, *, user_id: int) -> Tag | None:
-        query = select(Tag).where(Tag.id == tag_id, Tag.user_id == user_id)
+    async def get(self, tag_id: int, *, user_id: int | None) -> Tag | None:
+        query = select(Tag).where(*self._row(tag_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: TagFilters, user_id: int
+        self, *, skip: int, limit: int, filters: TagFilters, user_id: int | None
     ) -> list[Tag]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -53,7 +56,7 @@ class TagService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: TagFilters, *, user_id: int) -> int:
+    async def count(self, filters: TagFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Tag)
@@ -62,28 +65,33 @@ class TagService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self, tag_id: int, values: dict[str, Any], *, user_id: int
+        self, tag_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Tag | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = (
-            update(Tag).where(Tag.id == tag_id, Tag.user_id == user_id).values(**values)
-        )
+        query = update(Tag).where(*self._row(tag_id, user_id)).values(**values)
         async with self._writing():
             tag = await self.db.scalar(query.returning(Tag))
         return tag
 
-    async def delete(self, tag_id: int, *, user_id: int) -> bool:
-        query = (
-            delete(Tag)
-            .where(Tag.id == tag_id, Tag.user_id == user_id)
-            .returning(Tag.id)
-        )
+    async def delete(self, tag_id: int, *, user_id: int | None) -> bool:
+        query = delete(Tag).where(*self._row(tag_id, user_id)).returning(Tag.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
-    def _filters(self, filters: TagFilters, user_id: int) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Tag.user_id == user_id]
+    def _row(self, tag_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Tag.id == tag_id]
+        if user_id is not None:
+            clauses.append(Tag.user_id == user_id)
+        return clauses
+
+    def _filters(
+        self, filters: TagFilters, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Tag.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Tag.label, filters.label),

@@ -38,7 +38,8 @@ async def test_create_get_update_delete(
     assert await service.delete(created.id, user_id=user.id)
     assert await service.get(created.id, user_id=user.id) is None
     assert not await service.delete(created.id, user_id=user.id)
-    assert await service.update(created.id, {}, user_id=user.id) is None
+    gone = await service.update(created.id, {}, user_id=user.id)
+    assert gone is None
 
 
 async def test_rows_are_scoped_to_their_owner(
@@ -51,7 +52,8 @@ async def test_rows_are_scoped_to_their_owner(
     service = TagService(db)
     created = await make(service, await payload(client, auth_headers, 0), user)
     assert await service.get(created.id, user_id=other_user.id) is None
-    assert await service.update(created.id, {}, user_id=other_user.id) is None
+    theirs = await service.update(created.id, {}, user_id=other_user.id)
+    assert theirs is None
     assert not await service.delete(created.id, user_id=other_user.id)
     rows = await service.get_multi(
         skip=0, limit=10, filters=EVERYTHING, user_id=other_user.id

@@ -24,6 +24,10 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 oauth2_scheme = OAuth2PasswordBearer(
     tokenUrl=f"{get_settings().api_v1_prefix}/auth/login"
 )
+# For public routes that still treat a signed-in admin differently.
+optional_oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=f"{get_settings().api_v1_prefix}/auth/login", auto_error=False
+)
 
 
 async def get_current_user(
@@ -44,6 +48,36 @@ async def get_current_user(
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_optional_user(
+    db: SessionDep, token: Annotated[str | None, Depends(optional_oauth2_scheme)]
+) -> User | None:
+    """The signed-in user, or None without a token; a bad token is still a 401."""
+    return None if token is None else await get_current_user(db, token)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def forbidden() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_403_FORBIDDEN, detail="Only admins may do this"
+    )
+
+
+async def get_admin_user(current_user: CurrentUser) -> User:
+    if not current_user.is_superuser:
+        raise forbidden()
+    return current_user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def owner_scope(user: User) -> int | None:
+    """Whose rows an owner-level operation may touch: the user's own, or any (None) for an admin."""
+    return None if user.is_superuser else user.id
 
 
 def not_found(label: str) -> HTTPException:

@@ -34,6 +34,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class EventService:
+    """Events and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -44,12 +47,12 @@ class EventService:
             self.db.add(event)
         return event
 
-    async def get(self, event_id: int, *, user_id: int) -> Event | None:
-        query = select(Event).where(Event.id == event_id, Event.user_id == user_id)
+    async def get(self, event_id: int, *, user_id: int | None) -> Event | None:
+        query = select(Event).where(*self._row(event_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: EventFilters, user_id: int
+        self, *, skip: int, limit: int, filters: EventFilters, user_id: int | None
     ) -> list[Event]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -61,7 +64,7 @@ class EventService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: EventFilters, *, user_id: int) -> int:
+    async def count(self, filters: EventFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Event)
@@ -70,32 +73,33 @@ class EventService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self, event_id: int, values: dict[str, Any], *, user_id: int
+        self, event_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Event | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = (
-            update(Event)
-            .where(Event.id == event_id, Event.user_id == user_id)
-            .values(**values)
-        )
+        query = update(Event).where(*self._row(event_id, user_id)).values(**values)
         async with self._writing():
             event = await self.db.scalar(query.returning(Event))
         return event
 
-    async def delete(self, event_id: int, *, user_id: int) -> bool:
-        query = (
-            delete(Event)
-            .where(Event.id == event_id, Event.user_id == user_id)
-            .returning(Event.id)
-        )
+    async def delete(self, event_id: int, *, user_id: int | None) -> bool:
+        query = delete(Event).where(*self._row(event_id, user_id)).returning(Event.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, event_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Event.id == event_id]
+        if user_id is not None:
+            clauses.append(Event.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: EventFilters, user_id: int
+        self, filters: EventFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Event.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Event.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Event.starts_on, filters.starts_on),

@@ -27,6 +27,7 @@ class UserResponse(BaseModel):
     id: int
     email: str
     is_active: bool
+    is_superuser: bool
     created_at: datetime
 
 

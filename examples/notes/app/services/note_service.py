@@ -25,6 +25,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class NoteService:
+    """Notes and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -35,12 +38,12 @@ class NoteService:
             self.db.add(note)
         return note
 
-    async def get(self, note_id: int, *, user_id: int) -> Note | None:
-        query = select(Note).where(Note.id == note_id, Note.user_id == user_id)
+    async def get(self, note_id: int, *, user_id: int | None) -> Note | None:
+        query = select(Note).where(*self._row(note_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: NoteFilters, user_id: int
+        self, *, skip: int, limit: int, filters: NoteFilters, user_id: int | None
     ) -> list[Note]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -52,7 +55,7 @@ class NoteService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: NoteFilters, *, user_id: int) -> int:
+    async def count(self, filters: NoteFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Note)
@@ -61,30 +64,33 @@ class NoteService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self, note_id: int, values: dict[str, Any], *, user_id: int
+        self, note_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Note | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = (
-            update(Note)
-            .where(Note.id == note_id, Note.user_id == user_id)
-            .values(**values)
-        )
+        query = update(Note).where(*self._row(note_id, user_id)).values(**values)
         async with self._writing():
             note = await self.db.scalar(query.returning(Note))
         return note
 
-    async def delete(self, note_id: int, *, user_id: int) -> bool:
-        query = (
-            delete(Note)
-            .where(Note.id == note_id, Note.user_id == user_id)
-            .returning(Note.id)
-        )
+    async def delete(self, note_id: int, *, user_id: int | None) -> bool:
+        query = delete(Note).where(*self._row(note_id, user_id)).returning(Note.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
-    def _filters(self, filters: NoteFilters, user_id: int) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Note.user_id == user_id]
+    def _row(self, note_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Note.id == note_id]
+        if user_id is not None:
+            clauses.append(Note.user_id == user_id)
+        return clauses
+
+    def _filters(
+        self, filters: NoteFilters, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Note.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Note.pinned, filters.pinned),

@@ -28,6 +28,12 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column(
+            "is_superuser",
+            sa.Boolean(),
+            server_default=sa.text("false"),
+            nullable=False,
+        ),
+        sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
             server_default=sa.text("now()"),

@@ -1,6 +1,7 @@
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
+import anyio
 import anyio.to_thread
 import bcrypt
 import jwt
@@ -29,15 +30,25 @@ def _verify(password: str, hashed: str | None) -> bool:
     return matches and hashed is not None and len(secret) <= MAX_PASSWORD_BYTES
 
 
+@cache
+def _hashing_limiter() -> anyio.CapacityLimiter:
+    # Created on first use, inside the running event loop.
+    return anyio.CapacityLimiter(get_settings().password_hashing_threads)
+
+
 async def hash_password(password: str) -> str:
-    # bcrypt is slow by design: a worker thread keeps the event loop serving.
+    # bcrypt is slow by design: worker threads, a few at a time, keep the event loop serving.
     rounds = get_settings().bcrypt_rounds
-    return await anyio.to_thread.run_sync(_hash, password, rounds)
+    return await anyio.to_thread.run_sync(
+        _hash, password, rounds, limiter=_hashing_limiter()
+    )
 
 
 async def verify_password(password: str, hashed: str | None) -> bool:
     """Whether `password` matches `hashed`; None (no such account) never matches."""
-    return await anyio.to_thread.run_sync(_verify, password, hashed)
+    return await anyio.to_thread.run_sync(
+        _verify, password, hashed, limiter=_hashing_limiter()
+    )
 
 
 def create_access_token(subject: str | int) -> str:

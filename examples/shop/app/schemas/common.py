@@ -48,6 +48,10 @@ Responses = dict[int | str, dict[str, Any]]
 
 MALFORMED: Responses = {400: error("The body could not be parsed")}
 UNAUTHORIZED: Responses = {401: error("Missing, invalid or expired access token")}
+FORBIDDEN: Responses = {
+    **UNAUTHORIZED,
+    403: error("Signed in, but only admins may do this"),
+}
 NOT_FOUND: Responses = {404: error("No such row, or it belongs to another user")}
 CONFLICT: Responses = {409: error("A unique value is already taken")}
 REFERENCED: Responses = {409: error("Other rows still refer to this one")}

@@ -27,6 +27,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class CustomerService:
+    """Customers and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -37,14 +40,12 @@ class CustomerService:
             self.db.add(customer)
         return customer
 
-    async def get(self, customer_id: int, *, user_id: int) -> Customer | None:
-        query = select(Customer).where(
-            Customer.id == customer_id, Customer.user_id == user_id
-        )
+    async def get(self, customer_id: int, *, user_id: int | None) -> Customer | None:
+        query = select(Customer).where(*self._row(customer_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: CustomerFilters, user_id: int
+        self, *, skip: int, limit: int, filters: CustomerFilters, user_id: int | None
     ) -> list[Customer]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -56,7 +57,7 @@ class CustomerService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: CustomerFilters, *, user_id: int) -> int:
+    async def count(self, filters: CustomerFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Customer)
@@ -65,32 +66,39 @@ class CustomerService:
         return await self.db.scalar(query) or 0
 
     async def update(
-        self, customer_id: int, values: dict[str, Any], *, user_id: int
+        self, customer_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Customer | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         query = (
-            update(Customer)
-            .where(Customer.id == customer_id, Customer.user_id == user_id)
-            .values(**values)
+            update(Customer).where(*self._row(customer_id, user_id)).values(**values)
         )
         async with self._writing():
             customer = await self.db.scalar(query.returning(Customer))
         return customer
 
-    async def delete(self, customer_id: int, *, user_id: int) -> bool:
+    async def delete(self, customer_id: int, *, user_id: int | None) -> bool:
         query = (
             delete(Customer)
-            .where(Customer.id == customer_id, Customer.user_id == user_id)
+            .where(*self._row(customer_id, user_id))
             .returning(Customer.id)
         )
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, customer_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Customer.id == customer_id]
+        if user_id is not None:
+            clauses.append(Customer.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: CustomerFilters, user_id: int
+        self, filters: CustomerFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Customer.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Customer.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Customer.email, filters.email),

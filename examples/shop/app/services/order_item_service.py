@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import as_conflict
 from app.models import Order, OrderItem, Product
 from app.schemas.order_item import OrderItemCreate, OrderItemFilters
-from app.services.references import Reference, check_references
+from app.services.references import Reference, check_references, owned_by
 
 LABEL = "order item"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -26,6 +26,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class OrderItemService:
+    """Order items and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -37,14 +40,12 @@ class OrderItemService:
             self.db.add(order_item)
         return order_item
 
-    async def get(self, order_item_id: int, *, user_id: int) -> OrderItem | None:
-        query = select(OrderItem).where(
-            OrderItem.id == order_item_id, OrderItem.user_id == user_id
-        )
+    async def get(self, order_item_id: int, *, user_id: int | None) -> OrderItem | None:
+        query = select(OrderItem).where(*self._row(order_item_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int
+        self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int | None
     ) -> list[OrderItem]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -56,7 +57,7 @@ class OrderItemService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: OrderItemFilters, *, user_id: int) -> int:
+    async def count(self, filters: OrderItemFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(OrderItem)
@@ -64,46 +65,57 @@ class OrderItemService:
         )
         return await self.db.scalar(query) or 0
 
-    async def order_exists(self, order_id: int, *, user_id: int) -> bool:
-        """Whether the order a nested list is under exists and is the user's."""
-        query = select(Order.id).where(Order.id == order_id, Order.user_id == user_id)
+    async def order_exists(self, order_id: int, *, user_id: int | None) -> bool:
+        """Whether the order a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Order.id).where(Order.id == order_id)
+        if user_id is not None:
+            query = query.where(Order.user_id == user_id)
         return await self.db.scalar(query) is not None
 
-    async def product_exists(self, product_id: int, *, user_id: int) -> bool:
-        """Whether the product a nested list is under exists and is the user's."""
-        query = select(Product.id).where(
-            Product.id == product_id, Product.user_id == user_id
-        )
+    async def product_exists(self, product_id: int, *, user_id: int | None) -> bool:
+        """Whether the product a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Product.id).where(Product.id == product_id)
+        if user_id is not None:
+            query = query.where(Product.user_id == user_id)
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, order_item_id: int, values: dict[str, Any], *, user_id: int
+        self, order_item_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> OrderItem | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
         query = (
-            update(OrderItem)
-            .where(OrderItem.id == order_item_id, OrderItem.user_id == user_id)
-            .values(**values)
+            update(OrderItem).where(*self._row(order_item_id, user_id)).values(**values)
         )
         async with self._writing():
             order_item = await self.db.scalar(query.returning(OrderItem))
         return order_item
 
-    async def delete(self, order_item_id: int, *, user_id: int) -> bool:
+    async def delete(self, order_item_id: int, *, user_id: int | None) -> bool:
         query = (
             delete(OrderItem)
-            .where(OrderItem.id == order_item_id, OrderItem.user_id == user_id)
+            .where(*self._row(order_item_id, user_id))
             .returning(OrderItem.id)
         )
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
-    def _filters(
-        self, filters: OrderItemFilters, user_id: int
+    def _row(
+        self, order_item_id: int, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [OrderItem.user_id == user_id]
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [OrderItem.id == order_item_id]
+        if user_id is not None:
+            clauses.append(OrderItem.user_id == user_id)
+        return clauses
+
+    def _filters(
+        self, filters: OrderItemFilters, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(OrderItem.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (OrderItem.order_id, filters.order_id),
@@ -112,21 +124,23 @@ class OrderItemService:
         clauses += [column == value for column, value in equal if value is not None]
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
             Reference(
                 "order_id",
                 "Order",
                 Order.id,
                 values.get("order_id"),
-                (Order.user_id == user_id,),
+                (*owned_by(Order.user_id, user_id),),
             ),
             Reference(
                 "product_id",
                 "Product",
                 Product.id,
                 values.get("product_id"),
-                (Product.user_id == user_id,),
+                (*owned_by(Product.user_id, user_id),),
             ),
         ]
         await check_references(self.db, references)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import as_conflict
 from app.models import Customer, Order
 from app.schemas.order import OrderCreate, OrderFilters
-from app.services.references import Reference, check_references
+from app.services.references import Reference, check_references, owned_by
 
 LABEL = "order"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -26,6 +26,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class OrderService:
+    """Orders and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -37,12 +40,12 @@ class OrderService:
             self.db.add(order)
         return order
 
-    async def get(self, order_id: int, *, user_id: int) -> Order | None:
-        query = select(Order).where(Order.id == order_id, Order.user_id == user_id)
+    async def get(self, order_id: int, *, user_id: int | None) -> Order | None:
+        query = select(Order).where(*self._row(order_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: OrderFilters, user_id: int
+        self, *, skip: int, limit: int, filters: OrderFilters, user_id: int | None
     ) -> list[Order]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -54,7 +57,7 @@ class OrderService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: OrderFilters, *, user_id: int) -> int:
+    async def count(self, filters: OrderFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Order)
@@ -62,41 +65,42 @@ class OrderService:
         )
         return await self.db.scalar(query) or 0
 
-    async def customer_exists(self, customer_id: int, *, user_id: int) -> bool:
-        """Whether the customer a nested list is under exists and is the user's."""
-        query = select(Customer.id).where(
-            Customer.id == customer_id, Customer.user_id == user_id
-        )
+    async def customer_exists(self, customer_id: int, *, user_id: int | None) -> bool:
+        """Whether the customer a nested list is under exists (and is the user's, unless `user_id` is None)."""
+        query = select(Customer.id).where(Customer.id == customer_id)
+        if user_id is not None:
+            query = query.where(Customer.user_id == user_id)
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, order_id: int, values: dict[str, Any], *, user_id: int
+        self, order_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Order | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
-        query = (
-            update(Order)
-            .where(Order.id == order_id, Order.user_id == user_id)
-            .values(**values)
-        )
+        query = update(Order).where(*self._row(order_id, user_id)).values(**values)
         async with self._writing():
             order = await self.db.scalar(query.returning(Order))
         return order
 
-    async def delete(self, order_id: int, *, user_id: int) -> bool:
-        query = (
-            delete(Order)
-            .where(Order.id == order_id, Order.user_id == user_id)
-            .returning(Order.id)
-        )
+    async def delete(self, order_id: int, *, user_id: int | None) -> bool:
+        query = delete(Order).where(*self._row(order_id, user_id)).returning(Order.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, order_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Order.id == order_id]
+        if user_id is not None:
+            clauses.append(Order.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: OrderFilters, user_id: int
+        self, filters: OrderFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Order.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Order.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Order.customer_id, filters.customer_id),
@@ -105,14 +109,16 @@ class OrderService:
         clauses += [column == value for column, value in equal if value is not None]
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
             Reference(
                 "customer_id",
                 "Customer",
                 Customer.id,
                 values.get("customer_id"),
-                (Customer.user_id == user_id,),
+                (*owned_by(Customer.user_id, user_id),),
             ),
         ]
         await check_references(self.db, references)

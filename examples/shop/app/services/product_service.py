@@ -35,6 +35,9 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 
 
 class ProductService:
+    """Products and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
@@ -46,14 +49,12 @@ class ProductService:
             self.db.add(product)
         return product
 
-    async def get(self, product_id: int, *, user_id: int) -> Product | None:
-        query = select(Product).where(
-            Product.id == product_id, Product.user_id == user_id
-        )
+    async def get(self, product_id: int, *, user_id: int | None) -> Product | None:
+        query = select(Product).where(*self._row(product_id, user_id))
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: ProductFilters, user_id: int
+        self, *, skip: int, limit: int, filters: ProductFilters, user_id: int | None
     ) -> list[Product]:
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
         # The id breaks ties, so pages never overlap or skip rows.
@@ -65,7 +66,7 @@ class ProductService:
         page = query.order_by(*order).offset(skip).limit(limit)
         return list(await self.db.scalars(page))
 
-    async def count(self, filters: ProductFilters, *, user_id: int) -> int:
+    async def count(self, filters: ProductFilters, *, user_id: int | None) -> int:
         query = (
             select(func.count())
             .select_from(Product)
@@ -79,33 +80,36 @@ class ProductService:
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, product_id: int, values: dict[str, Any], *, user_id: int
+        self, product_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Product | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
-        query = (
-            update(Product)
-            .where(Product.id == product_id, Product.user_id == user_id)
-            .values(**values)
-        )
+        query = update(Product).where(*self._row(product_id, user_id)).values(**values)
         async with self._writing():
             product = await self.db.scalar(query.returning(Product))
         return product
 
-    async def delete(self, product_id: int, *, user_id: int) -> bool:
+    async def delete(self, product_id: int, *, user_id: int | None) -> bool:
         query = (
-            delete(Product)
-            .where(Product.id == product_id, Product.user_id == user_id)
-            .returning(Product.id)
+            delete(Product).where(*self._row(product_id, user_id)).returning(Product.id)
         )
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
 
+    def _row(self, product_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
+        clauses: list[ColumnElement[bool]] = [Product.id == product_id]
+        if user_id is not None:
+            clauses.append(Product.user_id == user_id)
+        return clauses
+
     def _filters(
-        self, filters: ProductFilters, user_id: int
+        self, filters: ProductFilters, user_id: int | None
     ) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Product.user_id == user_id]
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Product.user_id == user_id)
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Product.name, filters.name),
@@ -123,9 +127,13 @@ class ProductService:
             clauses.append(or_(*matches))
         return clauses
 
-    async def _check_references(self, values: dict[str, Any], user_id: int) -> None:
+    async def _check_references(
+        self, values: dict[str, Any], user_id: int | None
+    ) -> None:
         references = [
-            Reference("tax_rate_id", "Tax rate", TaxRate.id, values.get("tax_rate_id")),
+            Reference(
+                "tax_rate_id", "Tax rate", TaxRate.id, values.get("tax_rate_id"), ()
+            ),
         ]
         await check_references(self.db, references)
 

@@ -39,7 +39,7 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        query = select(TaxRate).where(TaxRate.id == tax_rate_id)
+        query = select(TaxRate).where(*self._row(tax_rate_id))
         return await self.db.scalar(query)
 
     async def get_multi(
@@ -61,16 +61,21 @@ class TaxRateService:
 
     async def update(self, tax_rate_id: int, values: dict[str, Any]) -> TaxRate | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = update(TaxRate).where(TaxRate.id == tax_rate_id).values(**values)
+        query = update(TaxRate).where(*self._row(tax_rate_id)).values(**values)
         async with self._writing():
             tax_rate = await self.db.scalar(query.returning(TaxRate))
         return tax_rate
 
     async def delete(self, tax_rate_id: int) -> bool:
-        query = delete(TaxRate).where(TaxRate.id == tax_rate_id).returning(TaxRate.id)
+        query = delete(TaxRate).where(*self._row(tax_rate_id)).returning(TaxRate.id)
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, tax_rate_id: int) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row."""
+        clauses: list[ColumnElement[bool]] = [TaxRate.id == tax_rate_id]
+        return clauses
 
     def _filters(self, filters: TaxRateFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

@@ -3,10 +3,20 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
+from tests.conftest import ADMIN_HEADERS
+
 pytestmark = pytest.mark.priority_critical
 
 URL = "/api/v1/tax-rates"
 MISSING = object()
+# Who may do what: public, user (any signed-in user), owner (the row's owner, or an admin), admin.
+ACCESS = {
+    "list": "user",
+    "read": "user",
+    "create": "admin",
+    "update": "admin",
+    "delete": "admin",
+}
 # Two valid payloads; unique fields differ between them.
 VALID: list[dict[str, Any]] = [
     {"code": "Code 1", "rate": "0.0000", "total_collected": 0},
@@ -35,10 +45,10 @@ def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
 
 
 async def test_create_returns_the_new_tax_rate(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    sent = await payload(client, auth_headers)
-    response = await client.post(URL, json=sent, headers=auth_headers)
+    sent = await payload(client, admin_headers)
+    response = await client.post(URL, json=sent, headers=admin_headers)
     assert response.status_code == 201, response.text
     body = response.json()
     assert_matches(body, sent)
@@ -86,16 +96,16 @@ async def test_create_returns_the_new_tax_rate(
 )
 async def test_create_validates_each_field(
     client: AsyncClient,
-    auth_headers: dict[str, str],
+    admin_headers: dict[str, str],
     field: str,
     value: Any,
     expected: int,
 ) -> None:
-    body = await payload(client, auth_headers)
+    body = await payload(client, admin_headers)
     body.pop(field, None)
     if value is not MISSING:
         body[field] = value
-    response = await client.post(URL, json=body, headers=auth_headers)
+    response = await client.post(URL, json=body, headers=admin_headers)
     assert response.status_code == expected, response.text
     if expected == 422:
         assert field in response.json()["detail"][0]["loc"]
@@ -103,38 +113,38 @@ async def test_create_validates_each_field(
 
 @pytest.mark.parametrize("field", ["id", "created_at", "updated_at"])
 async def test_create_rejects_generated_columns(
-    client: AsyncClient, auth_headers: dict[str, str], field: str
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    body = {**await payload(client, auth_headers), field: 1}
-    response = await client.post(URL, json=body, headers=auth_headers)
+    body = {**await payload(client, admin_headers), field: 1}
+    response = await client.post(URL, json=body, headers=admin_headers)
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("field", ["code"])
 async def test_create_rejects_a_duplicate(
-    client: AsyncClient, auth_headers: dict[str, str], field: str
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    await create(client, auth_headers)
-    body = {**await payload(client, auth_headers, 1), field: VALID[0][field]}
-    response = await client.post(URL, json=body, headers=auth_headers)
+    await create(client, admin_headers)
+    body = {**await payload(client, admin_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=admin_headers)
     assert response.status_code == 409
     assert response.json() == {"detail": f"A tax rate with this {field} already exists"}
 
 
 async def test_list_is_paginated_newest_first(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    before = (await client.get(URL, headers=auth_headers)).json()["total"]
-    first = await create(client, auth_headers, 0)
-    second = await create(client, auth_headers, 1)
-    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    before = (await client.get(URL, headers=admin_headers)).json()["total"]
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=admin_headers)
     assert response.status_code == 200
     body = response.json()
     assert body["total"] == before + 2
     assert (body["page"], body["size"]) == (1, 1)
     assert [item["id"] for item in body["items"]] == [second["id"]]
     response = await client.get(
-        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
+        URL, params={"skip": 1, "limit": 1}, headers=admin_headers
     )
     assert [item["id"] for item in response.json()["items"]] == [first["id"]]
     assert response.json()["page"] == 2
@@ -145,28 +155,28 @@ async def test_list_is_paginated_newest_first(
     [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
 )
 async def test_list_rejects_bad_pagination(
-    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
+    client: AsyncClient, admin_headers: dict[str, str], params: dict[str, Any]
 ) -> None:
-    response = await client.get(URL, params=params, headers=auth_headers)
+    response = await client.get(URL, params=params, headers=admin_headers)
     assert response.status_code == 422
 
 
 async def test_get_returns_one_tax_rate(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    created = await create(client, auth_headers)
-    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    created = await create(client, admin_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
     assert response.status_code == 200
     assert response.json() == created
 
 
 async def test_replace_sets_every_field(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    created = await create(client, auth_headers)
-    replacement = await payload(client, auth_headers, 1)
+    created = await create(client, admin_headers)
+    replacement = await payload(client, admin_headers, 1)
     response = await client.put(
-        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
+        f"{URL}/{created['id']}", json=replacement, headers=admin_headers
     )
     assert response.status_code == 200
     assert_matches(response.json(), replacement)
@@ -174,73 +184,80 @@ async def test_replace_sets_every_field(
 
 
 async def test_replace_validates_the_body(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    created = await create(client, auth_headers)
-    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    created = await create(client, admin_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}", json={}, headers=admin_headers
+    )
     assert response.status_code == 422
 
 
 async def test_update_changes_only_the_fields_sent(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    created = await create(client, auth_headers)
+    created = await create(client, admin_headers)
     field = "code"
-    change = {field: (await payload(client, auth_headers, 1))[field]}
+    change = {field: (await payload(client, admin_headers, 1))[field]}
     response = await client.patch(
-        f"{URL}/{created['id']}", json=change, headers=auth_headers
+        f"{URL}/{created['id']}", json=change, headers=admin_headers
     )
     assert response.status_code == 200
-    assert response.json() == {
-        **created,
-        **change,
-        "updated_at": response.json()["updated_at"],
+    changed = {
+        key: value
+        for key, value in response.json().items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+    assert changed == {
+        key: value
+        for key, value in {**created, **change}.items()
+        if key not in ("updated_at", "updated_by_id")
     }
 
 
 @pytest.mark.parametrize("field", ["code", "rate", "total_collected"])
 async def test_update_rejects_null_for_a_required_field(
-    client: AsyncClient, auth_headers: dict[str, str], field: str
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    created = await create(client, auth_headers)
+    created = await create(client, admin_headers)
     response = await client.patch(
-        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
+        f"{URL}/{created['id']}", json={field: None}, headers=admin_headers
     )
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize("field", ["code"])
 async def test_update_rejects_a_duplicate(
-    client: AsyncClient, auth_headers: dict[str, str], field: str
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    first = await create(client, auth_headers, 0)
-    second = await create(client, auth_headers, 1)
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
     response = await client.patch(
-        f"{URL}/{second['id']}", json={field: first[field]}, headers=auth_headers
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=admin_headers
     )
     assert response.status_code == 409
 
 
 async def test_delete_removes_the_tax_rate(
-    client: AsyncClient, auth_headers: dict[str, str]
+    client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
-    created = await create(client, auth_headers)
-    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    created = await create(client, admin_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
     assert response.status_code == 204
     assert response.content == b""
-    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
 async def test_a_missing_tax_rate_is_404(
-    client: AsyncClient, auth_headers: dict[str, str], method: str
+    client: AsyncClient, admin_headers: dict[str, str], method: str
 ) -> None:
     body = None
     if method in ("PUT", "PATCH"):
-        body = await payload(client, auth_headers)
+        body = await payload(client, admin_headers)
     response = await client.request(
-        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+        method, f"{URL}/{2**31 - 1}", json=body, headers=admin_headers
     )
     assert response.status_code == 404
     assert response.json() == {"detail": "Tax rate not found"}
@@ -248,53 +265,93 @@ async def test_a_missing_tax_rate_is_404(
 
 @pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
 async def test_an_impossible_id_is_422(
-    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+    client: AsyncClient, admin_headers: dict[str, str], row_id: str
 ) -> None:
-    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    response = await client.get(f"{URL}/{row_id}", headers=admin_headers)
     assert response.status_code == 422
 
 
 @pytest.mark.parametrize(
-    ("method", "path"),
+    ("operation", "role", "expected"),
     [
-        ("POST", ""),
-        ("GET", ""),
-        ("GET", "/1"),
-        ("PUT", "/1"),
-        ("PATCH", "/1"),
-        ("DELETE", "/1"),
+        pytest.param("list", "anonymous", 401, id="list-anonymous"),
+        pytest.param("list", "user", 200, id="list-user"),
+        pytest.param("list", "admin", 200, id="list-admin"),
+        pytest.param("read", "anonymous", 401, id="read-anonymous"),
+        pytest.param("read", "user", 200, id="read-user"),
+        pytest.param("read", "admin", 200, id="read-admin"),
+        pytest.param("create", "anonymous", 401, id="create-anonymous"),
+        pytest.param("create", "user", 403, id="create-user"),
+        pytest.param("create", "admin", 201, id="create-admin"),
+        pytest.param("update", "anonymous", 401, id="update-anonymous"),
+        pytest.param("update", "user", 403, id="update-user"),
+        pytest.param("update", "admin", 200, id="update-admin"),
+        pytest.param("delete", "anonymous", 401, id="delete-anonymous"),
+        pytest.param("delete", "user", 403, id="delete-user"),
+        pytest.param("delete", "admin", 204, id="delete-admin"),
     ],
 )
-async def test_every_route_requires_a_token(
-    client: AsyncClient, method: str, path: str
+async def test_access_rules(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    operation: str,
+    role: str,
+    expected: int,
 ) -> None:
-    response = await client.request(method, f"{URL}{path}")
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
+    """Each operation for each role, on a row created by an admin."""
+    roles = {
+        "anonymous": {},
+        "user": other_headers,
+        "owner": auth_headers,
+        "admin": ADMIN_HEADERS,
+    }
+    headers = roles[role]
+    row = await create(client, ADMIN_HEADERS)
+    item = f"{URL}/{row['id']}"
+    if operation == "list":
+        response = await client.get(URL, headers=headers)
+    elif operation == "read":
+        response = await client.get(item, headers=headers)
+    elif operation == "create":
+        body = await payload(client, headers or auth_headers, 1)
+        response = await client.post(URL, json=body, headers=headers)
+    elif operation == "update":
+        field = "code"
+        change = {field: (await payload(client, headers or auth_headers, 1))[field]}
+        response = await client.patch(item, json=change, headers=headers)
+    else:
+        response = await client.delete(item, headers=headers)
+    assert response.status_code == expected, response.text
 
 
 async def test_openapi_documents_every_route(client: AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     collection = paths[URL]
     item = paths[URL + "/{tax_rate_id}"]
-    assert set(collection["post"]["responses"]) >= {"201", "401", "422"}
-    assert set(collection["get"]["responses"]) >= {"200", "401", "422"}
-    for method, success in (
-        ("get", "200"),
-        ("put", "200"),
-        ("patch", "200"),
-        ("delete", "204"),
-    ):
-        assert set(item[method]["responses"]) >= {success, "401", "404", "422"}
+    routes = [(collection, "post", "create", "201"), (collection, "get", "list", "200")]
+    routes += [(item, "get", "read", "200"), (item, "put", "update", "200")]
+    routes += [(item, "patch", "update", "200"), (item, "delete", "delete", "204")]
+    for path, method, operation, success in routes:
+        documented = set(path[method]["responses"])
+        assert {success, "422"} <= documented
+        token = ACCESS[operation] != "public"
+        admins_only = ACCESS[operation] == "admin"
+        # Routes that need a token say so, and public ones do not ask for one.
+        assert ("security" in path[method]) is token
+        assert ("401" in documented) is token
+        assert ("403" in documented) is admins_only
 
 
 @pytest.mark.parametrize("field", ["code"])
 async def test_list_filters_by_equality(
-    client: AsyncClient, auth_headers: dict[str, str], field: str
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    first = await create(client, auth_headers, 0)
-    second = await create(client, auth_headers, 1)
-    response = await client.get(URL, params={field: first[field]}, headers=auth_headers)
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(
+        URL, params={field: first[field]}, headers=admin_headers
+    )
     assert response.status_code == 200, response.text
     expected = [row["id"] for row in (second, first) if row[field] == first[field]]
     assert [item["id"] for item in response.json()["items"]] == expected
@@ -304,12 +361,14 @@ async def test_list_filters_by_equality(
     "key", ["id", "created_at", "updated_at", "code", "rate", "total_collected"]
 )
 async def test_list_sorts_both_ways(
-    client: AsyncClient, auth_headers: dict[str, str], key: str
+    client: AsyncClient, admin_headers: dict[str, str], key: str
 ) -> None:
-    first = await create(client, auth_headers, 0)
-    second = await create(client, auth_headers, 1)
-    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
-    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=admin_headers)
+    descending = await client.get(
+        URL, params={"sort": f"-{key}"}, headers=admin_headers
+    )
     assert ascending.status_code == descending.status_code == 200
     ids = [item["id"] for item in ascending.json()["items"]]
     assert sorted(ids) == sorted([first["id"], second["id"]])
@@ -323,8 +382,8 @@ async def test_list_sorts_both_ways(
     "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
 )
 async def test_list_rejects_an_unknown_sort(
-    client: AsyncClient, auth_headers: dict[str, str], sort: str
+    client: AsyncClient, admin_headers: dict[str, str], sort: str
 ) -> None:
-    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    response = await client.get(URL, params={"sort": sort}, headers=admin_headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "sort"]

@@ -30,7 +30,7 @@ async def test_list_issues_a_constant_number_of_statements(
         response = await client.get(URL, params={"limit": limit}, headers=auth_headers)
         assert response.status_code == 200
         counts.append(statements.count)
-    # The user lookup, one page query and one count, whatever the page size.
+    # The caller's lookup (none if public), one page query and one count, whatever the page size.
     assert counts == [3] * 3
 
 
@@ -84,7 +84,7 @@ async def test_each_request_issues_a_bounded_number_of_statements(
         method, URL + path.format(id=row_id), json=body, headers=auth_headers
     )
     assert response.status_code < 300, response.text
-    # The user lookup, then the operation's own statements (see the PRP's performance table).
+    # The caller's lookup (none on public routes), then the operation's own statements.
     assert statements.count == expected
 
 

@@ -17,20 +17,20 @@ BUDGET_SECONDS = 0.2
 
 async def test_list_issues_a_constant_number_of_statements(
     client: AsyncClient,
-    auth_headers: dict[str, str],
+    admin_headers: dict[str, str],
     db: AsyncSession,
     statements: StatementCounter,
 ) -> None:
-    await create(client, auth_headers, 0)
-    await create(client, auth_headers, 1)
+    await create(client, admin_headers, 0)
+    await create(client, admin_headers, 1)
     counts = []
     for limit in (1, 2, 100):
         db.expunge_all()
         statements.count = 0
-        response = await client.get(URL, params={"limit": limit}, headers=auth_headers)
+        response = await client.get(URL, params={"limit": limit}, headers=admin_headers)
         assert response.status_code == 200
         counts.append(statements.count)
-    # The user lookup, one page query and one count, whatever the page size.
+    # The caller's lookup (none if public), one page query and one count, whatever the page size.
     assert counts == [3] * 3
 
 
@@ -46,38 +46,38 @@ async def test_list_issues_a_constant_number_of_statements(
 )
 async def test_each_request_issues_a_bounded_number_of_statements(
     client: AsyncClient,
-    auth_headers: dict[str, str],
+    admin_headers: dict[str, str],
     db: AsyncSession,
     statements: StatementCounter,
     method: str,
     path: str,
     expected: int,
 ) -> None:
-    row_id = (await create(client, auth_headers, 1))["id"]
+    row_id = (await create(client, admin_headers, 1))["id"]
     body = None
     if method in ("POST", "PUT", "PATCH"):
-        body = await payload(client, auth_headers, 0)
+        body = await payload(client, admin_headers, 0)
     db.expunge_all()
     statements.count = 0
     response = await client.request(
-        method, URL + path.format(id=row_id), json=body, headers=auth_headers
+        method, URL + path.format(id=row_id), json=body, headers=admin_headers
     )
     assert response.status_code < 300, response.text
-    # The user lookup, then the operation's own statements (see the PRP's performance table).
+    # The caller's lookup (none on public routes), then the operation's own statements.
     assert statements.count == expected
 
 
 async def test_responses_stay_within_the_budget(
     client: AsyncClient,
-    auth_headers: dict[str, str],
+    admin_headers: dict[str, str],
     record_property: Callable[[str, object], None],
 ) -> None:
-    created = await create(client, auth_headers, 0)
+    created = await create(client, admin_headers, 0)
     durations = []
     for _ in range(20):
         for path in ("", f"/{created['id']}"):
             started = time.perf_counter()
-            response = await client.get(URL + path, headers=auth_headers)
+            response = await client.get(URL + path, headers=admin_headers)
             durations.append(time.perf_counter() - started)
             assert response.status_code == 200
     durations.sort()

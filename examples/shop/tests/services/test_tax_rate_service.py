@@ -36,7 +36,8 @@ async def test_create_get_update_delete(
     assert await service.delete(created.id)
     assert await service.get(created.id) is None
     assert not await service.delete(created.id)
-    assert await service.update(created.id, {}) is None
+    gone = await service.update(created.id, {})
+    assert gone is None
 
 
 async def test_a_duplicate_raises_conflict(

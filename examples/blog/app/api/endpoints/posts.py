@@ -9,12 +9,13 @@ from app.api.deps import (
     RowId,
     SessionDep,
     not_found,
+    owner_scope,
 )
 from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.post import PostCreate, PostFilters, PostList, PostResponse, PostUpdate
 from app.services.post_service import PostService
 
-router = APIRouter(tags=["posts"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["posts"])
 
 PATH = "/posts"
 ITEM = "/posts/{post_id}"
@@ -22,7 +23,9 @@ LABEL = "Post"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_post(
     data: PostCreate, db: SessionDep, current_user: CurrentUser
@@ -32,76 +35,86 @@ async def create_post(
     return PostResponse.model_validate(post)
 
 
-@router.get(PATH)
+@router.get(PATH, responses=UNAUTHORIZED)
 async def list_posts(
     db: SessionDep,
-    current_user: CurrentUser,
     page: PaginationDep,
     filters: Annotated[PostFilters, Query()],
+    current_user: CurrentUser,
 ) -> PostList:
     """List the signed-in user's posts, filtered and sorted (newest first by default)."""
-    return await _page(PostService(db), page, filters, current_user.id)
+    return await _page(
+        PostService(db), page, filters, user_id=owner_scope(current_user)
+    )
 
 
-@router.get("/categories/{category_id}/posts", responses=NOT_FOUND)
+@router.get("/categories/{category_id}/posts", responses={**UNAUTHORIZED, **NOT_FOUND})
 async def list_category_posts(
-    category_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    category_id: RowId, db: SessionDep, page: PaginationDep, current_user: CurrentUser
 ) -> PostList:
-    """List the posts whose category is this category (the signed-in user's), newest first."""
+    """List the posts whose category is this category, newest first."""
     service = PostService(db)
-    if not await service.category_exists(category_id, user_id=current_user.id):
+    if not await service.category_exists(
+        category_id, user_id=owner_scope(current_user)
+    ):
         raise not_found("Category")
     filters = PostFilters(category_id=category_id)
-    return await _page(service, page, filters, current_user.id)
+    return await _page(service, page, filters, user_id=owner_scope(current_user))
 
 
-@router.get(ITEM, responses=NOT_FOUND)
+@router.get(ITEM, responses={**UNAUTHORIZED, **NOT_FOUND})
 async def get_post(
     post_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Get one post."""
-    post = await PostService(db).get(post_id, user_id=current_user.id)
+    post = await PostService(db).get(post_id, user_id=owner_scope(current_user))
     if post is None:
         raise not_found(LABEL)
     return PostResponse.model_validate(post)
 
 
-@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_post(
     post_id: RowId, data: PostCreate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Replace a post: omitted optional fields take their defaults."""
     post = await PostService(db).update(
-        post_id, data.model_dump(), user_id=current_user.id
+        post_id, data.model_dump(), user_id=owner_scope(current_user)
     )
     if post is None:
         raise not_found(LABEL)
     return PostResponse.model_validate(post)
 
 
-@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_post(
     post_id: RowId, data: PostUpdate, db: SessionDep, current_user: CurrentUser
 ) -> PostResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
-    post = await PostService(db).update(post_id, values, user_id=current_user.id)
+    post = await PostService(db).update(
+        post_id, values, user_id=owner_scope(current_user)
+    )
     if post is None:
         raise not_found(LABEL)
     return PostResponse.model_validate(post)
 
 
-@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    ITEM,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**UNAUTHORIZED, **NOT_FOUND},
+)
 async def delete_post(
     post_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a post."""
-    if not await PostService(db).delete(post_id, user_id=current_user.id):
+    if not await PostService(db).delete(post_id, user_id=owner_scope(current_user)):
         raise not_found(LABEL)
 
 
 async def _page(
-    service: PostService, page: Pagination, filters: PostFilters, user_id: int
+    service: PostService, page: Pagination, filters: PostFilters, user_id: int | None
 ) -> PostList:
     items = await service.get_multi(
         skip=page.skip, limit=page.limit, filters=filters, user_id=user_id

@@ -9,6 +9,7 @@ from app.api.deps import (
     RowId,
     SessionDep,
     not_found,
+    owner_scope,
 )
 from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.event import (
@@ -20,7 +21,7 @@ from app.schemas.event import (
 )
 from app.services.event_service import EventService
 
-router = APIRouter(tags=["events"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["events"])
 
 PATH = "/events"
 ITEM = "/events/{event_id}"
@@ -28,7 +29,9 @@ LABEL = "Event"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_event(
     data: EventCreate, db: SessionDep, current_user: CurrentUser
@@ -38,64 +41,72 @@ async def create_event(
     return EventResponse.model_validate(event)
 
 
-@router.get(PATH)
+@router.get(PATH, responses=UNAUTHORIZED)
 async def list_events(
     db: SessionDep,
-    current_user: CurrentUser,
     page: PaginationDep,
     filters: Annotated[EventFilters, Query()],
+    current_user: CurrentUser,
 ) -> EventList:
     """List the signed-in user's events, filtered and sorted (newest first by default)."""
-    return await _page(EventService(db), page, filters, current_user.id)
+    return await _page(
+        EventService(db), page, filters, user_id=owner_scope(current_user)
+    )
 
 
-@router.get(ITEM, responses=NOT_FOUND)
+@router.get(ITEM, responses={**UNAUTHORIZED, **NOT_FOUND})
 async def get_event(
     event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Get one event."""
-    event = await EventService(db).get(event_id, user_id=current_user.id)
+    event = await EventService(db).get(event_id, user_id=owner_scope(current_user))
     if event is None:
         raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
-@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_event(
     event_id: RowId, data: EventCreate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Replace a event: omitted optional fields take their defaults."""
     event = await EventService(db).update(
-        event_id, data.model_dump(), user_id=current_user.id
+        event_id, data.model_dump(), user_id=owner_scope(current_user)
     )
     if event is None:
         raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
-@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_event(
     event_id: RowId, data: EventUpdate, db: SessionDep, current_user: CurrentUser
 ) -> EventResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
-    event = await EventService(db).update(event_id, values, user_id=current_user.id)
+    event = await EventService(db).update(
+        event_id, values, user_id=owner_scope(current_user)
+    )
     if event is None:
         raise not_found(LABEL)
     return EventResponse.model_validate(event)
 
 
-@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    ITEM,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**UNAUTHORIZED, **NOT_FOUND},
+)
 async def delete_event(
     event_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a event."""
-    if not await EventService(db).delete(event_id, user_id=current_user.id):
+    if not await EventService(db).delete(event_id, user_id=owner_scope(current_user)):
         raise not_found(LABEL)
 
 
 async def _page(
-    service: EventService, page: Pagination, filters: EventFilters, user_id: int
+    service: EventService, page: Pagination, filters: EventFilters, user_id: int | None
 ) -> EventList:
     items = await service.get_multi(
         skip=page.skip, limit=page.limit, filters=filters, user_id=user_id

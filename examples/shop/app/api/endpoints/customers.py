@@ -9,6 +9,7 @@ from app.api.deps import (
     RowId,
     SessionDep,
     not_found,
+    owner_scope,
 )
 from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, REFERENCED, UNAUTHORIZED
 from app.schemas.customer import (
@@ -20,7 +21,7 @@ from app.schemas.customer import (
 )
 from app.services.customer_service import CustomerService
 
-router = APIRouter(tags=["customers"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["customers"])
 
 PATH = "/customers"
 ITEM = "/customers/{customer_id}"
@@ -28,7 +29,9 @@ LABEL = "Customer"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_customer(
     data: CustomerCreate, db: SessionDep, current_user: CurrentUser
@@ -38,49 +41,53 @@ async def create_customer(
     return CustomerResponse.model_validate(customer)
 
 
-@router.get(PATH)
+@router.get(PATH, responses=UNAUTHORIZED)
 async def list_customers(
     db: SessionDep,
-    current_user: CurrentUser,
     page: PaginationDep,
     filters: Annotated[CustomerFilters, Query()],
+    current_user: CurrentUser,
 ) -> CustomerList:
     """List the signed-in user's customers, filtered and sorted (newest first by default)."""
-    return await _page(CustomerService(db), page, filters, current_user.id)
+    return await _page(
+        CustomerService(db), page, filters, user_id=owner_scope(current_user)
+    )
 
 
-@router.get(ITEM, responses=NOT_FOUND)
+@router.get(ITEM, responses={**UNAUTHORIZED, **NOT_FOUND})
 async def get_customer(
     customer_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> CustomerResponse:
     """Get one customer."""
-    customer = await CustomerService(db).get(customer_id, user_id=current_user.id)
-    if customer is None:
-        raise not_found(LABEL)
-    return CustomerResponse.model_validate(customer)
-
-
-@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
-async def replace_customer(
-    customer_id: RowId, data: CustomerCreate, db: SessionDep, current_user: CurrentUser
-) -> CustomerResponse:
-    """Replace a customer: omitted optional fields take their defaults."""
-    customer = await CustomerService(db).update(
-        customer_id, data.model_dump(), user_id=current_user.id
+    customer = await CustomerService(db).get(
+        customer_id, user_id=owner_scope(current_user)
     )
     if customer is None:
         raise not_found(LABEL)
     return CustomerResponse.model_validate(customer)
 
 
-@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
+async def replace_customer(
+    customer_id: RowId, data: CustomerCreate, db: SessionDep, current_user: CurrentUser
+) -> CustomerResponse:
+    """Replace a customer: omitted optional fields take their defaults."""
+    customer = await CustomerService(db).update(
+        customer_id, data.model_dump(), user_id=owner_scope(current_user)
+    )
+    if customer is None:
+        raise not_found(LABEL)
+    return CustomerResponse.model_validate(customer)
+
+
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_customer(
     customer_id: RowId, data: CustomerUpdate, db: SessionDep, current_user: CurrentUser
 ) -> CustomerResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     customer = await CustomerService(db).update(
-        customer_id, values, user_id=current_user.id
+        customer_id, values, user_id=owner_scope(current_user)
     )
     if customer is None:
         raise not_found(LABEL)
@@ -88,18 +95,25 @@ async def update_customer(
 
 
 @router.delete(
-    ITEM, status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **REFERENCED}
+    ITEM,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**UNAUTHORIZED, **NOT_FOUND, **REFERENCED},
 )
 async def delete_customer(
     customer_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a customer."""
-    if not await CustomerService(db).delete(customer_id, user_id=current_user.id):
+    if not await CustomerService(db).delete(
+        customer_id, user_id=owner_scope(current_user)
+    ):
         raise not_found(LABEL)
 
 
 async def _page(
-    service: CustomerService, page: Pagination, filters: CustomerFilters, user_id: int
+    service: CustomerService,
+    page: Pagination,
+    filters: CustomerFilters,
+    user_id: int | None,
 ) -> CustomerList:
     items = await service.get_multi(
         skip=page.skip, limit=page.limit, filters=filters, user_id=user_id

@@ -9,6 +9,7 @@ from app.api.deps import (
     RowId,
     SessionDep,
     not_found,
+    owner_scope,
 )
 from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.order_item import (
@@ -20,14 +21,16 @@ from app.schemas.order_item import (
 )
 from app.services.order_item_service import OrderItemService
 
-router = APIRouter(tags=["order-items"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["order-items"])
 
 PATH = "/order-items"
 ITEM = "/order-items/{order_item_id}"
 LABEL = "Order item"
 
 
-@router.post(PATH, status_code=status.HTTP_201_CREATED, responses=MALFORMED)
+@router.post(
+    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+)
 async def create_order_item(
     data: OrderItemCreate, db: SessionDep, current_user: CurrentUser
 ) -> OrderItemResponse:
@@ -36,53 +39,59 @@ async def create_order_item(
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.get(PATH)
+@router.get(PATH, responses=UNAUTHORIZED)
 async def list_order_items(
     db: SessionDep,
-    current_user: CurrentUser,
     page: PaginationDep,
     filters: Annotated[OrderItemFilters, Query()],
+    current_user: CurrentUser,
 ) -> OrderItemList:
     """List the signed-in user's order items, filtered and sorted (newest first by default)."""
-    return await _page(OrderItemService(db), page, filters, current_user.id)
+    return await _page(
+        OrderItemService(db), page, filters, user_id=owner_scope(current_user)
+    )
 
 
-@router.get("/orders/{order_id}/order-items", responses=NOT_FOUND)
+@router.get("/orders/{order_id}/order-items", responses={**UNAUTHORIZED, **NOT_FOUND})
 async def list_order_order_items(
-    order_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    order_id: RowId, db: SessionDep, page: PaginationDep, current_user: CurrentUser
 ) -> OrderItemList:
-    """List the order items whose order is this order (the signed-in user's), newest first."""
+    """List the order items whose order is this order, newest first."""
     service = OrderItemService(db)
-    if not await service.order_exists(order_id, user_id=current_user.id):
+    if not await service.order_exists(order_id, user_id=owner_scope(current_user)):
         raise not_found("Order")
     filters = OrderItemFilters(order_id=order_id)
-    return await _page(service, page, filters, current_user.id)
+    return await _page(service, page, filters, user_id=owner_scope(current_user))
 
 
-@router.get("/products/{product_id}/order-items", responses=NOT_FOUND)
+@router.get(
+    "/products/{product_id}/order-items", responses={**UNAUTHORIZED, **NOT_FOUND}
+)
 async def list_product_order_items(
-    product_id: RowId, db: SessionDep, current_user: CurrentUser, page: PaginationDep
+    product_id: RowId, db: SessionDep, page: PaginationDep, current_user: CurrentUser
 ) -> OrderItemList:
-    """List the order items whose product is this product (the signed-in user's), newest first."""
+    """List the order items whose product is this product, newest first."""
     service = OrderItemService(db)
-    if not await service.product_exists(product_id, user_id=current_user.id):
+    if not await service.product_exists(product_id, user_id=owner_scope(current_user)):
         raise not_found("Product")
     filters = OrderItemFilters(product_id=product_id)
-    return await _page(service, page, filters, current_user.id)
+    return await _page(service, page, filters, user_id=owner_scope(current_user))
 
 
-@router.get(ITEM, responses=NOT_FOUND)
+@router.get(ITEM, responses={**UNAUTHORIZED, **NOT_FOUND})
 async def get_order_item(
     order_item_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> OrderItemResponse:
     """Get one order item."""
-    order_item = await OrderItemService(db).get(order_item_id, user_id=current_user.id)
+    order_item = await OrderItemService(db).get(
+        order_item_id, user_id=owner_scope(current_user)
+    )
     if order_item is None:
         raise not_found(LABEL)
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
 async def replace_order_item(
     order_item_id: RowId,
     data: OrderItemCreate,
@@ -91,14 +100,14 @@ async def replace_order_item(
 ) -> OrderItemResponse:
     """Replace a order item: omitted optional fields take their defaults."""
     order_item = await OrderItemService(db).update(
-        order_item_id, data.model_dump(), user_id=current_user.id
+        order_item_id, data.model_dump(), user_id=owner_scope(current_user)
     )
     if order_item is None:
         raise not_found(LABEL)
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
 async def update_order_item(
     order_item_id: RowId,
     data: OrderItemUpdate,
@@ -108,24 +117,33 @@ async def update_order_item(
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     order_item = await OrderItemService(db).update(
-        order_item_id, values, user_id=current_user.id
+        order_item_id, values, user_id=owner_scope(current_user)
     )
     if order_item is None:
         raise not_found(LABEL)
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    ITEM,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**UNAUTHORIZED, **NOT_FOUND},
+)
 async def delete_order_item(
     order_item_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a order item."""
-    if not await OrderItemService(db).delete(order_item_id, user_id=current_user.id):
+    if not await OrderItemService(db).delete(
+        order_item_id, user_id=owner_scope(current_user)
+    ):
         raise not_found(LABEL)
 
 
 async def _page(
-    service: OrderItemService, page: Pagination, filters: OrderItemFilters, user_id: int
+    service: OrderItemService,
+    page: Pagination,
+    filters: OrderItemFilters,
+    user_id: int | None,
 ) -> OrderItemList:
     items = await service.get_multi(
         skip=page.skip, limit=page.limit, filters=filters, user_id=user_id

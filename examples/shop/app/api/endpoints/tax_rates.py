@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.api.deps import (
+    AdminUser,
     CurrentUser,
     Pagination,
     PaginationDep,
@@ -10,7 +11,7 @@ from app.api.deps import (
     SessionDep,
     not_found,
 )
-from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.tax_rate import (
     TaxRateCreate,
     TaxRateFilters,
@@ -20,7 +21,7 @@ from app.schemas.tax_rate import (
 )
 from app.services.tax_rate_service import TaxRateService
 
-router = APIRouter(tags=["tax-rates"], responses=UNAUTHORIZED)
+router = APIRouter(tags=["tax-rates"])
 
 PATH = "/tax-rates"
 ITEM = "/tax-rates/{tax_rate_id}"
@@ -28,28 +29,30 @@ LABEL = "Tax rate"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**MALFORMED, **CONFLICT}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**FORBIDDEN, **MALFORMED, **CONFLICT},
 )
 async def create_tax_rate(
-    data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
+    data: TaxRateCreate, db: SessionDep, current_user: AdminUser
 ) -> TaxRateResponse:
-    """Create a tax rate."""
+    """Create a tax rate (admins only)."""
     tax_rate = await TaxRateService(db).create(data)
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.get(PATH)
+@router.get(PATH, responses=UNAUTHORIZED)
 async def list_tax_rates(
     db: SessionDep,
-    current_user: CurrentUser,
     page: PaginationDep,
     filters: Annotated[TaxRateFilters, Query()],
+    current_user: CurrentUser,
 ) -> TaxRateList:
     """List tax rates, filtered and sorted (newest first by default)."""
     return await _page(TaxRateService(db), page, filters)
 
 
-@router.get(ITEM, responses=NOT_FOUND)
+@router.get(ITEM, responses={**UNAUTHORIZED, **NOT_FOUND})
 async def get_tax_rate(
     tax_rate_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> TaxRateResponse:
@@ -60,9 +63,9 @@ async def get_tax_rate(
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.put(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.put(ITEM, responses={**FORBIDDEN, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_tax_rate(
-    tax_rate_id: RowId, data: TaxRateCreate, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, data: TaxRateCreate, db: SessionDep, current_user: AdminUser
 ) -> TaxRateResponse:
     """Replace a tax rate: omitted optional fields take their defaults."""
     tax_rate = await TaxRateService(db).update(tax_rate_id, data.model_dump())
@@ -71,9 +74,9 @@ async def replace_tax_rate(
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.patch(ITEM, responses={**MALFORMED, **NOT_FOUND, **CONFLICT})
+@router.patch(ITEM, responses={**FORBIDDEN, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_tax_rate(
-    tax_rate_id: RowId, data: TaxRateUpdate, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, data: TaxRateUpdate, db: SessionDep, current_user: AdminUser
 ) -> TaxRateResponse:
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
@@ -83,9 +86,11 @@ async def update_tax_rate(
     return TaxRateResponse.model_validate(tax_rate)
 
 
-@router.delete(ITEM, status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
+@router.delete(
+    ITEM, status_code=status.HTTP_204_NO_CONTENT, responses={**FORBIDDEN, **NOT_FOUND}
+)
 async def delete_tax_rate(
-    tax_rate_id: RowId, db: SessionDep, current_user: CurrentUser
+    tax_rate_id: RowId, db: SessionDep, current_user: AdminUser
 ) -> None:
     """Delete a tax rate."""
     if not await TaxRateService(db).delete(tax_rate_id):

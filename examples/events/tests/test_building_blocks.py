@@ -1,0 +1,110 @@
+"""The shared pieces every entity builds on, tested on their own: a project with no entity
+yet still proves them, and an entity's tests need not repeat them."""
+
+import json
+from typing import Any
+
+import pytest
+from fastapi import HTTPException
+from pydantic import Field, TypeAdapter, ValidationError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+
+from app.api.deps import get_admin_user, get_optional_user, owner_scope
+from app.core.errors import ReferenceNotFound, as_conflict
+from app.main import reference_handler
+from app.models import User
+from app.schemas.common import InputModel
+from app.schemas.types import HttpUrlStr, Timestamp
+from tests.conftest import bearer
+
+
+class Sample(InputModel):
+    tags: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"tags": ["ok", "a\x00b"]}, {"extra": {"k\x00": 1}}, {"extra": {"k": ["\x00"]}}],
+)
+def test_nul_characters_are_refused_at_any_depth(data: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError, match="NUL"):
+        Sample.model_validate(data)
+
+
+def test_timestamps_are_normalized_to_utc_and_bounded() -> None:
+    adapter = TypeAdapter(Timestamp)
+    assert adapter.validate_python("2024-01-01T12:00:00+02:00").isoformat() == (
+        "2024-01-01T10:00:00+00:00"
+    )
+    with pytest.raises(ValidationError, match="outside the range"):
+        adapter.validate_python("0001-01-01T00:00:00+05:00")
+
+
+def test_urls_are_normalized_and_bounded() -> None:
+    adapter = TypeAdapter(HttpUrlStr)
+    assert adapter.validate_python("https://Example.com") == "https://example.com/"
+    with pytest.raises(ValidationError):
+        adapter.validate_python("https://example.com/" + "é" * 1000)
+
+
+async def test_admins_are_told_apart(db: AsyncSession, user: User, admin: User) -> None:
+    assert owner_scope(user) == user.id
+    assert owner_scope(admin) is None
+    assert await get_admin_user(admin) is admin
+    with pytest.raises(HTTPException) as refused:
+        await get_admin_user(user)
+    assert refused.value.status_code == 403
+    assert await get_optional_user(db, None) is None
+    token = bearer(user)["Authorization"].removeprefix("Bearer ")
+    assert await get_optional_user(db, token) == user
+
+
+async def _violation(db: AsyncSession, statement: str) -> IntegrityError:
+    with pytest.raises(IntegrityError) as caught:
+        async with db.begin_nested():
+            await db.execute(text(statement))
+    return caught.value
+
+
+async def test_integrity_errors_become_conflicts(db: AsyncSession, user: User) -> None:
+    duplicate = await _violation(
+        db, f"INSERT INTO users (email, hashed_password) VALUES ('{user.email}', 'x')"
+    )
+    conflict = as_conflict(duplicate, "user", {"uq_users_email": "email"})
+    assert conflict is not None
+    assert conflict.detail == "A user with this email already exists"
+    # Created inside the test's transaction, so it is rolled back with it.
+    await db.execute(
+        text("CREATE TABLE notes_probe (user_id int REFERENCES users (id))")
+    )
+    dangling = await _violation(db, "INSERT INTO notes_probe VALUES (2147483647)")
+    raced = as_conflict(dangling, "note", {})
+    assert raced is not None
+    assert raced.detail == "A row this note refers to was just deleted"
+    referenced = as_conflict(dangling, "user", {}, deleting=True)
+    assert referenced is not None
+    assert referenced.detail.startswith("Other rows still refer to this user")
+    unrelated = await _violation(db, "INSERT INTO users (email) VALUES ('no-password')")
+    assert as_conflict(unrelated, "user", {}) is None
+
+
+async def test_a_missing_reference_reads_like_a_validation_error() -> None:
+    request = Request({"type": "http", "method": "POST", "path": "/", "headers": []})
+    response = await reference_handler(
+        request, ReferenceNotFound("tag_ids", "Tag", [7])
+    )
+    assert response.status_code == 422
+    assert json.loads(bytes(response.body)) == {
+        "detail": [
+            {
+                "type": "reference_not_found",
+                "loc": ["body", "tag_ids"],
+                "msg": "Tag not found",
+                "input": [7],
+            }
+        ]
+    }

@@ -1,0 +1,126 @@
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Query, Request, status
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import get_settings
+from app.core.database import get_async_session
+from app.core.rate_limit import DatabaseRateLimiter, MemoryRateLimiter, RateLimiter
+from app.core.security import decode_access_token
+from app.models import User
+
+MAX_PAGE_SIZE = 100
+# Deep offsets are slow and, past PostgreSQL's bigint, an error; no client needs more.
+MAX_OFFSET = 1_000_000
+
+SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
+# Ids are PostgreSQL integers: outside that range no row can exist (and the driver
+# would fail on the value).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=f"{get_settings().api_v1_prefix}/auth/login"
+)
+# For public routes that still treat a signed-in admin differently.
+optional_oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=f"{get_settings().api_v1_prefix}/auth/login", auto_error=False
+)
+
+
+async def get_current_user(
+    db: SessionDep, token: Annotated[str, Depends(oauth2_scheme)]
+) -> User:
+    unauthorized = HTTPException(
+        status_code=status.HTTP_401_UNAUTHORIZED,
+        detail="Could not validate credentials",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+    subject = decode_access_token(token)
+    if subject is None or not subject.isdigit():
+        raise unauthorized
+    user = await db.get(User, int(subject))
+    if user is None or not user.is_active:
+        raise unauthorized
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def get_optional_user(
+    db: SessionDep, token: Annotated[str | None, Depends(optional_oauth2_scheme)]
+) -> User | None:
+    """The signed-in user, or None without a token; a bad token is still a 401."""
+    return None if token is None else await get_current_user(db, token)
+
+
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
+
+
+def forbidden() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_403_FORBIDDEN, detail="Only admins may do this"
+    )
+
+
+async def get_admin_user(current_user: CurrentUser) -> User:
+    if not current_user.is_superuser:
+        raise forbidden()
+    return current_user
+
+
+AdminUser = Annotated[User, Depends(get_admin_user)]
+
+
+def owner_scope(user: User) -> int | None:
+    """Whose rows an owner-level operation may touch: the user's own, or any (None) for an admin."""
+    return None if user.is_superuser else user.id
+
+
+def not_found(label: str) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_404_NOT_FOUND, detail=f"{label} not found"
+    )
+
+
+@dataclass(frozen=True)
+class Pagination:
+    skip: int
+    limit: int
+
+    @property
+    def page(self) -> int:
+        return self.skip // self.limit + 1
+
+
+async def pagination(
+    skip: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> Pagination:
+    return Pagination(skip=skip, limit=limit)
+
+
+PaginationDep = Annotated[Pagination, Depends(pagination)]
+
+
+@lru_cache
+def get_rate_limiter() -> RateLimiter:
+    settings = get_settings()
+    limit = settings.auth_rate_limit_per_minute
+    if settings.rate_limit_store == "database":
+        return DatabaseRateLimiter(limit)
+    return MemoryRateLimiter(limit)
+
+
+async def auth_rate_limit(request: Request, db: SessionDep) -> None:
+    """Slows down password guessing and sign-up floods: a budget per client address."""
+    client = request.client.host if request.client else "unknown"
+    if not await get_rate_limiter().allow(f"{request.url.path}:{client}", db):
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="Too many attempts; try again in a minute",
+            headers={"Retry-After": "60"},
+        )

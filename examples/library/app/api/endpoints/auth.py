@@ -1,0 +1,43 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.api.deps import SessionDep, auth_rate_limit
+from app.core.security import create_access_token
+from app.schemas.common import CONFLICT, MALFORMED, TOO_MANY_REQUESTS, UNAUTHORIZED
+from app.schemas.user import Token, UserCreate, UserResponse
+from app.services.user_service import UserService
+
+router = APIRouter(
+    prefix="/auth",
+    tags=["auth"],
+    dependencies=[Depends(auth_rate_limit)],
+    responses={**MALFORMED, **TOO_MANY_REQUESTS},
+)
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses=CONFLICT,
+)
+async def register(data: UserCreate, db: SessionDep) -> UserResponse:
+    """Create an account."""
+    user = await UserService(db).create(data)
+    return UserResponse.model_validate(user)
+
+
+@router.post("/login", responses=UNAUTHORIZED)
+async def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep
+) -> Token:
+    """Exchange an email (as `username`) and password for a bearer token."""
+    user = await UserService(db).authenticate(form.username, form.password)
+    if user is None or not user.is_active:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="Incorrect email or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Token(access_token=create_access_token(user.id))

@@ -1,0 +1,54 @@
+from collections.abc import Mapping
+
+from sqlalchemy.exc import IntegrityError
+
+FOREIGN_KEY_VIOLATION = "23503"
+
+
+class ConflictError(Exception):
+    """A write would break a constraint another row holds; the API answers 409."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ReferenceNotFound(Exception):
+    """A payload refers to a row that does not exist or is not the user's; the API answers 422."""
+
+    def __init__(self, field: str, label: str, value: object) -> None:
+        super().__init__(f"{label} not found")
+        self.field = field
+        self.label = label
+        self.value = value
+
+
+def _cause(error: IntegrityError) -> object:
+    return error.orig.__cause__ if error.orig is not None else None
+
+
+def violated_constraint(error: IntegrityError) -> str | None:
+    """Name of the constraint behind an IntegrityError, as reported by asyncpg."""
+    name = getattr(_cause(error), "constraint_name", None)
+    return name if isinstance(name, str) else None
+
+
+def as_conflict(
+    error: IntegrityError,
+    label: str,
+    unique_fields: Mapping[str, str],
+    *,
+    deleting: bool = False,
+) -> ConflictError | None:
+    """The 409 an IntegrityError stands for, or None when it is not the client's doing."""
+    field = unique_fields.get(violated_constraint(error) or "")
+    if field is not None:
+        return ConflictError(f"A {label} with this {field} already exists")
+    if getattr(_cause(error), "sqlstate", None) != FOREIGN_KEY_VIOLATION:
+        return None
+    if deleting:
+        return ConflictError(
+            f"Other rows still refer to this {label}; change or delete them first"
+        )
+    # The referenced row was checked, then deleted by a concurrent request.
+    return ConflictError(f"A row this {label} refers to was just deleted")

@@ -1,0 +1,72 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import cast
+
+from fastapi import FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from app.api.router import api_router
+from app.core.config import Settings, get_settings
+from app.core.database import engine
+from app.core.errors import ConflictError, ReferenceNotFound
+from app.core.logging import configure_logging
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    await engine.dispose()
+
+
+async def conflict_handler(_: Request, exc: Exception) -> JSONResponse:
+    detail = exc.detail if isinstance(exc, ConflictError) else "Conflict"
+    return JSONResponse(
+        status_code=status.HTTP_409_CONFLICT, content={"detail": detail}
+    )
+
+
+async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
+    # Shaped like FastAPI's own validation errors, so clients handle both alike.
+    missing = cast(ReferenceNotFound, exc)  # registered for ReferenceNotFound only
+    error = {
+        "type": "reference_not_found",
+        "loc": ["body", missing.field],
+        "msg": f"{missing.label} not found",
+        "input": missing.value,
+    }
+    return JSONResponse(status_code=422, content={"detail": [error]})
+
+
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings) -> FastAPI:
+    configure_logging(settings.log_level)
+    app = FastAPI(title=settings.project_name, version="0.1.0", lifespan=lifespan)
+    app.include_router(api_router, prefix=settings.api_v1_prefix)
+    app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.add_exception_handler(ConflictError, conflict_handler)
+    app.add_exception_handler(ReferenceNotFound, reference_handler)
+    # Added innermost first: the security headers wrap everything, errors included.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=settings.cors_allow_credentials,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
+    return app
+
+
+app = create_app(get_settings())

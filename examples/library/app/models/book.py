@@ -1,0 +1,48 @@
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.models.review import Review
+
+
+class Book(TimestampMixin, Base):
+    __tablename__ = "books"
+    __table_args__ = (
+        CheckConstraint("char_length(title) >= 1", name="title_min_length"),
+        Index(
+            "uq_books_isbn",
+            "isbn",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    isbn: Mapped[str] = mapped_column(String(17))
+    published_on: Mapped[dt.date | None]
+    # Who created and last changed the row: set from the signed-in user, never from a payload.
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # Set by DELETE; reads and lists skip such rows, and an admin may restore them.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Relationships never load on access (lazy="raise"): a query that needs one says so
+    # with selectinload, so async code cannot trigger hidden I/O.
+    reviews: Mapped[list["Review"]] = relationship(
+        back_populates="book",
+        lazy="raise",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Book id={self.id}>"

@@ -1,0 +1,90 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+
+
+class BookCreate(InputModel):
+    title: str = Field(min_length=1, max_length=200)
+    isbn: str = Field(
+        max_length=17,
+        pattern="^[0-9][0-9-]{8,15}[0-9X]$",
+        examples=["978-0-13-468599-1"],
+    )
+    published_on: dt.date | None = None
+
+
+class BookUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    isbn: str | None = Field(
+        default=None,
+        max_length=17,
+        pattern="^[0-9][0-9-]{8,15}[0-9X]$",
+        examples=["978-0-13-468599-1"],
+    )
+    published_on: dt.date | None = None
+
+    @field_validator("title", "isbn")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class BookResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    title: str
+    isbn: str
+    published_on: dt.date | None
+    created_by_id: int | None
+    updated_by_id: int | None
+    deleted_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BookList(BaseModel):
+    items: list[BookResponse]
+    total: int
+    page: int
+    size: int
+
+
+BookSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "title",
+    "-title",
+    "isbn",
+    "-isbn",
+    "published_on",
+    "-published_on",
+]
+
+
+class BookFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    isbn: str | None = Field(None, max_length=17)
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in title",
+    )
+    sort: BookSort = "-id"
+    include_deleted: bool = Field(
+        default=False, description="Admins only: list deleted rows too"
+    )

@@ -1,0 +1,79 @@
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId
+
+
+class ReviewCreate(InputModel):
+    book_id: ReferenceId
+    rating: int = Field(ge=1, le=5)
+    body: str = Field(max_length=2000)
+
+
+class ReviewUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    book_id: ReferenceId | None = None
+    rating: int | None = Field(default=None, ge=1, le=5)
+    body: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("book_id", "rating", "body")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class ReviewResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    book_id: int
+    rating: int
+    body: str
+    user_id: int
+    created_by_id: int | None
+    updated_by_id: int | None
+    deleted_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewResponse]
+    total: int
+    page: int
+    size: int
+
+
+ReviewSort = Literal[
+    "id",
+    "-id",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "rating",
+    "-rating",
+]
+
+
+class ReviewFilters(QueryModel):
+    """Query parameters of the list: equality filters, a search and the order."""
+
+    book_id: ReferenceId | None = None
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="Case-insensitive search in body",
+    )
+    sort: ReviewSort = "-id"
+    include_deleted: bool = Field(
+        default=False, description="Admins only: list deleted rows too"
+    )

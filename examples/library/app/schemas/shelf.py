@@ -1,0 +1,52 @@
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import Int32
+
+
+class ShelfCreate(InputModel):
+    name: str = Field(max_length=60)
+    position: int = Field(ge=0, le=2**31 - 1)
+
+
+class ShelfUpdate(InputModel):
+    """Partial update: only the fields sent are changed."""
+
+    name: str | None = Field(default=None, max_length=60)
+    position: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+    @field_validator("name", "position")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class ShelfResponse(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    position: int
+
+
+class ShelfList(BaseModel):
+    items: list[ShelfResponse]
+    total: int
+    page: int
+    size: int
+
+
+ShelfSort = Literal["id", "-id", "name", "-name", "position", "-position"]
+
+
+class ShelfFilters(QueryModel):
+    """Query parameters of the list: equality filters and the order."""
+
+    name: str | None = Field(None, max_length=60)
+    position: Int32 | None = None
+    sort: ShelfSort = "-id"

@@ -1,0 +1,122 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import as_conflict
+from app.models import Book
+from app.schemas.book import BookCreate, BookFilters
+
+LABEL = "book"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {
+    "uq_books_isbn": "isbn",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Book.id,
+    "created_at": Book.created_at,
+    "updated_at": Book.updated_at,
+    "title": Book.title,
+    "isbn": Book.isbn,
+    "published_on": Book.published_on,
+}
+
+
+class BookService:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: BookCreate, *, actor_id: int) -> Book:
+        values = data.model_dump()
+        book = Book(**values, created_by_id=actor_id, updated_by_id=actor_id)
+        async with self._writing():
+            self.db.add(book)
+        return book
+
+    async def get(self, book_id: int) -> Book | None:
+        query = select(Book).where(*self._row(book_id))
+        return await self.db.scalar(query)
+
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: BookFilters
+    ) -> list[Book]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Book.id.desc())
+        else:
+            order = (column.asc(), Book.id.asc())
+        query = select(Book).where(*self._filters(filters))
+        page = query.order_by(*order).offset(skip).limit(limit)
+        return list(await self.db.scalars(page))
+
+    async def count(self, filters: BookFilters) -> int:
+        query = select(func.count()).select_from(Book).where(*self._filters(filters))
+        return await self.db.scalar(query) or 0
+
+    async def update(
+        self, book_id: int, values: dict[str, Any], *, actor_id: int
+    ) -> Book | None:
+        values = {**values, "updated_by_id": actor_id}
+        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        query = update(Book).where(*self._row(book_id)).values(**values)
+        async with self._writing():
+            book = await self.db.scalar(query.returning(Book))
+        return book
+
+    async def delete(self, book_id: int) -> bool:
+        """Mark the row deleted; it stays, out of every read, until an admin restores it."""
+        stamp = update(Book).where(*self._row(book_id)).values(deleted_at=func.now())
+        query = stamp.returning(Book.id)
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
+        return deleted is not None
+
+    async def restore(self, book_id: int) -> Book | None:
+        """Bring back a deleted row; None if there is no deleted row with that id."""
+        deleted = (Book.id == book_id, Book.deleted_at.is_not(None))
+        query = update(Book).where(*deleted).values(deleted_at=None).returning(Book)
+        async with self._writing():
+            book = await self.db.scalar(query)
+        return book
+
+    def _row(self, book_id: int) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one live row."""
+        clauses: list[ColumnElement[bool]] = [Book.id == book_id]
+        clauses.append(Book.deleted_at.is_(None))
+        return clauses
+
+    def _filters(self, filters: BookFilters) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if not filters.include_deleted:
+            clauses.append(Book.deleted_at.is_(None))
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Book.isbn, filters.isbn),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        if filters.q is not None:
+            # autoescape: `%` and `_` in the search are matched literally.
+            matches = [
+                Book.title.icontains(filters.q, autoescape=True),
+            ]
+            clauses.append(or_(*matches))
+        return clauses
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

@@ -1,0 +1,101 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import as_conflict
+from app.models import Shelf
+from app.schemas.shelf import ShelfCreate, ShelfFilters
+
+LABEL = "shelf"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {
+    "uq_shelves_name": "name",
+}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Shelf.id,
+    "name": Shelf.name,
+    "position": Shelf.position,
+}
+
+
+class ShelfService:
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: ShelfCreate) -> Shelf:
+        values = data.model_dump()
+        shelf = Shelf(**values)
+        async with self._writing():
+            self.db.add(shelf)
+        return shelf
+
+    async def get(self, shelf_id: int) -> Shelf | None:
+        query = select(Shelf).where(*self._row(shelf_id))
+        return await self.db.scalar(query)
+
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: ShelfFilters
+    ) -> list[Shelf]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Shelf.id.desc())
+        else:
+            order = (column.asc(), Shelf.id.asc())
+        query = select(Shelf).where(*self._filters(filters))
+        page = query.order_by(*order).offset(skip).limit(limit)
+        return list(await self.db.scalars(page))
+
+    async def count(self, filters: ShelfFilters) -> int:
+        query = select(func.count()).select_from(Shelf).where(*self._filters(filters))
+        return await self.db.scalar(query) or 0
+
+    async def update(self, shelf_id: int, values: dict[str, Any]) -> Shelf | None:
+        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        if not values:
+            # Nothing to SET (no updated_at here): the row as it is.
+            return await self.get(shelf_id)
+        query = update(Shelf).where(*self._row(shelf_id)).values(**values)
+        async with self._writing():
+            shelf = await self.db.scalar(query.returning(Shelf))
+        return shelf
+
+    async def delete(self, shelf_id: int) -> bool:
+        query = delete(Shelf).where(*self._row(shelf_id)).returning(Shelf.id)
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query)
+        return deleted is not None
+
+    def _row(self, shelf_id: int) -> list[ColumnElement[bool]]:
+        """The WHERE clause of one row."""
+        clauses: list[ColumnElement[bool]] = [Shelf.id == shelf_id]
+        return clauses
+
+    def _filters(self, filters: ShelfFilters) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Shelf.name, filters.name),
+            (Shelf.position, filters.position),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

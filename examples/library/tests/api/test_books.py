@@ -1,0 +1,512 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+from tests.conftest import ADMIN_HEADERS
+
+pytestmark = pytest.mark.priority_medium
+
+URL = "/api/v1/books"
+MISSING = object()
+# Who may do what: public, user (any signed-in user), owner (the row's owner, or an admin), admin.
+ACCESS = {
+    "list": "public",
+    "read": "public",
+    "create": "admin",
+    "update": "admin",
+    "delete": "admin",
+}
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"title": "Title 1", "isbn": "978-0-13-468599-1", "published_on": "2024-01-01"},
+    {"title": "title-1", "isbn": "0123456789", "published_on": "2024-01-02"},
+]
+
+
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    return dict(VALID[index])
+
+
+async def create(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_book(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    sent = await payload(client, admin_headers)
+    response = await client.post(URL, json=sent, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
+    assert isinstance(body["id"], int)
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("title", MISSING, 422, id="title-missing"),
+        pytest.param("title", None, 422, id="title-null"),
+        pytest.param("title", "a", 201, id="title-min-length"),
+        pytest.param("title", "", 422, id="title-below-min-length"),
+        pytest.param("title", "a" * 200, 201, id="title-max-length"),
+        pytest.param("title", "a" * 201, 422, id="title-above-max-length"),
+        pytest.param("title", 12345, 422, id="title-not-a-string"),
+        pytest.param("title", "a\x00b", 422, id="title-nul-character"),
+        pytest.param("isbn", MISSING, 422, id="isbn-missing"),
+        pytest.param("isbn", None, 422, id="isbn-null"),
+        pytest.param("isbn", "0" * 17, 201, id="isbn-max-length"),
+        pytest.param("isbn", "0" * 18, 422, id="isbn-above-max-length"),
+        pytest.param("isbn", "!", 422, id="isbn-pattern-mismatch"),
+        pytest.param("isbn", 12345, 422, id="isbn-not-a-string"),
+        pytest.param("isbn", "a\x00b", 422, id="isbn-nul-character"),
+        pytest.param("published_on", MISSING, 201, id="published_on-omitted"),
+        pytest.param("published_on", None, 201, id="published_on-null"),
+        pytest.param("published_on", "2024-02-30", 422, id="published_on-invalid"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    admin_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    body = await payload(client, admin_headers)
+    body.pop(field, None)
+    if value is not MISSING:
+        body[field] = value
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["id", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at"],
+)
+async def test_create_rejects_generated_columns(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    body = {**await payload(client, admin_headers), field: 1}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["isbn"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    await create(client, admin_headers)
+    body = {**await payload(client, admin_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A book with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    before = (await client.get(URL, headers=admin_headers)).json()["total"]
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=admin_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL, params={"skip": 1, "limit": 1}, headers=admin_headers
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient, admin_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await client.get(URL, params=params, headers=admin_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_book(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    replacement = await payload(client, admin_headers, 1)
+    response = await client.put(
+        f"{URL}/{created['id']}", json=replacement, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), replacement)
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}", json={}, headers=admin_headers
+    )
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    field = "title"
+    change = {field: (await payload(client, admin_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=admin_headers
+    )
+    assert response.status_code == 200
+    changed = {
+        key: value
+        for key, value in response.json().items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+    assert changed == {
+        key: value
+        for key, value in {**created, **change}.items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+
+
+@pytest.mark.parametrize("field", ["title", "isbn"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=admin_headers
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["published_on"])
+async def test_update_clears_an_optional_field(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert response.json()[field] is None
+
+
+@pytest.mark.parametrize("field", ["isbn"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=admin_headers
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_book(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_book_is_404(
+    client: AsyncClient, admin_headers: dict[str, str], method: str
+) -> None:
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, admin_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=admin_headers
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Book not found"}
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, admin_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=admin_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("operation", "role", "expected"),
+    [
+        pytest.param("list", "anonymous", 200, id="list-anonymous"),
+        pytest.param("list", "user", 200, id="list-user"),
+        pytest.param("list", "admin", 200, id="list-admin"),
+        pytest.param("read", "anonymous", 200, id="read-anonymous"),
+        pytest.param("read", "user", 200, id="read-user"),
+        pytest.param("read", "admin", 200, id="read-admin"),
+        pytest.param("create", "anonymous", 401, id="create-anonymous"),
+        pytest.param("create", "user", 403, id="create-user"),
+        pytest.param("create", "admin", 201, id="create-admin"),
+        pytest.param("update", "anonymous", 401, id="update-anonymous"),
+        pytest.param("update", "user", 403, id="update-user"),
+        pytest.param("update", "admin", 200, id="update-admin"),
+        pytest.param("delete", "anonymous", 401, id="delete-anonymous"),
+        pytest.param("delete", "user", 403, id="delete-user"),
+        pytest.param("delete", "admin", 204, id="delete-admin"),
+    ],
+)
+async def test_access_rules(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    operation: str,
+    role: str,
+    expected: int,
+) -> None:
+    """Each operation for each role, on a row created by an admin."""
+    roles = {
+        "anonymous": {},
+        "user": other_headers,
+        "owner": auth_headers,
+        "admin": ADMIN_HEADERS,
+    }
+    headers = roles[role]
+    row = await create(client, ADMIN_HEADERS)
+    item = f"{URL}/{row['id']}"
+    if operation == "list":
+        response = await client.get(URL, headers=headers)
+    elif operation == "read":
+        response = await client.get(item, headers=headers)
+    elif operation == "create":
+        body = await payload(client, headers or auth_headers, 1)
+        response = await client.post(URL, json=body, headers=headers)
+    elif operation == "update":
+        field = "title"
+        change = {field: (await payload(client, headers or auth_headers, 1))[field]}
+        response = await client.patch(item, json=change, headers=headers)
+    else:
+        response = await client.delete(item, headers=headers)
+    assert response.status_code == expected, response.text
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{book_id}"]
+    routes = [(collection, "post", "create", "201"), (collection, "get", "list", "200")]
+    routes += [(item, "get", "read", "200"), (item, "put", "update", "200")]
+    routes += [(item, "patch", "update", "200"), (item, "delete", "delete", "204")]
+    for path, method, operation, success in routes:
+        documented = set(path[method]["responses"])
+        assert {success, "422"} <= documented
+        # The list reads a token when one is sent: `include_deleted` is for admins.
+        token = ACCESS[operation] != "public" or operation == "list"
+        admins_only = ACCESS[operation] == "admin" or operation == "list"
+        # Routes that need a token say so, and public ones do not ask for one.
+        assert ("security" in path[method]) is token
+        assert ("401" in documented) is token
+        assert ("403" in documented) is admins_only
+
+
+@pytest.mark.parametrize("field", ["isbn"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(
+        URL, params={field: first[field]}, headers=admin_headers
+    )
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize(
+    "key", ["id", "created_at", "updated_at", "title", "isbn", "published_on"]
+)
+async def test_list_sorts_both_ways(
+    client: AsyncClient, admin_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=admin_headers)
+    descending = await client.get(
+        URL, params={"sort": f"-{key}"}, headers=admin_headers
+    )
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, admin_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+@pytest.mark.parametrize("field", ["title"])
+async def test_list_searches_case_insensitively(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    await create(client, admin_headers, 1)
+    text = str(first[field])[:50]
+    term = text.swapcase() if text.isascii() else text
+    response = await client.get(URL, params={"q": term}, headers=admin_headers)
+    assert response.status_code == 200
+    assert first["id"] in [item["id"] for item in response.json()["items"]]
+
+
+@pytest.mark.parametrize("term", ["%", "_", "\\", "no such text at all"])
+async def test_list_search_wildcards_match_literally(
+    client: AsyncClient, admin_headers: dict[str, str], term: str
+) -> None:
+    await create(client, admin_headers, 0)
+    await create(client, admin_headers, 1)
+    response = await client.get(URL, params={"q": term}, headers=admin_headers)
+    assert response.status_code == 200
+    texts = [
+        str(value) for row in VALID for key, value in row.items() if key in ["title"]
+    ]
+    expected = sum(
+        any(term.lower() in text.lower() for text in texts[i::2]) for i in (0, 1)
+    )
+    assert response.json()["total"] == expected
+
+
+async def test_delete_hides_the_row_but_keeps_it(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 204
+    assert (
+        await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 404
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 404
+    listed = await client.get(URL, headers=admin_headers)
+    assert created["id"] not in [item["id"] for item in listed.json()["items"]]
+    everything = await client.get(
+        URL, params={"include_deleted": True}, headers=ADMIN_HEADERS
+    )
+    kept = [item for item in everything.json()["items"] if item["id"] == created["id"]]
+    assert len(kept) == 1
+    assert kept[0]["deleted_at"] is not None
+
+
+@pytest.mark.parametrize("role", ["anonymous", "user"])
+async def test_only_admins_list_deleted_rows(
+    client: AsyncClient, auth_headers: dict[str, str], role: str
+) -> None:
+    headers = {} if role == "anonymous" else auth_headers
+    response = await client.get(URL, params={"include_deleted": True}, headers=headers)
+    expected = {"anonymous": 403, "user": 403}[role]
+    assert response.status_code == expected
+
+
+async def test_an_admin_restores_a_deleted_row(
+    client: AsyncClient, admin_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    restore = f"{URL}/{created['id']}/restore"
+    assert (await client.post(restore, headers=ADMIN_HEADERS)).status_code == 404
+    await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    assert (await client.post(restore, headers=other_headers)).status_code == 403
+    assert (await client.post(restore)).status_code == 401
+    response = await client.post(restore, headers=ADMIN_HEADERS)
+    assert response.status_code == 200, response.text
+    assert response.json()["deleted_at"] is None
+    assert (
+        await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 200
+    assert (
+        await client.post(f"{URL}/{2**31 - 1}/restore", headers=ADMIN_HEADERS)
+    ).status_code == 404
+
+
+async def test_unique_values_hold_among_live_rows_only(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    unique = ["isbn"]
+    again = {
+        **await payload(client, admin_headers, 1),
+        **{field: VALID[0][field] for field in unique},
+    }
+    response = await client.post(URL, json=again, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    # The deleted row's values are taken now: bringing it back would break uniqueness.
+    restored = await client.post(
+        f"{URL}/{created['id']}/restore", headers=ADMIN_HEADERS
+    )
+    assert restored.status_code == 409
+
+
+async def test_audit_columns_record_who_wrote_the_row(
+    client: AsyncClient, admin_headers: dict[str, str], admin: User
+) -> None:
+    created = await create(client, admin_headers)
+    writer = admin.id
+    assert (created["created_by_id"], created["updated_by_id"]) == (writer, writer)
+    field = "title"
+    change = {field: (await payload(client, admin_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=ADMIN_HEADERS
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["created_by_id"], response.json()["updated_by_id"]) == (
+        writer,
+        admin.id,
+    )

@@ -1,0 +1,365 @@
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from tests.conftest import ADMIN_HEADERS
+
+pytestmark = pytest.mark.priority_medium
+
+URL = "/api/v1/shelves"
+MISSING = object()
+# Who may do what: public, user (any signed-in user), owner (the row's owner, or an admin), admin.
+ACCESS = {
+    "list": "user",
+    "read": "user",
+    "create": "admin",
+    "update": "admin",
+    "delete": "admin",
+}
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"name": "Name 1", "position": 0},
+    {"name": "name-1", "position": 1},
+]
+
+
+async def payload(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    return dict(VALID[index])
+
+
+async def create(
+    client: AsyncClient, headers: dict[str, str], index: int = 0
+) -> dict[str, Any]:
+    body = await payload(client, headers, index)
+    response = await client.post(URL, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_shelf(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    sent = await payload(client, admin_headers)
+    response = await client.post(URL, json=sent, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
+    assert isinstance(body["id"], int)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("name", MISSING, 422, id="name-missing"),
+        pytest.param("name", None, 422, id="name-null"),
+        pytest.param("name", "a" * 60, 201, id="name-max-length"),
+        pytest.param("name", "a" * 61, 422, id="name-above-max-length"),
+        pytest.param("name", 12345, 422, id="name-not-a-string"),
+        pytest.param("name", "a\x00b", 422, id="name-nul-character"),
+        pytest.param("position", MISSING, 422, id="position-missing"),
+        pytest.param("position", None, 422, id="position-null"),
+        pytest.param("position", 0, 201, id="position-ge"),
+        pytest.param("position", -1, 422, id="position-below-ge"),
+        pytest.param("position", 2147483647, 201, id="position-le"),
+        pytest.param("position", 2147483648, 422, id="position-above-le"),
+        pytest.param("position", "abc", 422, id="position-not-a-number"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    admin_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    body = await payload(client, admin_headers)
+    body.pop(field, None)
+    if value is not MISSING:
+        body[field] = value
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    body = {**await payload(client, admin_headers), field: 1}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["name"])
+async def test_create_rejects_a_duplicate(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    await create(client, admin_headers)
+    body = {**await payload(client, admin_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 409
+    assert response.json() == {"detail": f"A shelf with this {field} already exists"}
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    before = (await client.get(URL, headers=admin_headers)).json()["total"]
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=admin_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL, params={"skip": 1, "limit": 1}, headers=admin_headers
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient, admin_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await client.get(URL, params=params, headers=admin_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_shelf(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    replacement = await payload(client, admin_headers, 1)
+    response = await client.put(
+        f"{URL}/{created['id']}", json=replacement, headers=admin_headers
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), replacement)
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.put(
+        f"{URL}/{created['id']}", json={}, headers=admin_headers
+    )
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    field = "name"
+    change = {field: (await payload(client, admin_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=admin_headers
+    )
+    assert response.status_code == 200
+    changed = {
+        key: value
+        for key, value in response.json().items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+    assert changed == {
+        key: value
+        for key, value in {**created, **change}.items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+
+
+@pytest.mark.parametrize("field", ["name", "position"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=admin_headers
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["name"])
+async def test_update_rejects_a_duplicate(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.patch(
+        f"{URL}/{second['id']}", json={field: first[field]}, headers=admin_headers
+    )
+    assert response.status_code == 409
+
+
+async def test_delete_removes_the_shelf(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_shelf_is_404(
+    client: AsyncClient, admin_headers: dict[str, str], method: str
+) -> None:
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, admin_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=admin_headers
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Shelf not found"}
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, admin_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=admin_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("operation", "role", "expected"),
+    [
+        pytest.param("list", "anonymous", 401, id="list-anonymous"),
+        pytest.param("list", "user", 200, id="list-user"),
+        pytest.param("list", "admin", 200, id="list-admin"),
+        pytest.param("read", "anonymous", 401, id="read-anonymous"),
+        pytest.param("read", "user", 200, id="read-user"),
+        pytest.param("read", "admin", 200, id="read-admin"),
+        pytest.param("create", "anonymous", 401, id="create-anonymous"),
+        pytest.param("create", "user", 403, id="create-user"),
+        pytest.param("create", "admin", 201, id="create-admin"),
+        pytest.param("update", "anonymous", 401, id="update-anonymous"),
+        pytest.param("update", "user", 403, id="update-user"),
+        pytest.param("update", "admin", 200, id="update-admin"),
+        pytest.param("delete", "anonymous", 401, id="delete-anonymous"),
+        pytest.param("delete", "user", 403, id="delete-user"),
+        pytest.param("delete", "admin", 204, id="delete-admin"),
+    ],
+)
+async def test_access_rules(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    operation: str,
+    role: str,
+    expected: int,
+) -> None:
+    """Each operation for each role, on a row created by an admin."""
+    roles = {
+        "anonymous": {},
+        "user": other_headers,
+        "owner": auth_headers,
+        "admin": ADMIN_HEADERS,
+    }
+    headers = roles[role]
+    row = await create(client, ADMIN_HEADERS)
+    item = f"{URL}/{row['id']}"
+    if operation == "list":
+        response = await client.get(URL, headers=headers)
+    elif operation == "read":
+        response = await client.get(item, headers=headers)
+    elif operation == "create":
+        body = await payload(client, headers or auth_headers, 1)
+        response = await client.post(URL, json=body, headers=headers)
+    elif operation == "update":
+        field = "name"
+        change = {field: (await payload(client, headers or auth_headers, 1))[field]}
+        response = await client.patch(item, json=change, headers=headers)
+    else:
+        response = await client.delete(item, headers=headers)
+    assert response.status_code == expected, response.text
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{shelf_id}"]
+    routes = [(collection, "post", "create", "201"), (collection, "get", "list", "200")]
+    routes += [(item, "get", "read", "200"), (item, "put", "update", "200")]
+    routes += [(item, "patch", "update", "200"), (item, "delete", "delete", "204")]
+    for path, method, operation, success in routes:
+        documented = set(path[method]["responses"])
+        assert {success, "422"} <= documented
+        token = ACCESS[operation] != "public"
+        admins_only = ACCESS[operation] == "admin"
+        # Routes that need a token say so, and public ones do not ask for one.
+        assert ("security" in path[method]) is token
+        assert ("401" in documented) is token
+        assert ("403" in documented) is admins_only
+
+
+@pytest.mark.parametrize("field", ["name", "position"])
+async def test_list_filters_by_equality(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    response = await client.get(
+        URL, params={field: first[field]}, headers=admin_headers
+    )
+    assert response.status_code == 200, response.text
+    expected = [row["id"] for row in (second, first) if row[field] == first[field]]
+    assert [item["id"] for item in response.json()["items"]] == expected
+
+
+@pytest.mark.parametrize("key", ["id", "name", "position"])
+async def test_list_sorts_both_ways(
+    client: AsyncClient, admin_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, admin_headers, 0)
+    second = await create(client, admin_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=admin_headers)
+    descending = await client.get(
+        URL, params={"sort": f"-{key}"}, headers=admin_headers
+    )
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, admin_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]

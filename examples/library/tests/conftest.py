@@ -1,0 +1,166 @@
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.api.deps import get_rate_limiter
+from app.core.config import get_settings
+from app.core.database import get_async_session
+from app.core.security import create_access_token, hash_password
+from app.main import app
+from app.models import User
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "correct-horse-battery"
+ADMIN_EMAIL = "admin@example.com"
+# The run's admin (see `admin`): helpers act as it where the access rules require an admin.
+ADMIN_HEADERS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    # Production cost makes each hash take ~0.2 s; the tests only need valid hashes.
+    settings = get_settings()
+    rounds = settings.bcrypt_rounds
+    settings.bcrypt_rounds = 4
+    yield
+    settings.bcrypt_rounds = rounds
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> None:
+    # Every test starts with the whole login and sign-up budget.
+    get_rate_limiter().reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database() -> None:
+    command.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "head")
+
+
+@pytest.fixture(scope="session")
+async def engine() -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(get_settings().database_url, poolclass=NullPool)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def admin(engine: AsyncEngine, migrated_database: None) -> User:
+    """One admin for the whole run, committed once (each test's own writes are rolled back)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        admin = await session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        if admin is None:
+            admin = User(
+                email=ADMIN_EMAIL,
+                hashed_password=await hash_password(PASSWORD),
+                is_superuser=True,
+            )
+            session.add(admin)
+            await session.commit()
+    ADMIN_HEADERS.update(bearer(admin))
+    return admin
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test.
+
+    The application's own commits become savepoints, so every test starts from the same
+    empty database whatever it wrote.
+    """
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def client(db: AsyncSession) -> AsyncIterator[AsyncClient]:
+    async def session_override() -> AsyncIterator[AsyncSession]:
+        yield db
+
+    app.dependency_overrides[get_async_session] = session_override
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+    app.dependency_overrides.clear()
+
+
+async def make_user(db: AsyncSession, email: str, *, is_active: bool = True) -> User:
+    user = User(
+        email=email,
+        hashed_password=await hash_password(PASSWORD),
+        is_active=is_active,
+    )
+    db.add(user)
+    await db.flush()
+    return user
+
+
+@pytest.fixture
+async def user(db: AsyncSession) -> User:
+    return await make_user(db, "owner@example.com")
+
+
+@pytest.fixture
+async def other_user(db: AsyncSession) -> User:
+    return await make_user(db, "someone-else@example.com")
+
+
+def bearer(user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {create_access_token(user.id)}"}
+
+
+@pytest.fixture
+def auth_headers(user: User) -> dict[str, str]:
+    return bearer(user)
+
+
+@pytest.fixture
+def other_headers(other_user: User) -> dict[str, str]:
+    return bearer(other_user)
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return dict(ADMIN_HEADERS)
+
+
+class StatementCounter:
+    """Counts the SQL statements sent while it is active.
+
+    Savepoints are left out: they stand in for the commits of the test's
+    rolled-back transaction.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(
+        self, _conn: object, _cursor: object, statement: str, *_: object
+    ) -> None:
+        if "SAVEPOINT" not in statement:
+            self.count += 1
+
+
+@pytest.fixture
+def statements(engine: AsyncEngine) -> Iterator[StatementCounter]:
+    counter = StatementCounter()
+    event.listen(engine.sync_engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine.sync_engine, "before_cursor_execute", counter)
