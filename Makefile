@@ -2,13 +2,14 @@
 #   make example   generate examples/blog.yaml into build/blog (the main job)
 #   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set)
 #   make golden    refresh the golden projects under examples/ after an intended template change
+#   make bench     every benchmark (generator speed, API under load vs two baselines); writes benchmarks/RESULTS.md
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: example test golden clean
+.PHONY: example test golden bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +26,9 @@ test: $(INSTALLED)
 
 golden: $(INSTALLED)
 	$(BIN)/python -m tests.golden
+
+bench: $(INSTALLED)
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf build .venv .coverage .mypy_cache .pytest_cache .ruff_cache

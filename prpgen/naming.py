@@ -8,7 +8,7 @@ from __future__ import annotations
 import keyword
 import re
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import inflect
@@ -70,10 +70,26 @@ def is_python_keyword(name: str) -> bool:
 
 @cache
 def _engine() -> inflect.engine:
-    # inflect costs ~100 ms to import; only pay for it when a plural is needed.
-    import inflect
+    """inflect's engine, imported on first use and without typeguard's instrumentation.
 
+    inflect 7 decorates its functions with typeguard's `@typechecked`, which rewrites each one
+    while the module imports: about 1.1 s, most of a `prpgen` run (jaraco/inflect#212). prpgen
+    passes it plain strings only, so the import runs with the decorator as a no-op.
+    """
+    import typeguard
+
+    checked = typeguard.typechecked
+    typeguard.typechecked = _unchecked
+    try:
+        import inflect
+    finally:
+        typeguard.typechecked = checked
     return inflect.engine()
+
+
+def _unchecked(target: Any = None, **_: Any) -> Any:
+    """Stands in for `typeguard.typechecked` as `@typechecked` and as `@typechecked(...)`."""
+    return target if target is not None else (lambda function: function)
 
 
 # Singular words inflect mistakes for plurals (`bus` → "bu"): never treated as already plural.

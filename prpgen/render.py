@@ -51,6 +51,7 @@ class Renderer:
 
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
+            bytecode_cache=_bytecode_cache(),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
             trim_blocks=True,
@@ -93,6 +94,22 @@ class Renderer:
             output = pattern.format(module=entity.module, table=entity.table)
             files[output] = self.render(template, output, context)
         return files
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (in the user's cache directory, by checksum of each
+    template's source): compiling them is most of a short run's time. None if it cannot be made."""
+    import os
+
+    import jinja2
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    directory = root / "prpgen" / "templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def _output_path(relative: str) -> str:
