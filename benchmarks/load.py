@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 THREADS = 2
+# A request slower than this counts as an error (wrk's default, 2 s, would hide slow logins).
+TIMEOUT = 10
 PREFIX = "/api/v1/notes"
 BODY = json.dumps({"title": "Benchmark note", "body": "Written under load.", "priority": 3, "done": False})
 
@@ -30,8 +32,9 @@ local low, high = {low}, {high}
 local threads_count = {threads}
 local done = 0
 local counter = 0
-local thread_index = 0
 local created = 0
+-- Set in each thread by setup() below (a global: a local here would hide it).
+thread_index = 0
 
 setup = function(thread)
   thread:set("thread_index", created)
@@ -119,7 +122,8 @@ def run(
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / f"{endpoint}.lua"
         script.write_text(_script(endpoint, token, ids, max_requests, login))
-        command = [wrk, f"-t{THREADS}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), base_url]
+        command = [wrk, f"-t{THREADS}", f"-c{connections}", f"-d{duration}s", f"--timeout={TIMEOUT}s"]
+        command += ["--latency", "-s", str(script), base_url]
         output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 60).stdout
     return parse(endpoint, output)
 

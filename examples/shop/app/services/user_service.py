@@ -30,6 +30,9 @@ class UserService:
         user = None
         if "\x00" not in email:
             user = await self.db.scalar(select(User).where(User.email == email.lower()))
+        # The hash takes ~0.1 s, and logins may queue for the hashing threads: end the
+        # read-only transaction first, so the database connection serves others meanwhile.
+        await self.db.commit()
         hashed = user.hashed_password if user is not None else None
         if not await verify_password(password, hashed):
             return None
