@@ -120,10 +120,6 @@ class FieldContext:
         return self.reference.column if self.reference else self.name
 
     @property
-    def plain(self) -> bool:
-        return self.reference is None
-
-    @property
     def filterable(self) -> bool:
         """Equality filters go where an index serves them, and on enums, booleans and references."""
         spec = self.spec
@@ -146,7 +142,7 @@ class FieldContext:
             base = _INPUT_TYPE[spec.type]
         if spec.type in {"str", "text"}:
             limit = kw("max_length", str(spec.length_limit))
-            return statement(f"{self.input_name}: {base} | None = ", call("Field", "None", limit), 1)
+            return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit), 1)
         return f"{self.input_name}: {base} | None = None"
 
     @property
@@ -435,9 +431,7 @@ class EntityContext:
     @property
     def single_parents(self) -> tuple[Target, ...]:
         """The targets of `ref` fields (itself excluded), whose URLs the tests need."""
-        wanted = {
-            f.reference.target.class_name for f in self.ref_fields if f.reference and not f.reference.self_reference
-        }
+        wanted = {r.target.class_name for r in self.references if not r.many and not r.self_reference}
         return tuple(t for t in self.parents if t.class_name in wanted)
 
     @property
@@ -548,12 +542,6 @@ class EntityContext:
     @property
     def tag(self) -> str:
         return naming.kebab(self.table)
-
-    @property
-    def match(self) -> str:
-        """The WHERE clause that finds one visible row by id."""
-        clause = f"{self.class_name}.id == {self.id_param}"
-        return f"{clause}, {self.class_name}.user_id == user_id" if self.owned else clause
 
     @property
     def restricted(self) -> bool:

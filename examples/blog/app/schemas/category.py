@@ -66,7 +66,7 @@ CategorySort = Literal[
 class CategoryFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    name: str | None = Field(None, max_length=80)
+    name: str | None = Field(default=None, max_length=80)
     parent_id: ReferenceId | None = None
     q: str | None = Field(
         default=None,

@@ -107,8 +107,8 @@ PostSort = Literal[
 class PostFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    title: str | None = Field(None, max_length=200)
-    slug: str | None = Field(None, max_length=120)
+    title: str | None = Field(default=None, max_length=200)
+    slug: str | None = Field(default=None, max_length=120)
     status: PostStatus | None = None
     category_id: ReferenceId | None = None
     q: str | None = Field(

@@ -56,7 +56,7 @@ TagSort = Literal[
 class TagFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    label: str | None = Field(None, max_length=40)
+    label: str | None = Field(default=None, max_length=40)
     q: str | None = Field(
         default=None,
         min_length=1,

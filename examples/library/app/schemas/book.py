@@ -77,7 +77,7 @@ BookSort = Literal[
 class BookFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    isbn: str | None = Field(None, max_length=17)
+    isbn: str | None = Field(default=None, max_length=17)
     q: str | None = Field(
         default=None,
         min_length=1,

@@ -47,6 +47,6 @@ ShelfSort = Literal["id", "-id", "name", "-name", "position", "-position"]
 class ShelfFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    name: str | None = Field(None, max_length=60)
+    name: str | None = Field(default=None, max_length=60)
     position: Int32 | None = None
     sort: ShelfSort = "-id"

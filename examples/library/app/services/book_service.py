@@ -62,8 +62,8 @@ class BookService:
     async def update(
         self, book_id: int, values: dict[str, Any], *, actor_id: int
     ) -> Book | None:
-        values = {**values, "updated_by_id": actor_id}
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        values = {**values, "updated_by_id": actor_id}
         query = update(Book).where(*self._row(book_id)).values(**values)
         async with self._writing():
             book = await self.db.scalar(query.returning(Book))
@@ -87,8 +87,10 @@ class BookService:
 
     def _row(self, book_id: int) -> list[ColumnElement[bool]]:
         """The WHERE clause of one live row."""
-        clauses: list[ColumnElement[bool]] = [Book.id == book_id]
-        clauses.append(Book.deleted_at.is_(None))
+        clauses: list[ColumnElement[bool]] = [
+            Book.id == book_id,
+            Book.deleted_at.is_(None),
+        ]
         return clauses
 
     def _filters(self, filters: BookFilters) -> list[ColumnElement[bool]]:

@@ -81,8 +81,8 @@ class ReviewService:
         user_id: int | None,
         actor_id: int,
     ) -> Review | None:
-        values = {**values, "updated_by_id": actor_id}
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        values = {**values, "updated_by_id": actor_id}
         await self._check_references(values, user_id)
         query = update(Review).where(*self._row(review_id, user_id)).values(**values)
         async with self._writing():
@@ -111,8 +111,10 @@ class ReviewService:
 
     def _row(self, review_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
         """The WHERE clause of one live row, limited to its owner's unless `user_id` is None."""
-        clauses: list[ColumnElement[bool]] = [Review.id == review_id]
-        clauses.append(Review.deleted_at.is_(None))
+        clauses: list[ColumnElement[bool]] = [
+            Review.id == review_id,
+            Review.deleted_at.is_(None),
+        ]
         if user_id is not None:
             clauses.append(Review.user_id == user_id)
         return clauses

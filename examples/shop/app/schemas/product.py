@@ -111,8 +111,8 @@ ProductSort = Literal[
 class ProductFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    name: str | None = Field(None, max_length=120)
-    sku: str | None = Field(None, max_length=32)
+    name: str | None = Field(default=None, max_length=120)
+    sku: str | None = Field(default=None, max_length=32)
     is_active: bool | None = None
     external_id: UUID | None = None
     tax_rate_id: ReferenceId | None = None

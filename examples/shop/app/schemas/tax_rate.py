@@ -72,5 +72,5 @@ TaxRateSort = Literal[
 class TaxRateFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    code: str | None = Field(None, max_length=16)
+    code: str | None = Field(default=None, max_length=16)
     sort: TaxRateSort = "-id"
