@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -23,7 +24,27 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print what would be written and write nothing.")]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Print the plan (create/update/merge/conflict per file); write nothing.")
+]
+Check = Annotated[
+    bool,
+    typer.Option(
+        "--check", help="Exit 1 with a diff if the files on disk differ from what would be generated; write nothing."
+    ),
+]
+ShowDiff = Annotated[bool, typer.Option("--diff", help="Show a unified diff of every file that changes.")]
+Force = Annotated[bool, typer.Option("--force", help="On a conflict with your edits, write prpgen's version.")]
+SkipConflicts = Annotated[
+    bool, typer.Option("--skip-conflicts", help="On a conflict with your edits, keep your version and go on.")
+]
+Templates = Annotated[
+    Path | None,
+    typer.Option(
+        help="Your own templates; any template missing there comes from prpgen's. "
+        "Default: `[tool.prpgen] templates` in the project's pyproject.toml."
+    ),
+]
 
 
 def _run(action: Callable[[], T]) -> T:
@@ -33,36 +54,52 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except PrpgenError as exc:
-        from rich.console import Console
-
-        Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc.message}", markup=True, soft_wrap=True)
+        _error(exc.message)
         raise typer.Exit(exc.exit_code) from None
 
 
-def _report(outcome: Outcome, verb: str, dry_run: bool) -> None:
+def _error(message: str) -> None:
     from rich.console import Console
 
-    console = Console(highlight=False)
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+
+
+def _carry_out(
+    plan: Callable[[], Outcome], verb: str, *, dry_run: bool, check: bool, diff: bool, force: bool, skip: bool
+) -> Outcome:
+    """Plan, then check, preview or write it, and report what happened."""
+    from prpgen import report
+    from prpgen.pipeline import write
+
+    if force and skip:
+        _fail("--force and --skip-conflicts exclude each other")
+    outcome = _run(plan)
+    if check:
+        drift = outcome.drift
+        typer.echo(report.drift(outcome), nl=False)
+        raise typer.Exit(1 if drift else 0)
+    if diff:
+        typer.echo(report.diffs(outcome.changes), nl=False)
     if dry_run:
-        for change in outcome.changes:
-            console.print(f"  {change.action:<9} {change.path}", markup=False)
-        console.print(f"dry run: nothing written to {outcome.root}", markup=False)
-        return
-    created, updated = outcome.count("create"), outcome.count("update")
-    console.print(f"{verb} {outcome.root}: {created} files created, {updated} updated", markup=False)
+        typer.echo(report.plan(outcome), nl=False)
+        return outcome
+    written = _run(lambda: write(outcome, "force" if force else "skip" if skip else "stop"))
+    typer.echo(report.summary(written, verb), nl=False)
+    return written
 
 
 @app.command()
 def init(
     directory: Annotated[Path, typer.Argument(help="Where the new project goes (created if missing; must be empty).")],
     name: Annotated[str | None, typer.Option(help="Project name; defaults to the directory's name.")] = None,
+    templates: Templates = None,
     dry_run: DryRun = False,
 ) -> None:
     """Create a new backend project: users, JWT auth, Alembic and a test suite."""
-    from prpgen.pipeline import init_project
+    from prpgen.pipeline import plan_init
 
-    outcome = _run(lambda: init_project(directory, name=name, dry_run=dry_run))
-    _report(outcome, "initialized", dry_run)
+    flags = {"dry_run": dry_run, "check": False, "diff": False, "force": False, "skip": False}
+    _carry_out(lambda: plan_init(directory, name=name, templates=templates), "initialized", **flags)
     if not dry_run:
         typer.echo(f"next: cd {directory} && prpgen new-entity --spec SPEC.yaml")
 
@@ -84,10 +121,16 @@ def new_entity(
         str | None, typer.Option(help="Feature name (with --field); defaults to the plural entity name.")
     ] = None,
     project: Annotated[Path, typer.Option(help="The project to add to.")] = Path(),
+    templates: Templates = None,
     dry_run: DryRun = False,
+    check: Check = False,
+    diff: ShowDiff = False,
+    force: Force = False,
+    skip_conflicts: SkipConflicts = False,
 ) -> None:
-    """Add entities (model, schemas, service, router, migration, tests, PRP) to a project."""
-    from prpgen.pipeline import add_entities
+    """Add entities (model, schemas, service, router, migration, tests, PRP) to a project, or
+    regenerate them from their changed spec."""
+    from prpgen.pipeline import plan_new_entities
     from prpgen.spec import inline_spec, load_spec
 
     if (spec is None) == (name is None):
@@ -104,24 +147,93 @@ def new_entity(
             else inline_spec(name or "", field or [], priority=priority, feature=feature)
         )
     )
-    outcome = _run(lambda: add_entities(loaded, project, source=source, dry_run=dry_run))
-    _report(outcome, "updated", dry_run)
+    _carry_out(
+        lambda: plan_new_entities(loaded, project, source=source, templates=templates),
+        "updated",
+        dry_run=dry_run,
+        check=check,
+        diff=diff,
+        force=force,
+        skip=skip_conflicts,
+    )
 
 
 @app.command()
 def generate(
     spec: Annotated[Path, typer.Argument(help="The spec file (YAML, TOML or JSON).")],
-    out: Annotated[Path, typer.Option(help="Directory of the new project (must be empty or missing).")],
+    out: Annotated[Path, typer.Option(help="The project: a new (empty or missing) directory, or one prpgen made.")],
     name: Annotated[str | None, typer.Option(help="Project name; defaults to the directory's name.")] = None,
+    templates: Templates = None,
     dry_run: DryRun = False,
+    check: Check = False,
+    diff: ShowDiff = False,
+    force: Force = False,
+    skip_conflicts: SkipConflicts = False,
 ) -> None:
-    """Create a project and add every entity of SPEC in one step (what CI uses)."""
-    from prpgen.pipeline import generate as run_generate
+    """Create a project with every entity of SPEC in one step, or bring one up to date with SPEC
+    (what CI uses; with --check, to fail on drift)."""
+    from prpgen.pipeline import plan_generate
     from prpgen.spec import load_spec
 
     loaded = _run(lambda: load_spec(spec))
-    outcome = _run(lambda: run_generate(loaded, out, source=str(spec), name=name, dry_run=dry_run))
-    _report(outcome, "generated", dry_run)
+    _carry_out(
+        lambda: plan_generate(loaded, out, source=str(spec), name=name, templates=templates),
+        "generated",
+        dry_run=dry_run,
+        check=check,
+        diff=diff,
+        force=force,
+        skip=skip_conflicts,
+    )
+
+
+@app.command()
+def regenerate(
+    project: Annotated[Path, typer.Option(help="The project to regenerate.")] = Path(),
+    templates: Templates = None,
+    dry_run: DryRun = False,
+    check: Check = False,
+    diff: ShowDiff = False,
+    force: Force = False,
+    skip_conflicts: SkipConflicts = False,
+) -> None:
+    """Render every feature recorded in the project again: after upgrading prpgen or editing templates."""
+    from prpgen.pipeline import plan_regenerate
+
+    _carry_out(
+        lambda: plan_regenerate(project, templates=templates),
+        "regenerated",
+        dry_run=dry_run,
+        check=check,
+        diff=diff,
+        force=force,
+        skip=skip_conflicts,
+    )
+
+
+@app.command("remove-entity")
+def remove_entity(
+    name: Annotated[str, typer.Argument(help="The entity to remove, e.g. Post.")],
+    project: Annotated[Path, typer.Option(help="The project to remove it from.")] = Path(),
+    templates: Templates = None,
+    dry_run: DryRun = False,
+    diff: ShowDiff = False,
+    force: Force = False,
+    skip_conflicts: SkipConflicts = False,
+) -> None:
+    """Undo an entity: its files and registrations go, and a new migration drops its table.
+    Files you edited are a conflict: nothing happens unless you pass --force or --skip-conflicts."""
+    from prpgen.pipeline import plan_remove_entity
+
+    _carry_out(
+        lambda: plan_remove_entity(name, project, templates=templates),
+        "updated",
+        dry_run=dry_run,
+        check=False,
+        diff=diff,
+        force=force,
+        skip=skip_conflicts,
+    )
 
 
 @app.command()
@@ -144,6 +256,99 @@ def verify(
     from prpgen.verify_cli import run_verify
 
     raise typer.Exit(run_verify(project, json_report, _split(only), _split(skip), database_url, python))
+
+
+templates_app = typer.Typer(
+    help="Use your own templates: export them, see their drift, test them.", no_args_is_help=True
+)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("list")
+def templates_list() -> None:
+    """Name every built-in template (what `templates export` takes)."""
+    from prpgen.vendoring import builtin_names
+
+    typer.echo("\n".join(builtin_names()))
+
+
+@templates_app.command("export")
+def templates_export(
+    directory: Annotated[Path, typer.Argument(help="Where the copies go.")],
+    names: Annotated[
+        list[str] | None, typer.Argument(help="Only these templates (e.g. entity/model.py.j2); default: all.")
+    ] = None,
+) -> None:
+    """Copy built-in templates out for editing. Export only those you change: the rest keep
+    coming from prpgen, upgrades included."""
+    from prpgen.vendoring import export
+
+    exported = _run(lambda: export(directory, names or []))
+    typer.echo(f"exported {len(exported)} templates to {directory}")
+    typer.echo(f'use them with --templates {directory}, or `[tool.prpgen] templates = "{directory}"` in pyproject.toml')
+
+
+@templates_app.command("diff")
+def templates_diff(
+    directory: Annotated[Path, typer.Argument(help="Your template directory.")],
+) -> None:
+    """Show how your templates differ from the built-in ones of this prpgen, and which side changed."""
+    from prpgen.vendoring import drift
+
+    found = _run(lambda: drift(directory))
+    for item in found:
+        typer.echo(item.diff, nl=False)
+    labels = {
+        "same": "same as built in (delete it to follow prpgen)",
+        "yours": "edited by you",
+        "upstream": "changed in prpgen since you exported it: re-export or merge",
+        "both": "edited by you and changed in prpgen since: merge by hand",
+        "added": "yours only (not a built-in template)",
+    }
+    for item in found:
+        typer.echo(f"  {item.name}: {labels[item.status]}")
+
+
+@templates_app.command("test")
+def templates_test(
+    directory: Annotated[Path, typer.Argument(help="Your template directory.")],
+    specs: Annotated[
+        list[Path] | None, typer.Argument(help="Specs to render (default: prpgen's examples blog and library).")
+    ] = None,
+    database_url: Annotated[
+        str | None, typer.Option(help="A scratch PostgreSQL database; default: a throwaway cluster.")
+    ] = None,
+    python: Annotated[str | None, typer.Option(help="Interpreter with the generated projects' dependencies.")] = None,
+    keep: Annotated[Path | None, typer.Option(help="Generate into this directory and keep the projects.")] = None,
+) -> None:
+    """The contract test of a template set: generate projects with it and run every quality gate
+    (ruff, format, mypy, bandit, migrations, the generated tests on PostgreSQL)."""
+    import tempfile
+
+    from prpgen.vendoring import example_specs
+    from prpgen.verify_cli import run_verify
+
+    chosen = specs or _run(example_specs)
+    failed = []
+    with tempfile.TemporaryDirectory(prefix="prpgen-templates-") as scratch:
+        base = keep or Path(scratch)
+        for spec in chosen:
+            project = base / spec.stem
+            _run(partial(_generate_with, spec, project, directory))
+            typer.echo(f"generated {project} from {spec} with {directory}")
+            if run_verify(project, None, [], [], database_url, python) != 0:
+                failed.append(spec.name)
+    if failed:
+        _error(f"the templates in {directory} fail the gates on {', '.join(failed)}")
+        raise typer.Exit(1)
+    typer.echo(f"the templates in {directory} pass every gate on {len(chosen)} spec(s)")
+
+
+def _generate_with(spec: Path, project: Path, templates: Path) -> None:
+    from prpgen.pipeline import plan_generate, write
+    from prpgen.spec import load_spec
+
+    write(plan_generate(load_spec(spec), project, source=str(spec), templates=templates))
 
 
 def _split(values: list[str] | None) -> list[str]:

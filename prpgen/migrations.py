@@ -4,6 +4,7 @@ indexes that mirror the models `context.py` describes, and their undoing in reve
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prpgen import naming
@@ -28,10 +29,25 @@ def server_default(spec: FieldSpec) -> str | Call | None:
     return py_str(spec.default)
 
 
-def _migration_column(f: FieldContext) -> Call:
+@dataclass(frozen=True)
+class Column:
+    """A column as a migration writes it: `sa.Column(name, type, server_default=..., nullable=...)`."""
+
+    name: str
+    type: str
+    nullable: bool
+    default: str | Call | None = None
+
+    @property
+    def call(self) -> Call:
+        nullable = "True" if self.nullable else "False"
+        return call("sa.Column", py_str(self.name), self.type, server_default=self.default, nullable=nullable)
+
+
+def _field_column(f: FieldContext) -> Column:
     spec = f.spec
     if f.reference is not None:
-        return call("sa.Column", py_str(f.input_name), "sa.Integer()", nullable="True" if f.nullable else "False")
+        return Column(f.input_name, "sa.Integer()", f.nullable)
     kind = spec.type
     if f.enum is not None:
         column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
@@ -53,55 +69,61 @@ def _migration_column(f: FieldContext) -> Call:
             "time": "sa.Time()",
             "uuid": "sa.Uuid()",
         }[kind]
-    return call(
-        "sa.Column",
-        py_str(f.name),
-        column_type,
-        server_default=server_default(spec),
-        nullable="True" if f.nullable else "False",
-    )
+    return Column(f.name, column_type, f.nullable, server_default(spec))
 
 
-def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
-    owned = entity.owned
-    items: list[str | Call | Collection | Arg] = [py_str(table), 'sa.Column("id", sa.Integer(), nullable=False)']
-    items += [_migration_column(f) for f in fields if not (f.reference and f.reference.many)]
-    if owned:
-        items.append('sa.Column("user_id", sa.Integer(), nullable=False)')
+def columns(fields: Sequence[FieldContext], entity: EntitySpec) -> list[Column]:
+    """The table's columns in order: id, the fields, then owner, audit, soft delete, timestamps."""
+    result = [Column("id", "sa.Integer()", nullable=False)]
+    result += [_field_column(f) for f in fields if not (f.reference and f.reference.many)]
+    if entity.owned:
+        result.append(Column("user_id", "sa.Integer()", nullable=False))
     if entity.audit:
-        items += ['sa.Column("created_by_id", sa.Integer(), nullable=True)']
-        items += ['sa.Column("updated_by_id", sa.Integer(), nullable=True)']
+        result += [Column("created_by_id", "sa.Integer()", True), Column("updated_by_id", "sa.Integer()", True)]
     if entity.soft_delete:
-        items.append('sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True)')
-    for column in ("created_at", "updated_at") if entity.timestamps else ():
-        items.append(
-            call(
-                "sa.Column",
-                py_str(column),
-                "sa.DateTime(timezone=True)",
-                server_default='sa.text("now()")',
-                nullable="False",
-            )
-        )
+        result.append(Column("deleted_at", "sa.DateTime(timezone=True)", nullable=True))
+    for name in ("created_at", "updated_at") if entity.timestamps else ():
+        result.append(Column(name, "sa.DateTime(timezone=True)", False, 'sa.text("now()")'))
+    return result
+
+
+def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, Call]:
+    """The table's named constraints other than its primary key, in `op.create_table` order."""
+    found: list[Call] = []
     for f in fields:
         for check in f.checks:
-            items.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
+            found.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
         if f.enum is not None:
             values = ", ".join(sql_str(m.value) for m in f.enum.members)
             sql = f"{naming.sql_identifier(f.name)} IN ({values})"
-            items.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
-    if owned:
-        items.append(_foreign_key(table, "user_id", "users", "CASCADE"))
+            found.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
+    if entity.owned:
+        found.append(_foreign_key(table, "user_id", "users", "CASCADE"))
     if entity.audit:
-        items.append(_foreign_key(table, "created_by_id", "users", "SET NULL"))
-        items.append(_foreign_key(table, "updated_by_id", "users", "SET NULL"))
+        found.append(_foreign_key(table, "created_by_id", "users", "SET NULL"))
+        found.append(_foreign_key(table, "updated_by_id", "users", "SET NULL"))
     for f in fields:
         if f.reference is not None and not f.reference.many:
-            items.append(_foreign_key(table, f.input_name, f.reference.target.table, f.reference.on_delete))
-    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
-    for f in fields:
-        if f.spec.unique and not entity.soft_delete:
-            items.append(call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")'))
+            found.append(_foreign_key(table, f.input_name, f.reference.target.table, f.reference.on_delete))
+    pk = call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")')
+    unique = [
+        call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")')
+        for f in fields
+        if f.spec.unique and not entity.soft_delete
+    ]
+    return {constraint_name(c): c for c in [*found, pk, *unique]}
+
+
+def constraint_name(constraint: Call) -> str:
+    name = next(item for item in constraint.args if isinstance(item, Arg) and item.keyword == "name")
+    assert isinstance(name.value, str)
+    return name.value.removeprefix('op.f("').removesuffix('")')
+
+
+def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
+    items: list[str | Call | Collection | Arg] = [py_str(table)]
+    items += [column.call for column in columns(fields, entity)]
+    items += list(constraints(table, fields, entity).values())
     return statement("", Call("op.create_table", tuple(items)), 1)
 
 
@@ -143,12 +165,20 @@ def _drop_index(name: str, table: str) -> str:
     return statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
 
 
-def migration_indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
-    """The table's indexes, then the link tables of its `ref_many` fields."""
-    statements = [_create_index(name, table, columns) for name, columns in _indexes(table, fields, entity)]
-    statements += [
-        _create_index(name, table, [column], live_unique=True) for name, column in _live_unique(table, fields, entity)
-    ]
+def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, tuple[str, str]]:
+    """The table's indexes: name → (create statement, drop statement)."""
+    found = {
+        name: (_create_index(name, table, cols), _drop_index(name, table))
+        for name, cols in _indexes(table, fields, entity)
+    }
+    for name, column in _live_unique(table, fields, entity):
+        found[name] = (_create_index(name, table, [column], live_unique=True), _drop_index(name, table))
+    return found
+
+
+def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The link table of each `ref_many`: name → (create statements, drop statements)."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for f in fields:
         if f.reference is not None and f.reference.association is not None:
             link = f.reference.association
@@ -165,8 +195,21 @@ def migration_indexes(table: str, fields: Sequence[FieldContext], entity: Entity
                     name=f'op.f("pk_{link.table}")',
                 ),
             ]
-            statements.append(statement("", Call("op.create_table", tuple(items)), 1))
-            statements.append(_create_index(f"ix_{link.table}_{link.target_column}", link.table, [link.target_column]))
+            index = f"ix_{link.table}_{link.target_column}"
+            creates = (
+                statement("", Call("op.create_table", tuple(items)), 1),
+                _create_index(index, link.table, [link.target_column]),
+            )
+            drops = (_drop_index(index, link.table), f"op.drop_table({py_str(link.table)})")
+            found[link.table] = (creates, drops)
+    return found
+
+
+def migration_indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
+    """The table's indexes, then the link tables of its `ref_many` fields."""
+    statements = [create for create, _ in indexes(table, fields, entity).values()]
+    for creates, _ in link_tables(table, fields).values():
+        statements += creates
     return tuple(statements)
 
 
@@ -177,15 +220,9 @@ def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec)
 
 def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
     drops: list[str] = []
-    for f in reversed(fields):
-        if f.reference is not None and f.reference.association is not None:
-            link = f.reference.association
-            drops += [
-                _drop_index(f"ix_{link.table}_{link.target_column}", link.table),
-                f"op.drop_table({py_str(link.table)})",
-            ]
-    drops += [_drop_index(name, table) for name, _ in reversed(_live_unique(table, fields, entity))]
-    drops += [_drop_index(name, table) for name, _ in reversed(_indexes(table, fields, entity))]
+    for _, link_drops in reversed(link_tables(table, fields).values()):
+        drops += link_drops
+    drops += [drop for _, drop in reversed(indexes(table, fields, entity).values())]
     return (*drops, f"op.drop_table({py_str(table)})")
 
 

@@ -1,24 +1,38 @@
-"""The generation pipeline: spec → context → rendered files → plan → disk.
+"""The generation pipeline: specs → context → rendered files → plan → disk.
 
-`init_project`, `add_entities` and `generate` are the public entry points (re-exported by
-`prpgen`); the CLI and the tests call nothing else to generate.
+A project is its skeleton plus the features recorded in `.prpgen/manifest.json`, in the order
+they were added. Every command renders the whole project from that list in memory (the new or
+changed feature included), plans it against the last generation and the disk, and only then
+writes. The `plan_*` functions decide; `write` carries a plan out; `init_project`,
+`add_entities`, `generate` and `remove_entity` do both (re-exported by `prpgen`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prpgen import __version__
 from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
-from prpgen.errors import ProjectError
+from prpgen.errors import GenerationError, ProjectError
+from prpgen.manifest import (
+    DIRECTORY,
+    MANIFEST_FILE,
+    Feature,
+    Manifest,
+    digest,
+    object_path,
+    read_manifest,
+    read_object,
+)
 from prpgen.project import (
     MODELS_FILE,
     ROUTER_FILE,
     VERSIONS_DIR,
     ProjectContext,
     add_inverse,
+    configured_templates,
     existing_entities,
     next_migration,
     project_context,
@@ -27,129 +41,327 @@ from prpgen.project import (
     register_router,
     revision_id,
 )
-from prpgen.render import MIGRATION_TEMPLATE, PRP_TEMPLATE, REFERENCES_FILE, REFERENCES_TEMPLATE, Renderer
+from prpgen.relations import Target
+from prpgen.render import (
+    CHANGE_TEMPLATE,
+    MIGRATION_TEMPLATE,
+    PRP_TEMPLATE,
+    REFERENCES_FILE,
+    REFERENCES_TEMPLATE,
+    Renderer,
+)
+from prpgen.schema_diff import SchemaChange, changed_migration, removed_migration
 from prpgen.spec import Spec
-from prpgen.writer import Change, apply, check_new_tree, plan, write_new_tree
+from prpgen.writer import Change, Resolution, apply, check_new_tree, plan, resolve, write_new_tree
 
 USERS_REVISION = revision_id("create users table")
-# Directories shown in the PRP's project structure.
-_TREE_DIRS = ("app", "alembic", "tests")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a command did (or, with `dry_run`, would do) to the files under `root`."""
+    """What a command does (or, unwritten, would do) to the files under `root`."""
 
     root: Path
     changes: list[Change]
+    # A new project: the whole tree is written at once into an empty directory.
+    new_tree: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
 
+    @property
+    def drift(self) -> list[Change]:
+        """Every file whose content on disk differs from what is generated now."""
+        return [c for c in self.changes if c.action != "unchanged"]
+
+
+def plan_init(root: Path, *, name: str | None = None, templates: Path | None = None) -> Outcome:
+    project = project_context(name or root.resolve().name)
+    return _plan_new(root, project, (), Renderer(templates))
+
+
+def plan_generate(
+    spec: Spec, root: Path, *, source: str, name: str | None = None, templates: Path | None = None
+) -> Outcome:
+    """A new project with every entity of `spec`; on a project prpgen generated before, the
+    regeneration of that feature."""
+    feature = Feature(source, spec)
+    if read_manifest(root) is None:
+        project = project_context(name or root.resolve().name)
+        return _plan_new(root, project, (feature,), Renderer(templates))
+    return plan_new_entities(spec, root, source=source, templates=templates)
+
+
+def plan_new_entities(spec: Spec, root: Path, *, source: str, templates: Path | None = None) -> Outcome:
+    """Add the feature of `spec` to the project in `root`, or regenerate it if it is there."""
+    manifest = _manifest(root)
+    feature = Feature(source, spec)
+    slugs = [f.slug for f in manifest.features]
+    features = list(manifest.features)
+    if feature.slug in slugs:
+        features[slugs.index(feature.slug)] = feature
+    else:
+        features.append(feature)
+    return _plan_update(root, manifest, tuple(features), _renderer(root, templates))
+
+
+def plan_regenerate(root: Path, *, templates: Path | None = None) -> Outcome:
+    """Render every recorded feature again (after a prpgen upgrade or a template change)."""
+    manifest = _manifest(root)
+    return _plan_update(root, manifest, manifest.features, _renderer(root, templates))
+
+
+def plan_remove_entity(name: str, root: Path, *, templates: Path | None = None) -> Outcome:
+    """Take entity `name` out of its feature (and the feature out, if it was its last entity)."""
+    from prpgen import naming
+
+    manifest = _manifest(root)
+    wanted = naming.pascal(name)
+    features: list[Feature] = []
+    found = False
+    for feature in manifest.features:
+        kept = [e for e in feature.spec.entities if naming.pascal(e.name) != wanted]
+        found = found or len(kept) < len(feature.spec.entities)
+        if kept:
+            features.append(replace(feature, spec=feature.spec.model_copy(update={"entities": kept})))
+    referring = [
+        f"{naming.pascal(e.name)}.{name}"
+        for f in features
+        for e in f.spec.entities
+        for name, field in e.fields.items()
+        if field.to is not None and naming.pascal(field.to) == wanted
+    ]
+    if referring:
+        raise ProjectError(f"{wanted} is referred to by {', '.join(referring)}; remove that reference first")
+    if not found:
+        known = [naming.pascal(e.name) for f in manifest.features for e in f.spec.entities]
+        from prpgen.errors import suggestion
+
+        raise ProjectError(f"the project has no entity {wanted}{suggestion(wanted, known)}; it has: {', '.join(known)}")
+    return _plan_update(root, manifest, tuple(features), _renderer(root, templates))
+
+
+def write(outcome: Outcome, resolution: Resolution = "stop") -> Outcome:
+    """Carry out a plan: conflicts settled by `resolution`, then every file or none."""
+    try:
+        if outcome.new_tree:
+            write_new_tree(outcome.root, {c.path: c.text for c in outcome.changes if c.text is not None})
+            return outcome
+        settled = resolve(outcome.changes, resolution)
+        apply(outcome.root, settled)
+    except OSError as exc:
+        raise GenerationError(f"writing to {outcome.root} failed ({exc}); nothing was changed") from exc
+    return replace(outcome, changes=settled)
+
 
 def init_project(root: Path, *, name: str | None = None, dry_run: bool = False) -> Outcome:
     """Create a new project (users, JWT auth, Alembic, tests) in the empty or missing `root`."""
-    project = project_context(name or root.resolve().name)
-    files = _skeleton(Renderer(), project)
-    return _write_new(root, files, dry_run)
+    outcome = plan_init(root, name=name)
+    return outcome if dry_run else write(outcome)
 
 
 def generate(spec: Spec, root: Path, *, source: str, name: str | None = None, dry_run: bool = False) -> Outcome:
-    """A new project in `root` with every entity of `spec`, in one step."""
-    project = project_context(name or root.resolve().name)
-    feature = build_feature(spec, source)
-    renderer = Renderer()
-    files = _skeleton(renderer, project)
-    files.update(_feature_files(renderer, project, feature, files.get, _versions_of(files), files))
-    return _write_new(root, files, dry_run)
+    """A new project in `root` with every entity of `spec`, in one step (or its regeneration)."""
+    outcome = plan_generate(spec, root, source=source, name=name)
+    return outcome if dry_run else write(outcome)
 
 
 def add_entities(spec: Spec, root: Path, *, source: str, dry_run: bool = False) -> Outcome:
-    """Add the entities of `spec` to the existing project in `root`, changing nothing else."""
-    project = read_project(root)
-    models = {p.stem: p.read_text(encoding="utf-8") for p in sorted((root / "app/models").glob("*.py"))}
-    feature = build_feature(spec, source, existing_entities(models))
-
-    def current(path: str) -> str | None:
-        target = root / path
-        return target.read_text(encoding="utf-8") if target.is_file() else None
-
-    versions = {p.name: p.read_text(encoding="utf-8") for p in sorted((root / VERSIONS_DIR).glob("*.py"))}
-    files = _feature_files(Renderer(), project, feature, current, versions, _disk_paths(root))
-    inverse_targets = {f"app/models/{target.module}.py" for target, _ in feature.external_inverses}
-    changes = plan(root, files, updatable=frozenset({ROUTER_FILE, MODELS_FILE, *inverse_targets}))
-    if not dry_run:
-        apply(root, changes)
-    return Outcome(root, changes)
+    """Add the entities of `spec` to the existing project in `root`."""
+    outcome = plan_new_entities(spec, root, source=source)
+    return outcome if dry_run else write(outcome)
 
 
-def _write_new(root: Path, files: dict[str, str], dry_run: bool) -> Outcome:
+def remove_entity(name: str, root: Path, *, dry_run: bool = False) -> Outcome:
+    outcome = plan_remove_entity(name, root)
+    return outcome if dry_run else write(outcome)
+
+
+def _renderer(root: Path, templates: Path | None) -> Renderer:
+    """`templates` if given, else the project's `[tool.prpgen] templates`, else prpgen's own."""
+    return Renderer(templates if templates is not None else configured_templates(root))
+
+
+def _manifest(root: Path) -> Manifest:
+    read_project(root)
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise ProjectError(
+            f"{root} has no {MANIFEST_FILE}: prpgen cannot tell what it generated there, so it will not "
+            "change it; generate the project again with this prpgen and move your changes over"
+        )
+    return manifest
+
+
+def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     check_new_tree(root)
-    changes = [Change(path, "create", text) for path, text in sorted(files.items())]
-    if not dry_run:
-        write_new_tree(root, changes)
-    return Outcome(root, changes)
+    manifest = Manifest(project.name, version=__version__)
+    files = _with_record(_render(renderer, project, features, manifest, {}), project, features)
+    return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
 
 
-def _skeleton(renderer: Renderer, project: ProjectContext) -> dict[str, str]:
-    context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
-    return renderer.project_files(context)
+def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
+    project = project_context(manifest.project)
+    previous: dict[str, str | None] = {path: read_object(root, h) for path, h in manifest.files.items()}
+    for path, text in previous.items():
+        # Without its record, a migration is taken as it is on disk: it is never re-rendered.
+        if text is None and path.startswith(VERSIONS_DIR + "/") and (root / path).is_file():
+            previous[path] = (root / path).read_text(encoding="utf-8")
+    files = _with_record(_render(renderer, project, features, manifest, previous), project, features)
+    # prpgen owns `.prpgen/`: its files follow the generation whatever is on disk.
+    for path in _record_paths(root):
+        previous[path] = (root / path).read_text(encoding="utf-8")
+    return Outcome(root, plan(root, files, previous))
 
 
-def _versions_of(files: Mapping[str, str]) -> dict[str, str]:
-    prefix = VERSIONS_DIR + "/"
-    return {
-        path[len(prefix) :]: text for path, text in files.items() if path.startswith(prefix) and path.endswith(".py")
-    }
+def _record_paths(root: Path) -> list[str]:
+    directory = root / DIRECTORY
+    if not directory.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in directory.rglob("*") if p.is_file())
 
 
-def _disk_paths(root: Path) -> list[str]:
-    paths = []
-    for directory in _TREE_DIRS:
-        for path in (root / directory).rglob("*.py"):
-            if "__pycache__" not in path.parts:
-                paths.append(path.relative_to(root).as_posix())
-    return paths
+def _with_record(files: dict[str, str], project: ProjectContext, features: tuple[Feature, ...]) -> dict[str, str]:
+    """The generated files plus `.prpgen/`: the manifest and each file's text as generated."""
+    manifest = Manifest(
+        project=project.name,
+        features=features,
+        migrated={f.slug: f.spec for f in features},
+        files={path: digest(text) for path, text in files.items()},
+        version=__version__,
+    )
+    record = {MANIFEST_FILE: manifest.to_json()}
+    record.update({object_path(digest(text)): text for text in files.values()})
+    return {**files, **record}
 
 
-def _feature_files(
+def _render(
     renderer: Renderer,
     project: ProjectContext,
-    feature: FeatureContext,
-    current: Callable[[str], str | None],
-    versions: Mapping[str, str],
-    existing_paths: Iterable[str],
+    features: Sequence[Feature],
+    manifest: Manifest,
+    previous: Mapping[str, str | None],
 ) -> dict[str, str]:
-    taken = [e.class_name for e in feature.entities if current(f"app/models/{e.module}.py") is not None]
-    if taken:
-        raise ProjectError(f"the project already has {', '.join(taken)}; choose other entity names")
-    router, models = current(ROUTER_FILE), current(MODELS_FILE)
-    if router is None or models is None:
-        raise ProjectError(f"the project lacks {ROUTER_FILE} or {MODELS_FILE}")
-    files: dict[str, str] = {}
-    for entity in feature.entities:
-        files.update(renderer.entity_files({"project": project, "feature": feature, "entity": entity}))
-        router = register_router(router, entity)
-        models = register_model(models, entity)
-    files[ROUTER_FILE] = router
-    files[MODELS_FILE] = models
-    if any(e.references for e in feature.entities) and current(REFERENCES_FILE) is None:
-        files[REFERENCES_FILE] = renderer.render(REFERENCES_TEMPLATE, REFERENCES_FILE, {"project": project})
-    for target, inverse in feature.external_inverses:
-        path = f"app/models/{target.module}.py"
-        model = files.get(path) or current(path)
-        if model is None:
-            raise ProjectError(f"{path} is missing; {inverse.source_class} refers to {target.class_name}")
-        files[path] = add_inverse(model, path, inverse_line(inverse), inverse.source_class, inverse.source_module)
-
-    slot = next_migration(versions)
-    revision = revision_id(slot.down_revision or "", *(e.migration_table for e in feature.entities))
-    migration_path = f"{VERSIONS_DIR}/{slot.number:04d}_{feature.spec.feature_slug.replace('-', '_')}.py"
-    migration = {"revision": revision, "down_revision": slot.down_revision, "path": migration_path}
-    context = {"project": project, "feature": feature, "migration": migration, "prpgen_version": __version__}
-    files[migration_path] = renderer.render(MIGRATION_TEMPLATE, migration_path, context)
-
-    prp_path = f"PRPs/{feature.slug}/prp.md"
-    tree = file_tree(sorted({*existing_paths, *(p for p in files if p.split("/")[0] in _TREE_DIRS)}))
-    files[prp_path] = renderer.render(PRP_TEMPLATE, prp_path, {**context, "files": files, "tree": tree})
+    """Every file of the project, rendered in memory."""
+    context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
+    files = renderer.project_files(context)
+    contexts: list[FeatureContext] = []
+    for feature in features:
+        contexts.append(_add_feature(renderer, project, feature, files))
+    # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
+    for path, text in previous.items():
+        if path.startswith(VERSIONS_DIR + "/") and text is not None:
+            files[path] = text
+    migrations = _migrations(renderer, project, features, contexts, manifest, files)
+    for feature_context in contexts:
+        _add_prp(renderer, project, feature_context, files, migrations.get(feature_context.slug, []))
     return files
+
+
+def _add_feature(
+    renderer: Renderer, project: ProjectContext, feature: Feature, files: dict[str, str]
+) -> FeatureContext:
+    """Render one feature's entities into `files`, registering them with the router and the models."""
+    models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
+    existing = existing_entities(models)
+    context = build_feature(feature.spec, feature.source, existing)
+    taken = [e.class_name for e in context.entities if e.class_name in existing]
+    if taken:
+        raise ProjectError(
+            f"the project already has {', '.join(taken)} from another feature; "
+            "choose other names, or remove it there first (`prpgen remove-entity`)"
+        )
+    router, model_index = files[ROUTER_FILE], files[MODELS_FILE]
+    for entity in context.entities:
+        files.update(renderer.entity_files({"project": project, "feature": context, "entity": entity}))
+        router = register_router(router, entity)
+        model_index = register_model(model_index, entity)
+    files[ROUTER_FILE] = router
+    files[MODELS_FILE] = model_index
+    if any(e.references for e in context.entities) and REFERENCES_FILE not in files:
+        files[REFERENCES_FILE] = renderer.render(REFERENCES_TEMPLATE, REFERENCES_FILE, {"project": project})
+    for target, inverse in context.external_inverses:
+        path = f"app/models/{target.module}.py"
+        files[path] = add_inverse(files[path], path, inverse_line(inverse), inverse.source_class, inverse.source_module)
+    return context
+
+
+def _is_model(path: str) -> bool:
+    return path.startswith("app/models/") and path.endswith(".py") and path.count("/") == 2
+
+
+def _migrations(
+    renderer: Renderer,
+    project: ProjectContext,
+    features: Sequence[Feature],
+    contexts: Sequence[FeatureContext],
+    manifest: Manifest,
+    files: dict[str, str],
+) -> dict[str, list[str]]:
+    """New migrations for what the recorded ones do not yet create: removed features first, then
+    each feature in order, chained onto the head. Returns each feature's migration paths."""
+    current = {c.slug: c for c in contexts}
+    sources = {f.slug: f.source for f in features}
+    new: dict[str, list[str]] = {}
+    for slug, old_spec in manifest.migrated.items():
+        if slug not in current:
+            old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", _targets(files))
+            _add_migration(renderer, files, slug, "remove", removed_migration(old))
+    for context in contexts:
+        recorded = manifest.migrated.get(context.slug)
+        if recorded is None:
+            _add_create_migration(renderer, project, context, files)
+        elif recorded != context.spec:
+            old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", _targets(files, context))
+            change = changed_migration(old, context, sources[context.slug])
+            if change is not None:
+                _add_migration(renderer, files, context.slug, "update", change)
+    for path in sorted(p for p in files if p.startswith(VERSIONS_DIR + "/")):
+        name = path.rsplit("/", 1)[1]
+        for slug in current:
+            stem = slug.replace("-", "_")
+            if name[5:] in {f"{stem}.py", f"{stem}__update.py"}:
+                new.setdefault(slug, []).append(path)
+    return new
+
+
+def _targets(files: Mapping[str, str], without: FeatureContext | None = None) -> dict[str, Target]:
+    """The entities of the rendered project (other than `without`'s), for resolving an old spec."""
+    models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
+    targets = existing_entities(models)
+    own = {e.class_name for e in without.entities} if without else set()
+    return {name: target for name, target in targets.items() if name not in own}
+
+
+def _versions(files: Mapping[str, str]) -> dict[str, str]:
+    prefix = VERSIONS_DIR + "/"
+    return {p[len(prefix) :]: t for p, t in files.items() if p.startswith(prefix) and p.endswith(".py")}
+
+
+def _add_create_migration(
+    renderer: Renderer, project: ProjectContext, feature: FeatureContext, files: dict[str, str]
+) -> None:
+    slot = next_migration(_versions(files))
+    revision = revision_id(slot.down_revision or "", *(e.migration_table for e in feature.entities))
+    path = f"{VERSIONS_DIR}/{slot.number:04d}_{feature.slug.replace('-', '_')}.py"
+    migration = {"revision": revision, "down_revision": slot.down_revision, "path": path}
+    context = {"project": project, "feature": feature, "migration": migration, "prpgen_version": __version__}
+    files[path] = renderer.render(MIGRATION_TEMPLATE, path, context)
+
+
+def _add_migration(renderer: Renderer, files: dict[str, str], slug: str, kind: str, change: SchemaChange) -> None:
+    slot = next_migration(_versions(files))
+    path = f"{VERSIONS_DIR}/{slot.number:04d}_{slug.replace('-', '_')}__{kind}.py"
+    revision = revision_id(slot.down_revision or "", path, *change.upgrade, *change.downgrade)
+    migration = {"revision": revision, "down_revision": slot.down_revision, "path": path}
+    context = {"change": change, "migration": migration, "prpgen_version": __version__}
+    files[path] = renderer.render(CHANGE_TEMPLATE, path, context)
+
+
+def _add_prp(
+    renderer: Renderer, project: ProjectContext, feature: FeatureContext, files: dict[str, str], migrations: list[str]
+) -> None:
+    prp_path = f"PRPs/{feature.slug}/prp.md"
+    tree = file_tree(sorted(p for p in files if not p.startswith("PRPs/")))
+    context = {"project": project, "feature": feature, "migrations": migrations, "prpgen_version": __version__}
+    files[prp_path] = renderer.render(PRP_TEMPLATE, prp_path, {**context, "files": files, "tree": tree})

@@ -61,6 +61,24 @@ def read_project(root: Path) -> ProjectContext:
     return project_context(name)
 
 
+def configured_templates(root: Path) -> Path | None:
+    """The project's own template directory, from `[tool.prpgen] templates = "DIR"` in its
+    pyproject.toml (relative to the project)."""
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    try:
+        setting = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("prpgen", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise ProjectError(f"{pyproject} does not parse: {exc}") from None
+    templates = setting.get("templates") if isinstance(setting, dict) else None
+    if templates is None:
+        return None
+    if not isinstance(templates, str):
+        raise ProjectError(f"{pyproject}: [tool.prpgen] templates must be a path (a string)")
+    return root / templates
+
+
 @dataclass(frozen=True)
 class MigrationSlot:
     """Where the next migration goes: its file number and the revision it chains onto."""

@@ -24,10 +24,14 @@ ENTITY_FILES = {
     "entity/test_performance.py.j2": "tests/performance/test_{table}_performance.py",
 }
 MIGRATION_TEMPLATE = "migration.py.j2"
+# A later migration of a feature whose spec changed (or was removed): the difference only.
+CHANGE_TEMPLATE = "migration_change.py.j2"
 # Shared by every service with references; written with the first entity that has one.
 REFERENCES_TEMPLATE = "shared/references.py.j2"
 REFERENCES_FILE = "app/services/references.py"
 PRP_TEMPLATE = "prp.md.j2"
+# In a custom template set: templates of extra files per entity.
+EXTRA_DIR = "entity/extra"
 
 
 def builtin_templates() -> Path:
@@ -40,17 +44,25 @@ def builtin_templates() -> Path:
 
 
 class Renderer:
-    """One Jinja environment per run: each template is compiled once, however many entities use it."""
+    """One Jinja environment per run: each template is compiled once, however many entities use it.
 
-    def __init__(self, templates: Path | None = None) -> None:
-        self.templates = templates or builtin_templates()
+    `custom` is a team's own template directory: any template found there wins, any other comes
+    from prpgen's, file by file; files under its `entity/extra/` are extra files per entity.
+    """
+
+    def __init__(self, custom: Path | None = None) -> None:
+        self.builtin = builtin_templates()
+        if custom is not None and not custom.is_dir():
+            raise GenerationError(f"the template directory {custom} does not exist")
+        self.custom = custom
+        self.roots = [custom, self.builtin] if custom is not None else [self.builtin]
 
     @cached_property
     def env(self) -> jinja2.Environment:
         import jinja2
 
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
+            loader=jinja2.FileSystemLoader([str(root) for root in self.roots]),
             bytecode_cache=_bytecode_cache(),
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
@@ -70,30 +82,69 @@ class Renderer:
 
         try:
             text = self.env.get_template(template).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.filename or template}:{exc.lineno}"
+            raise GenerationError(f"{where}: template syntax error: {exc.message}") from None
         except jinja2.TemplateError as exc:
-            raise GenerationError(f"template {template} failed to render: {exc}") from exc
+            raise GenerationError(f"{_failing_line(exc, template)}: {exc} (rendering {output})") from None
         return fit_source(text) if output.endswith(".py") else text
 
     def project_files(self, context: dict[str, Any]) -> dict[str, str]:
         """Every file of a new project's skeleton, keyed by its path in the project."""
-        root = self.templates / PROJECT_DIR
         files: dict[str, str] = {}
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            relative = path.relative_to(root).as_posix()
+        for relative in self._listing(PROJECT_DIR):
             output = _output_path(relative)
             if relative.endswith(".j2"):
                 files[output] = self.render(f"{PROJECT_DIR}/{relative}", output, context)
             else:
+                path = next(r / PROJECT_DIR / relative for r in self.roots if (r / PROJECT_DIR / relative).is_file())
                 files[output] = path.read_text(encoding="utf-8")
         return files
+
+    def _listing(self, directory: str) -> list[str]:
+        """Files under `directory` in any template root, relative to it (a custom one may add files)."""
+        found: set[str] = set()
+        for root in self.roots:
+            base = root / directory
+            found.update(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+        return sorted(found)
 
     def entity_files(self, context: dict[str, Any]) -> dict[str, str]:
         entity = context["entity"]
         files = {}
-        for template, pattern in ENTITY_FILES.items():
-            output = pattern.format(module=entity.module, table=entity.table)
+        names = {"module": entity.module, "table": entity.table, "class_name": entity.class_name}
+        for template, pattern in self.entity_templates().items():
+            try:
+                output = pattern.format(**names)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise GenerationError(
+                    f"{template}: its file name may use {{module}}, {{table}} or {{class_name}} ({exc})"
+                ) from None
             files[output] = self.render(template, output, context)
         return files
+
+    def entity_templates(self) -> dict[str, str]:
+        """Every per-entity template and the path pattern of its output: prpgen's, then the extra
+        ones of a custom set (`entity/extra/app/events/{module}.py.j2` → `app/events/{module}.py`)."""
+        templates = dict(ENTITY_FILES)
+        if self.custom is not None and (self.custom / EXTRA_DIR).is_dir():
+            for path in sorted(p for p in (self.custom / EXTRA_DIR).rglob("*.j2") if p.is_file()):
+                relative = path.relative_to(self.custom / EXTRA_DIR).as_posix()
+                templates[f"{EXTRA_DIR}/{relative}"] = relative.removesuffix(".j2")
+        return templates
+
+
+def _failing_line(exc: BaseException, template: str) -> str:
+    """`entity/model.py.j2:12`: the innermost template line in the traceback (Jinja maps its
+    compiled frames back to template files and lines)."""
+    where = template
+    trace = exc.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{trace.tb_lineno}"
+        trace = trace.tb_next
+    return where
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -1,4 +1,10 @@
-"""The only module that writes to disk: plan every file first, then apply the plan atomically."""
+"""The only module that writes to disk: plan every file first, then apply the plan atomically.
+
+A plan compares three versions of each file: what prpgen generates now, what it generated last
+time (recorded in `.prpgen/`), and what is on disk. Files the user has not touched follow the
+generation; files the user edited are merged three ways; what cannot be merged is a conflict,
+and nothing is written while a conflict is unresolved.
+"""
 
 from __future__ import annotations
 
@@ -6,43 +12,101 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from prpgen.errors import GenerationError, ProjectError
+from prpgen.merge import merge
 
-Action = Literal["create", "update", "unchanged"]
+# create/update/merge/delete change the disk; unchanged/kept do not (kept: the user's version
+# stays, by their edit or their choice); a conflict must be resolved before anything is written.
+Action = Literal["create", "update", "merge", "delete", "unchanged", "kept", "conflict"]
+WRITES = frozenset({"create", "update", "merge", "delete"})
+Resolution = Literal["stop", "force", "skip"]
 
 
 @dataclass(frozen=True)
 class Change:
     path: str
     action: Action
-    text: str
+    # The file's text after the change; None when it is (or stays) absent.
+    text: str | None
+    # What prpgen generates now (None: no longer generated); recorded as the next merge base.
+    generated: str | None = None
+    # Why a file is kept or in conflict, for the user.
+    reason: str = ""
+    # What was on disk before.
+    before: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return self.action in WRITES
 
 
-def plan(root: Path, files: Mapping[str, str], *, updatable: frozenset[str] = frozenset()) -> list[Change]:
-    """Decide what happens to each file. Only paths in `updatable` may replace existing content;
-    any other existing file that would change is refused, so nothing a user wrote is overwritten."""
-    changes: list[Change] = []
-    refused: list[str] = []
-    for path in sorted(files):
+def plan(root: Path, generated: Mapping[str, str], previous: Mapping[str, str | None]) -> list[Change]:
+    """Decide what happens to every file prpgen generates now or generated before.
+
+    `previous` maps each path generated last time to its text then (None if that record is lost).
+    """
+    changes = []
+    for path in sorted(set(generated) | set(previous)):
         _check_inside(path)
         target = root / path
-        text = files[path]
-        if not target.exists():
-            changes.append(Change(path, "create", text))
-        elif target.read_text(encoding="utf-8") == text:
-            changes.append(Change(path, "unchanged", text))
-        elif path in updatable:
-            changes.append(Change(path, "update", text))
-        else:
-            refused.append(path)
-    if refused:
-        listed = "\n".join(f"  {path}" for path in refused)
-        raise ProjectError(f"these files already exist in {root} and prpgen will not overwrite them:\n{listed}")
+        disk = target.read_text(encoding="utf-8") if target.is_file() else None
+        change = _decide(path, generated.get(path), path in previous, previous.get(path), disk)
+        if change is not None:
+            changes.append(change)
     return changes
+
+
+def _decide(path: str, new: str | None, recorded: bool, base: str | None, disk: str | None) -> Change | None:
+    if disk == new:
+        return None if new is None else Change(path, "unchanged", new, new, before=disk)
+    if disk is None:
+        if not recorded:
+            return Change(path, "create", new, new)
+        if base == new:
+            return Change(path, "kept", None, new, "you deleted it")
+        return Change(path, "conflict", new, new, "you deleted it; prpgen changed it")
+    if new is None:
+        if disk == base:
+            return Change(path, "delete", None, None, before=disk)
+        return Change(path, "conflict", None, None, "you edited it; prpgen no longer generates it", disk)
+    if not recorded:
+        return Change(path, "conflict", new, new, "it exists and prpgen did not write it", disk)
+    if disk == base:
+        return Change(path, "update", new, new, before=disk)
+    if base is None:
+        return Change(path, "conflict", new, new, "its record in .prpgen/ is missing", disk)
+    if new == base:
+        return Change(path, "kept", disk, new, "your edits; nothing new generated", disk)
+    merged = merge(disk, base, new, path=path)
+    if merged.conflicts:
+        noun = "conflict" if merged.conflicts == 1 else "conflicts"
+        return Change(path, "conflict", merged.text, new, f"{merged.conflicts} merge {noun} with your edits", disk)
+    return Change(path, "merge", merged.text, new, "your edits merged with the new generation", disk)
+
+
+def resolve(changes: Sequence[Change], resolution: Resolution) -> list[Change]:
+    """Settle the conflicts: `force` writes the generation over the user's version, `skip` keeps
+    the user's version; `stop` refuses to go on while there is any."""
+    conflicts = [c for c in changes if c.action == "conflict"]
+    if conflicts and resolution == "stop":
+        listed = "\n".join(f"  {c.path}: {c.reason}" for c in conflicts)
+        raise ProjectError(
+            f"{len(conflicts)} file(s) conflict with your edits; nothing was written:\n{listed}\n"
+            "see them with --diff, then keep yours with --skip-conflicts or take prpgen's with --force"
+        )
+    settled = []
+    for change in changes:
+        if change.action == "conflict" and resolution == "force":
+            action: Action = "delete" if change.generated is None else ("update" if change.before else "create")
+            change = replace(change, action=action, text=change.generated)
+        elif change.action == "conflict":
+            change = replace(change, action="kept", text=change.before, reason=f"kept yours: {change.reason}")
+        settled.append(change)
+    return settled
 
 
 def _check_inside(path: str) -> None:
@@ -59,14 +123,15 @@ def check_new_tree(root: Path) -> None:
         raise ProjectError(f"{root} already exists and is not empty; choose another directory")
 
 
-def write_new_tree(root: Path, changes: Sequence[Change]) -> None:
+def write_new_tree(root: Path, files: Mapping[str, str]) -> None:
     """Create `root` with every file, or nothing: the tree is built beside it and renamed into place."""
     check_new_tree(root)
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".prpgen", dir=root.parent))
     try:
-        for change in changes:
-            _write(staging / change.path, change.text)
+        for path, text in files.items():
+            _check_inside(path)
+            _write(staging / path, text)
         if root.exists():
             root.rmdir()
         staging.rename(root)
@@ -80,16 +145,21 @@ def apply(root: Path, changes: Sequence[Change]) -> None:
 
     Every new text is first written to a temporary file beside its target; only then are they
     renamed into place. If anything fails (or is interrupted), files already replaced get their
-    old content back and files created are removed.
+    old content back, files created are removed and files deleted come back.
     """
-    pending = [c for c in changes if c.action != "unchanged"]
+    if any(c.action == "conflict" for c in changes):
+        raise GenerationError("unresolved conflicts; resolve them before writing")
+    pending = [c for c in changes if c.writes]
     staged: list[tuple[Path, Path, str | None]] = []
     created_dirs: list[Path] = []
     try:
         for change in pending:
             target = root / change.path
-            created_dirs.extend(_make_parents(target.parent))
             old = target.read_text(encoding="utf-8") if target.exists() else None
+            if change.text is None:
+                staged.append((target, target, old))
+                continue
+            created_dirs.extend(_make_parents(target.parent))
             fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".prpgen", dir=target.parent)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(change.text)
@@ -97,7 +167,10 @@ def apply(root: Path, changes: Sequence[Change]) -> None:
         done: list[tuple[Path, str | None]] = []
         try:
             for temp, target, old in staged:
-                temp.replace(target)
+                if temp == target:
+                    target.unlink()
+                else:
+                    temp.replace(target)
                 done.append((target, old))
         except BaseException:
             for target, old in reversed(done):
@@ -107,12 +180,22 @@ def apply(root: Path, changes: Sequence[Change]) -> None:
                     _write(target, old)
             raise
     except BaseException:
-        for temp, _, _ in staged:
-            temp.unlink(missing_ok=True)
+        for temp, target, _ in staged:
+            if temp != target:
+                temp.unlink(missing_ok=True)
         for directory in reversed(created_dirs):
             if directory.exists() and not any(directory.iterdir()):
                 directory.rmdir()
         raise
+    _remove_empty_parents(root, [root / c.path for c in pending if c.text is None])
+
+
+def _remove_empty_parents(root: Path, deleted: Sequence[Path]) -> None:
+    for path in deleted:
+        directory = path.parent
+        while directory != root and directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+            directory = directory.parent
 
 
 def _make_parents(directory: Path) -> list[Path]:

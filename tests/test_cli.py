@@ -89,13 +89,13 @@ def test_a_reference_to_an_unknown_entity_names_both_sides(cli: Cli, tmp_path: P
     assert tree(project) == before
 
 
-def test_adding_an_existing_entity_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+def test_an_entity_of_another_feature_is_refused(cli: Cli, tmp_path: Path) -> None:
     project = tmp_path / "blog"
     cli("generate", str(SPEC), "--out", str(project))
     before = tree(project)
-    result = cli("new-entity", "--spec", str(SPEC), "--project", str(project))
+    result = cli("new-entity", "Post", "--field", "title:str", "--project", str(project))
     assert result.returncode == 2
-    assert "the project already has Category, Tag, Post, Comment" in result.stderr
+    assert "the project already has Post from another feature" in result.stderr
     assert tree(project) == before
 
 

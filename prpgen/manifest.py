@@ -1,0 +1,109 @@
+"""The record of what prpgen generated in a project, kept in `.prpgen/` beside the code.
+
+`manifest.json` holds the specs of the project's features (in the order they were added), the
+spec each feature's migrations bring the database to, prpgen's version and, per generated file,
+the hash of its text as generated. `objects/<hash>` keeps those texts: they are the common
+ancestor of a three-way merge when the user has edited a file since, and they survive prpgen
+upgrades (re-rendering an old spec with new templates would not give the old text back).
+
+Everything here is deterministic (sorted keys, no timestamps), so regenerating is byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prpgen.errors import ProjectError, SpecError
+from prpgen.spec import Spec, parse_spec
+
+DIRECTORY = ".prpgen"
+MANIFEST_FILE = f"{DIRECTORY}/manifest.json"
+OBJECTS_DIR = f"{DIRECTORY}/objects"
+FORMAT = 1
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def object_path(text_hash: str) -> str:
+    return f"{OBJECTS_DIR}/{text_hash}"
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature spec of the project and where it was read from (a path or "command line")."""
+
+    source: str
+    spec: Spec
+
+    @property
+    def slug(self) -> str:
+        return self.spec.feature_slug
+
+
+@dataclass(frozen=True)
+class Manifest:
+    project: str
+    features: tuple[Feature, ...] = ()
+    # Feature slug → the spec the project's migrations bring the database to.
+    migrated: Mapping[str, Spec] = field(default_factory=dict)
+    # Generated path → sha256 of its text as generated.
+    files: Mapping[str, str] = field(default_factory=dict)
+    version: str = ""
+
+    def to_json(self) -> str:
+        data = {
+            "format": FORMAT,
+            "prpgen": self.version,
+            "project": self.project,
+            "features": [{"source": f.source, "spec": _spec_data(f.spec)} for f in self.features],
+            "migrated": {slug: _spec_data(spec) for slug, spec in sorted(self.migrated.items())},
+            "files": dict(sorted(self.files.items())),
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def _spec_data(spec: Spec) -> Any:
+    return spec.model_dump(mode="json", exclude_defaults=True)
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    """The project's manifest, or None if prpgen has not recorded one there."""
+    path = root / MANIFEST_FILE
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ProjectError(f"{path}: format {data.get('format')!r} is not one this prpgen reads ({FORMAT})")
+        features = tuple(
+            Feature(item["source"], _spec(item["spec"], f"{path} (feature from {item['source']})"))
+            for item in data["features"]
+        )
+        migrated = {slug: _spec(spec, f"{path} (migrated {slug})") for slug, spec in data["migrated"].items()}
+        files = {str(key): str(value) for key, value in data["files"].items()}
+        return Manifest(str(data["project"]), features, migrated, files, str(data.get("prpgen", "")))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ProjectError(f"{path} is damaged ({exc}); restore it from version control") from None
+
+
+def _spec(data: Any, source: str) -> Spec:
+    try:
+        return parse_spec(data, source)
+    except SpecError as exc:
+        raise ProjectError(f"{exc.message}\n(the recorded spec no longer validates with this prpgen)") from None
+
+
+def read_object(root: Path, text_hash: str) -> str | None:
+    """A file's text as prpgen generated it, if its object is still there and intact."""
+    path = root / object_path(text_hash)
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    return text if digest(text) == text_hash else None

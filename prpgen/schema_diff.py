@@ -1,0 +1,245 @@
+"""Difference migrations: the Alembic operations that take a feature's tables from the spec its
+existing migrations were generated from to its spec now.
+
+The diff is of the two specs' table shapes (`migrations.columns/constraints/indexes/link_tables`,
+the same functions that write `op.create_table`), not of a live database: it needs no server,
+is deterministic, and `alembic check` in the generated project confirms it agrees with the models.
+Every upgrade has its exact inverse as downgrade. Changes existing rows could not survive are
+refused up front with what to do instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from prpgen.context import EntityContext, FeatureContext
+from prpgen.errors import Problem, SpecError
+from prpgen.migrations import Column, columns, constraints, indexes, link_tables, sql_str
+from prpgen.naming import sql_identifier
+from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
+
+_CONSTRAINT_KINDS = {
+    "sa.CheckConstraint": "check",
+    "sa.ForeignKeyConstraint": "foreignkey",
+    "sa.UniqueConstraint": "unique",
+}
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    title: str
+    upgrade: tuple[str, ...]
+    downgrade: tuple[str, ...]
+    uses_jsonb: bool
+
+
+@dataclass(frozen=True)
+class _Table:
+    name: str
+    columns: dict[str, Column]
+    constraints: dict[str, Call]
+    indexes: dict[str, tuple[str, str]]
+    links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+
+
+def _table(entity: EntityContext) -> _Table:
+    fields, spec = entity.fields, entity.spec
+    return _Table(
+        entity.table,
+        {c.name: c for c in columns(fields, spec)},
+        constraints(entity.table, fields, spec),
+        indexes(entity.table, fields, spec),
+        link_tables(entity.table, fields),
+    )
+
+
+def removed_migration(old: FeatureContext) -> SchemaChange:
+    """Drop every table of a feature that is gone; the downgrade creates them again (empty)."""
+    upgrade = [drop for entity in reversed(old.entities) for drop in entity.migration_drops]
+    downgrade = [s for entity in old.entities for s in (entity.migration_table, *entity.migration_indexes)]
+    tables = ", ".join(e.table for e in old.entities)
+    return SchemaChange(f"drop {tables} ({old.spec.feature} removed)", tuple(upgrade), tuple(downgrade), old.uses_jsonb)
+
+
+def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> SchemaChange | None:
+    """The operations from `old`'s tables to `new`'s, or None when the tables are the same."""
+    before = {e.table: e for e in old.entities}
+    after = {e.table: e for e in new.entities}
+    kept = [table for table in after if table in before]
+    old_tables = {t: _table(before[t]) for t in kept}
+    new_tables = {t: _table(after[t]) for t in kept}
+    _refuse_lossy(new, source, old_tables, new_tables)
+
+    up: list[str] = []
+    down: list[str] = []
+    # Upgrade: take away what goes or changes, then add what comes, so names can be reused.
+    for t in kept:
+        o, n = old_tables[t], new_tables[t]
+        for name in _gone(o.links, n.links):
+            up += o.links[name][1]
+        for name in _gone(o.indexes, n.indexes):
+            up.append(o.indexes[name][1])
+        for name in _gone(o.constraints, n.constraints):
+            up.append(_drop_constraint(t, name, o.constraints[name]))
+    for entity in reversed(old.entities):
+        if entity.table not in after:
+            up += entity.migration_drops
+    for t in kept:
+        up += _column_changes(t, old_tables[t], new_tables[t], after[t])
+    for entity in new.entities:
+        if entity.table not in before:
+            up += [entity.migration_table, *entity.migration_indexes]
+    for t in kept:
+        o, n = old_tables[t], new_tables[t]
+        for name in _gone(n.constraints, o.constraints):
+            up.append(_add_constraint(t, n.constraints[name]))
+        for name in _gone(n.indexes, o.indexes):
+            up.append(n.indexes[name][0])
+        for name in _gone(n.links, o.links):
+            up += n.links[name][0]
+
+    # Downgrade: the same steps undone in reverse order.
+    for t in reversed(kept):
+        o, n = old_tables[t], new_tables[t]
+        for name in reversed(_gone(n.links, o.links)):
+            down += n.links[name][1]
+        for name in reversed(_gone(n.indexes, o.indexes)):
+            down.append(n.indexes[name][1])
+        for name in reversed(_gone(n.constraints, o.constraints)):
+            down.append(_drop_constraint(t, name, n.constraints[name]))
+    for entity in reversed(new.entities):
+        if entity.table not in before:
+            down += entity.migration_drops
+    for t in reversed(kept):
+        down += _column_changes(t, new_tables[t], old_tables[t], before[t], undo=True)
+    for entity in old.entities:
+        if entity.table not in after:
+            down += [entity.migration_table, *entity.migration_indexes]
+    for t in reversed(kept):
+        o, n = old_tables[t], new_tables[t]
+        for name in _gone(o.constraints, n.constraints):
+            down.append(_add_constraint(t, o.constraints[name]))
+        for name in _gone(o.indexes, n.indexes):
+            down.append(o.indexes[name][0])
+        for name in _gone(o.links, n.links):
+            down += o.links[name][0]
+    if not up:
+        return None
+    tables = ", ".join(sorted({*before, *after} - {t for t in kept if old_tables[t] == new_tables[t]}))
+    return SchemaChange(
+        f"change {tables} ({new.spec.feature})", tuple(up), tuple(down), old.uses_jsonb or new.uses_jsonb
+    )
+
+
+def _gone(first: Mapping[str, object], second: Mapping[str, object]) -> list[str]:
+    """Names in `first` that `second` lacks or defines differently, in `first`'s order."""
+    return [name for name, value in first.items() if second.get(name) != value]
+
+
+def _column_changes(table: str, o: _Table, n: _Table, entity: EntityContext, *, undo: bool = False) -> list[str]:
+    """Drop the columns `n` lacks, add the ones it gains, alter the ones that differ."""
+    out = []
+    for name in o.columns:
+        if name not in n.columns:
+            out.append(f"op.drop_column({py_str(table)}, {py_str(name)})")
+    for name, column in n.columns.items():
+        if name not in o.columns:
+            if undo and not column.nullable and column.default is None:
+                # The values are gone with the column: it comes back nullable, rows kept.
+                column = Column(column.name, column.type, True)
+            out.append(statement("", call("op.add_column", py_str(table), column.call), 1))
+    for name, column in n.columns.items():
+        previous = o.columns.get(name)
+        if previous is None or previous == column:
+            continue
+        fill = _fill(entity, column) if previous.nullable and not column.nullable else None
+        if fill is not None:
+            quoted, column_sql = sql_identifier(table), sql_identifier(name)
+            # Identifiers are validated spec names (quoted if reserved); the value is a quoted literal.
+            sql = f"UPDATE {quoted} SET {column_sql} = {fill} WHERE {column_sql} IS NULL"  # noqa: S608
+            out.append(statement("", call("op.execute", py_str(sql)), 1))
+        out.append(statement("", _alter(table, previous, column), 1))
+    return out
+
+
+def _alter(table: str, old: Column, new: Column) -> Call:
+    changes: dict[str, str | Call | Collection | None] = {}
+    if old.type != new.type:
+        changes["type_"] = new.type
+    if old.nullable != new.nullable:
+        changes["nullable"] = str(new.nullable)
+    if old.default != new.default:
+        changes["server_default"] = new.default or "None"
+    changes["existing_type"] = old.type
+    if "nullable" not in changes:
+        changes["existing_nullable"] = str(old.nullable)
+    if "server_default" not in changes and old.default is not None:
+        changes["existing_server_default"] = old.default
+    return call("op.alter_column", py_str(table), py_str(new.name), **changes)
+
+
+def _fill(entity: EntityContext, column: Column) -> str | None:
+    """The SQL value that NULLs get when a column becomes required: its default."""
+    field = next((f for f in entity.fields if f.name == column.name), None)
+    if field is None or field.spec.default is None:
+        return None
+    value = field.spec.default
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return sql_str(value) if isinstance(value, str) else str(value)
+
+
+def _add_constraint(table: str, constraint: Call) -> str:
+    kind = constraint.func
+    args = [item for item in constraint.args if isinstance(item, str)]
+    named = {item.keyword: item.value for item in constraint.args if isinstance(item, Arg)}
+    name = named.pop("name")
+    if kind == "sa.CheckConstraint":
+        op = call("op.create_check_constraint", name, py_str(table), args[0])
+    elif kind == "sa.UniqueConstraint":
+        op = call("op.create_unique_constraint", name, py_str(table), f"[{', '.join(args)}]")
+    else:
+        local, remote = args
+        target = remote.removeprefix('["').removesuffix('.id"]')
+        op = call("op.create_foreign_key", name, py_str(table), py_str(target), local, '["id"]', **named)
+    return statement("", op, 1)
+
+
+def _drop_constraint(table: str, name: str, constraint: Call) -> str:
+    kind = _CONSTRAINT_KINDS[constraint.func]
+    return statement("", call("op.drop_constraint", f'op.f("{name}")', py_str(table), type_=py_str(kind)), 1)
+
+
+def _refuse_lossy(
+    new: FeatureContext, source: str, old_tables: Mapping[str, _Table], new_tables: Mapping[str, _Table]
+) -> None:
+    """Rows already in a table must fit the new shape: a new or newly required column needs a default."""
+    problems = []
+    for entity in new.entities:
+        if entity.table not in old_tables:
+            continue
+        o, n = old_tables[entity.table], new_tables[entity.table]
+        for name, column in n.columns.items():
+            previous = o.columns.get(name)
+            if column.nullable or (column.default is not None and previous is None):
+                continue
+            where = f"entities ({entity.class_name}).{name}"
+            if previous is None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{entity.table} already exists and its rows would have no {name}; "
+                        "give the field a `default:` or make it `required: false`",
+                    )
+                )
+            elif previous.nullable and _fill(entity, column) is None:
+                problems.append(
+                    Problem(
+                        where,
+                        f"{entity.table} may hold rows without {name}; "
+                        "give the field a `default:` (existing rows get it) or keep it `required: false`",
+                    )
+                )
+    if problems:
+        raise SpecError(source, problems)

@@ -1,0 +1,247 @@
+"""Regenerating a project never loses work: no-op reruns, updates, three-way merges, conflicts and
+their flags, dry runs, all-or-nothing writes, `--check`, `remove-entity`; all through the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, run_cli, tree
+
+Cli = Callable[..., Run]
+
+SPEC = """\
+feature: reading-list
+description: Books a reader wants to read.
+entities:
+  - name: Book
+    fields:
+      title: {type: str, max_length: 200}
+      author: {type: str, max_length: 120, required: false}
+      pages: {type: int, ge: 1, required: false}
+  - name: Quote
+    fields:
+      text: {type: text}
+      book: {type: ref, to: Book}
+"""
+
+
+def write_spec(directory: Path, text: str = SPEC, name: str = "reading.yaml") -> Path:
+    path = directory / name
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "reading"
+    result = run_cli("generate", str(write_spec(tmp_path)), "--out", str(root))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()}
+
+
+def test_rerunning_the_same_spec_is_a_no_op(project: Path, tmp_path: Path) -> None:
+    before, stamps = tree(project), mtimes(project)
+    spec = str(tmp_path / "reading.yaml")
+    for args in (("generate", spec, "--out", str(project)), ("new-entity", "--spec", spec, "--project", str(project))):
+        result = run_cli(*args)
+        assert result.returncode == 0, result.stderr
+        assert "0 files created, 0 updated" in result.stdout
+    assert run_cli("regenerate", "--project", str(project)).returncode == 0
+    assert tree(project) == before
+    assert mtimes(project) == stamps  # nothing was even rewritten
+
+
+def test_a_changed_spec_updates_untouched_files_and_merges_edited_ones(project: Path, tmp_path: Path) -> None:
+    schemas = project / "app/schemas/book.py"
+    schemas.write_text(schemas.read_text() + "\n\ndef shelf_label(title: str) -> str:\n    return title.upper()\n")
+    spec = write_spec(tmp_path, SPEC.replace("max_length: 120", "max_length: 150"))
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "merged    app/schemas/book.py  (your edits kept)" in result.stdout
+    assert "def shelf_label" in schemas.read_text()
+    assert "max_length=150" in schemas.read_text()
+    assert "String(150)" in (project / "app/models/book.py").read_text()
+    assert (project / "alembic/versions/0003_reading_list__update.py").is_file()
+    # The merged file is the new record's base: running again changes nothing and keeps the edit.
+    again = run_cli("generate", str(spec), "--out", str(project))
+    assert "0 files created, 0 updated" in again.stdout
+    assert "def shelf_label" in schemas.read_text()
+
+
+def conflicting(project: Path, tmp_path: Path) -> tuple[Path, str, Path]:
+    """An edit on the very line the new spec changes."""
+    model = project / "app/models/book.py"
+    mine = model.read_text().replace("String(120)", "String(130)")
+    model.write_text(mine)
+    return model, mine, write_spec(tmp_path, SPEC.replace("max_length: 120", "max_length: 150"))
+
+
+def test_a_conflict_stops_before_anything_is_written(project: Path, tmp_path: Path) -> None:
+    _, _, spec = conflicting(project, tmp_path)
+    before = tree(project)
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 2
+    assert "app/models/book.py: 1 merge conflict with your edits" in result.stderr
+    assert "--skip-conflicts" in result.stderr and "--force" in result.stderr
+    assert tree(project) == before
+
+
+def test_diff_shows_the_conflict(project: Path, tmp_path: Path) -> None:
+    _, _, spec = conflicting(project, tmp_path)
+    result = run_cli("generate", str(spec), "--out", str(project), "--diff", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "--- a/app/models/book.py" in result.stdout
+    assert "+<<<<<<< app/models/book.py (yours)" in result.stdout
+    assert "conflict  app/models/book.py  (1 merge conflict with your edits)" in result.stdout
+
+
+def test_skip_conflicts_keeps_yours_and_writes_the_rest(project: Path, tmp_path: Path) -> None:
+    model, mine, spec = conflicting(project, tmp_path)
+    result = run_cli("generate", str(spec), "--out", str(project), "--skip-conflicts")
+    assert result.returncode == 0, result.stderr
+    assert "kept      app/models/book.py  (kept yours: 1 merge conflict with your edits)" in result.stdout
+    assert model.read_text() == mine
+    assert "max_length=150" in (project / "app/schemas/book.py").read_text()
+
+
+def test_force_overwrites_yours(project: Path, tmp_path: Path) -> None:
+    model, _, spec = conflicting(project, tmp_path)
+    result = run_cli("generate", str(spec), "--out", str(project), "--force")
+    assert result.returncode == 0, result.stderr
+    assert "String(150)" in model.read_text() and "String(130)" not in model.read_text()
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    (project / "app/models/quote.py").write_text("# mine\n")
+    spec = write_spec(tmp_path, SPEC + "      page: {type: int, required: false}\n")
+    before = tree(project)
+    result = run_cli("generate", str(spec), "--out", str(project), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  unchanged app/models/book.py" in lines
+    assert "  update    app/schemas/quote.py" in lines
+    assert "  create    alembic/versions/0003_reading_list__update.py" in lines
+    assert "  conflict  app/models/quote.py  (1 merge conflict with your edits)" in lines
+    assert lines[-1].startswith("dry run: nothing written")
+    assert tree(project) == before
+
+
+def test_a_write_failing_half_way_leaves_the_project_as_it_was(project: Path, tmp_path: Path) -> None:
+    """The third file renamed into place fails (a full disk, say), or a Ctrl-C arrives there."""
+    spec = write_spec(tmp_path, SPEC.replace("max_length: 200", "max_length: 250"))
+    before = tree(project)
+    expected = {"OSError('No space left on device')": 1, "KeyboardInterrupt()": 130}
+    for failure, exit_code in expected.items():
+        script = f"""
+import pathlib, sys
+original = pathlib.Path.replace
+calls = []
+def replace(self, target):
+    calls.append(target)
+    if len(calls) == 3:
+        raise {failure}
+    return original(self, target)
+pathlib.Path.replace = replace
+from prpgen.cli import app
+sys.argv = ["prpgen", "generate", {str(spec)!r}, "--out", {str(project)!r}]
+app()
+"""
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+        assert result.returncode == exit_code, result.stderr
+        if exit_code == 1:
+            assert "No space left on device); nothing was changed" in result.stderr
+        assert tree(project) == before
+        assert not [p for p in project.rglob("*.prpgen") if p.is_file()]  # no temporary file left
+    # And with nothing failing, the same run goes through.
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    assert tree(project) != before
+
+
+def test_check_exits_1_with_a_diff_on_drift_and_0_in_sync(project: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "reading.yaml"
+    in_sync = run_cli("generate", str(spec), "--out", str(project), "--check")
+    assert in_sync.returncode == 0, in_sync.stdout + in_sync.stderr
+    assert "in sync" in in_sync.stdout
+
+    router = project / "app/api/endpoints/books.py"
+    router.write_text(router.read_text().replace("status.HTTP_201_CREATED", "status.HTTP_200_OK"))
+    before = tree(project)
+    drifted = run_cli("generate", str(spec), "--out", str(project), "--check")
+    assert drifted.returncode == 1
+    assert "-    PATH, status_code=status.HTTP_200_OK," in drifted.stdout
+    assert "+    PATH, status_code=status.HTTP_201_CREATED," in drifted.stdout
+    assert "differs from what its spec generates in 1 file(s):\n  app/api/endpoints/books.py" in drifted.stdout
+    assert tree(project) == before
+
+    changed = write_spec(tmp_path, SPEC.replace("max_length: 200", "max_length: 250"), "changed.yaml")
+    result = run_cli("new-entity", "--spec", str(changed), "--project", str(project), "--check")
+    assert result.returncode == 1
+    assert "alembic/versions/0003_reading_list__update.py" in result.stdout
+
+
+def test_output_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path)
+    trees = []
+    for seed in ("0", "977"):
+        out = tmp_path / seed / "reading"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-m", "prpgen", "generate", str(spec), "--out", str(out)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        trees.append(tree(out))
+    assert trees[0] == trees[1]
+
+
+def test_remove_entity_undoes_it(project: Path) -> None:
+    refused = run_cli("remove-entity", "Book", "--project", str(project))
+    assert refused.returncode == 2
+    assert "Book is referred to by Quote.book; remove that reference first" in refused.stderr
+
+    result = run_cli("remove-entity", "Quote", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert not (project / "app/models/quote.py").exists()
+    assert not (project / "tests/api/test_quotes.py").exists()
+    assert "quote" not in (project / "app/api/router.py").read_text()
+    assert "Quote" not in (project / "app/models/__init__.py").read_text()
+    assert "quotes" not in (project / "app/models/book.py").read_text()  # the inverse relationship
+    drop = (project / "alembic/versions/0003_reading_list__update.py").read_text()
+    assert 'op.drop_table("quotes")' in drop.split("def downgrade")[0]
+    assert "op.create_table(" in drop.split("def downgrade")[1]
+
+
+def test_remove_entity_refuses_where_you_edited(project: Path) -> None:
+    tests = project / "tests/api/test_quotes.py"
+    tests.write_text(tests.read_text() + "\n# my extra case\n")
+    before = tree(project)
+    result = run_cli("remove-entity", "Quote", "--project", str(project))
+    assert result.returncode == 2
+    assert "tests/api/test_quotes.py: you edited it; prpgen no longer generates it" in result.stderr
+    assert tree(project) == before
+    kept = run_cli("remove-entity", "Quote", "--project", str(project), "--skip-conflicts")
+    assert kept.returncode == 0, kept.stderr
+    assert tests.is_file() and not (project / "app/models/quote.py").exists()
+
+
+def test_unknown_entity_and_unrecorded_project(project: Path) -> None:
+    result = run_cli("remove-entity", "Bok", "--project", str(project))
+    assert result.returncode == 2
+    assert "no entity Bok (did you mean 'Book'?)" in result.stderr
+    (project / ".prpgen/manifest.json").unlink()
+    result = run_cli("new-entity", "Tag", "--field", "label:str", "--project", str(project))
+    assert result.returncode == 2
+    assert "has no .prpgen/manifest.json" in result.stderr

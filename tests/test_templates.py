@@ -1,0 +1,118 @@
+"""Vendored templates: export, per-file fallback, extra files per entity, drift and errors; through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import EXAMPLES, run_cli, tree
+
+SPEC = EXAMPLES / "notes.toml"
+
+
+def export(directory: Path, *names: str) -> None:
+    result = run_cli("templates", "export", str(directory), *names)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_override_takes_effect_and_the_rest_falls_back(tmp_path: Path) -> None:
+    custom = tmp_path / "ours"
+    export(custom, "entity/model.py.j2")
+    assert sorted(p.relative_to(custom).as_posix() for p in custom.rglob("*")) == [
+        "entity",
+        "entity/model.py.j2",
+        "prpgen-templates.json",
+    ]
+    model = custom / "entity/model.py.j2"
+    model.write_text('"""Owned by the data team."""\n\n' + model.read_text())
+    extra = custom / "entity/extra/app/events/{module}.py"
+    extra.parent.mkdir(parents=True)
+    extra.with_suffix(".py.j2").write_text(
+        '"""Events of {{ entity.class_name }}."""\n\nCREATED = "{{ entity.table }}.created"\n'
+    )
+
+    plain, ours = tmp_path / "plain", tmp_path / "custom"
+    assert run_cli("generate", str(SPEC), "--out", str(plain), "--name", "notes").returncode == 0
+    result = run_cli("generate", str(SPEC), "--out", str(ours), "--name", "notes", "--templates", str(custom))
+    assert result.returncode == 0, result.stderr
+    assert (ours / "app/models/note.py").read_text().startswith('"""Owned by the data team."""\n\nimport')
+    assert (ours / "app/events/note.py").read_text() == '"""Events of Note."""\n\nCREATED = "notes.created"\n'
+    differing = {
+        p for p, text in tree(ours).items() if not p.startswith((".prpgen/", "PRPs/")) and tree(plain).get(p) != text
+    }
+    assert differing == {"app/models/note.py", "app/events/note.py"}
+
+
+def test_the_project_setting_is_used_on_regeneration(tmp_path: Path) -> None:
+    project = tmp_path / "notes"
+    assert run_cli("generate", str(SPEC), "--out", str(project)).returncode == 0
+    custom = project / "prpgen-templates"
+    export(custom, "entity/schema.py.j2")
+    schema = custom / "entity/schema.py.j2"
+    schema.write_text("# House style.\n" + schema.read_text())
+    with (project / "pyproject.toml").open("a") as handle:
+        handle.write('\n[tool.prpgen]\ntemplates = "prpgen-templates"\n')
+    result = run_cli("regenerate", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert (project / "app/schemas/note.py").read_text().startswith("# House style.\n")
+    # The project's own templates are what `--check` compares with; the setting itself is an edit.
+    check = run_cli("regenerate", "--project", str(project), "--check")
+    assert check.returncode == 1
+    assert check.stdout.endswith("differs from what its spec generates in 1 file(s):\n  pyproject.toml\n")
+
+
+def test_a_template_error_names_the_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
+    custom = tmp_path / "broken"
+    export(custom, "entity/router.py.j2")
+    router = custom / "entity/router.py.j2"
+    lines = router.read_text().split("\n")
+    lines[2] = "{{ entity.no_such_thing }}"
+    router.write_text("\n".join(lines))
+    out = tmp_path / "out"
+    result = run_cli("generate", str(SPEC), "--out", str(out), "--templates", str(custom))
+    assert result.returncode == 1
+    assert f"{router}:3: 'prpgen.context.EntityContext object' has no attribute 'no_such_thing'" in result.stderr
+    assert not out.exists()
+
+    lines[2] = "{% if %}"
+    router.write_text("\n".join(lines))
+    project = tmp_path / "notes"
+    assert run_cli("generate", str(SPEC), "--out", str(project)).returncode == 0
+    before = tree(project)
+    result = run_cli("regenerate", "--project", str(project), "--templates", str(custom))
+    assert result.returncode == 1
+    assert f"{router}:3: template syntax error: Expected an expression" in result.stderr
+    assert tree(project) == before
+
+
+def test_export_refuses_to_overwrite_and_names_unknown_templates(tmp_path: Path) -> None:
+    custom = tmp_path / "ours"
+    export(custom)
+    assert (custom / "project/app/main.py.j2").is_file()
+    again = run_cli("templates", "export", str(custom), "entity/model.py.j2")
+    assert again.returncode == 2
+    assert "already has entity/model.py.j2" in again.stderr
+    unknown = run_cli("templates", "export", str(tmp_path / "x"), "entity/modle.py.j2")
+    assert unknown.returncode == 2
+    assert "did you mean 'entity/model.py.j2'?" in unknown.stderr
+    listed = run_cli("templates", "list").stdout.split()
+    assert "entity/model.py.j2" in listed and "prp.md.j2" in listed
+
+
+def test_diff_tells_whose_change_each_difference_is(tmp_path: Path) -> None:
+    custom = tmp_path / "ours"
+    export(custom, "entity/model.py.j2", "entity/schema.py.j2", "prp.md.j2")
+    (custom / "entity/model.py.j2").write_text((custom / "entity/model.py.j2").read_text() + "# ours\n")
+    # As if prpgen's prp.md.j2 had changed since the export: the recorded hash is of another text.
+    record = json.loads((custom / "prpgen-templates.json").read_text())
+    record["files"]["prp.md.j2"] = "0" * 64
+    (custom / "prpgen-templates.json").write_text(json.dumps(record))
+    (custom / "prp.md.j2").write_text("an older prp template\n")
+    (custom / "entity/audit.py.j2").write_text("# ours only\n")
+    result = run_cli("templates", "diff", str(custom))
+    assert result.returncode == 0, result.stderr
+    assert "+# ours" in result.stdout
+    assert "  entity/model.py.j2: edited by you" in result.stdout
+    assert "  entity/schema.py.j2: same as built in (delete it to follow prpgen)" in result.stdout
+    assert "  prp.md.j2: edited by you and changed in prpgen since: merge by hand" in result.stdout
+    assert "  entity/audit.py.j2: yours only (not a built-in template)" in result.stdout
