@@ -224,7 +224,7 @@ def _refuse_lossy(
             previous = o.columns.get(name)
             if column.nullable or (column.default is not None and previous is None):
                 continue
-            where = f"entities ({entity.class_name}).{name}"
+            where = _location(new, entity, name)
             if previous is None:
                 problems.append(
                     Problem(
@@ -243,3 +243,10 @@ def _refuse_lossy(
                 )
     if problems:
         raise SpecError(source, problems)
+
+
+def _location(feature: FeatureContext, entity: EntityContext, column: str) -> str:
+    """`entities[1] (Book).fields.isbn`, like every spec error; the entity alone for its own columns."""
+    where = f"entities[{feature.spec.entities.index(entity.spec)}] ({entity.class_name})"
+    field = next((f for f in entity.fields if column in {f.name, f.input_name}), None)
+    return f"{where}.fields.{field.name}" if field is not None else where

@@ -228,3 +228,97 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
     assert result.returncode == 0, result.stdout[-6000:]
     assert summary is not None, result.stdout[-3000:]
     print(f"{spec.stem}: schemathesis {summary.group(1)} cases generated, {summary.group(2)} passed")
+
+
+BOOKS_V1 = """\
+feature: reading-list
+description: Books a reader wants to read.
+entities:
+  - name: Book
+    fields:
+      title: {type: str, max_length: 200}
+      isbn: {type: str, max_length: 13, unique: true}
+      author: {type: str, max_length: 120, required: false}
+      pages: {type: int, ge: 1, required: false}
+  - name: Quote
+    fields:
+      text: {type: text}
+      book: {type: ref, to: Book}
+"""
+
+BOOKS_V2 = """\
+feature: reading-list
+description: Books a reader wants to read, on shelves.
+entities:
+  - name: Shelf
+    fields:
+      label: {type: str, max_length: 40}
+  - name: Book
+    soft_delete: true
+    fields:
+      title: {type: str, max_length: 250, index: true}
+      isbn: {type: str, max_length: 13, unique: true}
+      pages: {type: int, ge: 1, default: 100}
+      rating: {type: int, ge: 1, le: 5, default: 3}
+      subtitle: {type: str, max_length: 80, required: false}
+      shelf: {type: ref, to: Shelf, required: false}
+  - name: Quote
+    fields:
+      text: {type: text}
+      page: {type: int, required: false}
+      book: {type: ref, to: Book}
+"""
+
+
+def sql(database_url: str, query: str) -> list[tuple[object, ...]]:
+    import asyncio
+
+    import asyncpg
+
+    async def run() -> list[tuple[object, ...]]:
+        connection = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            return [tuple(row) for row in await connection.fetch(query)]
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
+def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres_url: str) -> None:
+    """The difference migration of a changed spec, on a database holding rows: columns added
+    (with defaults), dropped, widened and made required, a unique constraint turned into a partial
+    index (soft delete), a new table and a new reference; then back down and up, and every gate."""
+    spec = tmp_path / "reading.yaml"
+    spec.write_text(BOOKS_V1)
+    project = tmp_path / "reading"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    database_url = create_database(postgres_url, "difference")
+    check(["alembic", "upgrade", "head"], project, database_url)
+    sql(database_url, "INSERT INTO users (email, hashed_password) VALUES ('a@example.com', 'x')")
+    sql(
+        database_url,
+        "INSERT INTO books (title, isbn, author, pages, user_id) VALUES "
+        "('Dune', '9780441013593', 'Herbert', 412, 1), ('Emma', '9780141439587', NULL, NULL, 1)",
+    )
+    sql(database_url, "INSERT INTO quotes (text, book_id, user_id) VALUES ('Fear is the mind-killer.', 1, 1)")
+
+    spec.write_text(BOOKS_V2)
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 0, result.stderr
+    migration = project / "alembic/versions/0003_reading_list__update.py"
+    assert migration.is_file()
+    assert (project / "alembic/versions/0002_reading_list.py").read_text().count("sa.String(length=200)") == 1
+    check(["alembic", "upgrade", "head"], project, database_url)
+    check(["alembic", "check"], project, database_url)
+    rows = sql(database_url, "SELECT title, pages, rating, subtitle, shelf_id FROM books ORDER BY id")
+    assert rows == [("Dune", 412, 3, None, None), ("Emma", 100, 3, None, None)]
+    assert sql(database_url, "SELECT text, book_id FROM quotes") == [("Fear is the mind-killer.", 1)]
+
+    check(["alembic", "downgrade", "-1"], project, database_url)
+    assert sql(database_url, "SELECT title, author, pages FROM books ORDER BY id") == [
+        ("Dune", None, 412),
+        ("Emma", None, 100),
+    ]
+    check(["alembic", "upgrade", "head"], project, database_url)
+    assert validate_project(project, database_url) >= MIN_COVERAGE

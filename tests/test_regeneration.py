@@ -245,3 +245,16 @@ def test_unknown_entity_and_unrecorded_project(project: Path) -> None:
     result = run_cli("new-entity", "Tag", "--field", "label:str", "--project", str(project))
     assert result.returncode == 2
     assert "has no .prpgen/manifest.json" in result.stderr
+
+
+def test_a_new_required_field_without_a_default_is_refused(project: Path, tmp_path: Path) -> None:
+    """Rows already in `books` could not get a value: the error says so and what to do instead."""
+    spec = write_spec(tmp_path, SPEC.replace("      pages:", "      isbn: {type: str, max_length: 13}\n      pages:"))
+    before = tree(project)
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 2
+    assert f"{spec}: 1 problem in the spec" in result.stderr
+    assert "entities[0] (Book).fields.isbn: books already exists and its rows would have no isbn; give the field a" in (
+        result.stderr.replace("\n", " ")
+    )
+    assert tree(project) == before
