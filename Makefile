@@ -2,6 +2,7 @@
 #   make example   generate examples/blog.yaml into build/blog (the main job)
 #   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set)
 #   make golden    refresh the golden projects under examples/ after an intended template change
+#   make drift     fail (with a diff) if a golden project under examples/ differs from what its spec generates
 #   make bench     every benchmark (generator speed, API under load vs two baselines); writes benchmarks/RESULTS.md
 
 PYTHON ?= python3
@@ -9,7 +10,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: example test golden bench clean
+.PHONY: example test golden drift bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,11 @@ test: $(INSTALLED)
 
 golden: $(INSTALLED)
 	$(BIN)/python -m tests.golden
+
+drift: $(INSTALLED)
+	for spec in examples/*.yaml examples/*.toml; do \
+		$(BIN)/prpgen generate "$$spec" --out "$${spec%.*}" --check || exit 1; \
+	done
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks.run

@@ -272,6 +272,14 @@ def templates_list() -> None:
     typer.echo("\n".join(builtin_names()))
 
 
+@templates_app.command("context")
+def templates_context() -> None:
+    """Print what every template receives: its variables and every attribute behind them (Markdown)."""
+    from prpgen.template_context import describe
+
+    typer.echo(describe())
+
+
 @templates_app.command("export")
 def templates_export(
     directory: Annotated[Path, typer.Argument(help="Where the copies go.")],

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import EXAMPLES, run_cli, tree
+import pytest
+
+from tests.conftest import EXAMPLES, create_database, run_cli, tree
 
 SPEC = EXAMPLES / "notes.toml"
 
@@ -116,3 +118,57 @@ def test_diff_tells_whose_change_each_difference_is(tmp_path: Path) -> None:
     assert "  entity/schema.py.j2: same as built in (delete it to follow prpgen)" in result.stdout
     assert "  prp.md.j2: edited by you and changed in prpgen since: merge by hand" in result.stdout
     assert "  entity/audit.py.j2: yours only (not a built-in template)" in result.stdout
+
+
+@pytest.mark.postgres
+def test_templates_test_runs_every_gate_with_the_vendored_set(tmp_path: Path, postgres_url: str) -> None:
+    """The contract kit: a harmless override passes every gate; one that breaks typing fails, named."""
+    custom = tmp_path / "ours"
+    export(custom, "entity/service.py.j2")
+    service = custom / "entity/service.py.j2"
+    first_import = "from collections.abc import AsyncIterator"
+    service.write_text(service.read_text().replace(first_import, f'"""Owned by the data team."""\n\n{first_import}'))
+    url = create_database(postgres_url, "vendored")
+    passed = run_cli("templates", "test", str(custom), str(SPEC), "--database-url", url)
+    assert passed.returncode == 0, passed.stdout[-3000:] + passed.stderr
+    assert "the templates in" in passed.stdout and "pass every gate on 1 spec(s)" in passed.stdout
+
+    service.write_text(service.read_text() + "\n\ndef broken() -> int:\n    return 'not an int'\n")
+    failed = run_cli("templates", "test", str(custom), str(SPEC), "--database-url", url)
+    assert failed.returncode == 1
+    assert "✗ mypy" in failed.stdout or "mypy" in failed.stdout
+    assert "fail the gates on notes.toml" in failed.stderr
+
+
+def test_the_documented_context_is_what_templates_receive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prpgen import generate, parse_spec
+    from prpgen.render import Renderer
+    from prpgen.template_context import VARIABLES, classes, describe
+
+    received: dict[str, set[str]] = {}
+    original = Renderer.render
+
+    def recording(self: Renderer, template: str, output: str, context: dict[str, object]) -> str:
+        kind = next(key for key in VARIABLES if key.split(" ")[0].split("/")[0] in template.split("/")[0])
+        received.setdefault(kind, set()).update(context)
+        return original(self, template, output, context)
+
+    monkeypatch.setattr(Renderer, "render", recording)
+    spec = {
+        "feature": "blog",
+        "description": "Posts.",
+        "entities": [{"name": "Post", "fields": {"title": {"type": "str"}}}, {"name": "Tag", "fields": {}}],
+    }
+    spec["entities"][1]["fields"] = {"label": {"type": "str"}, "post": {"type": "ref", "to": "Post"}}
+    generate(parse_spec(spec, "blog.yaml"), tmp_path / "p", source="blog.yaml")
+    spec["entities"][0]["fields"]["summary"] = {"type": "text", "required": False}
+    generate(parse_spec(spec, "blog.yaml"), tmp_path / "p", source="blog.yaml")
+    assert received == {kind: set(variables) for kind, variables in VARIABLES.items()}
+
+    reference = describe()
+    for cls in classes():
+        assert f"## {cls.__name__}" in reference
+    assert "| `class_name` | `str` | `'BlogPost'` |" in reference
+    assert "| `module` | `str` | `'blog_post'` |" in reference
+    assert "| `table` | `str` | `'blog_posts'` |" in reference
+    assert run_cli("templates", "context").stdout.strip() == reference.strip()
