@@ -47,7 +47,8 @@ def summary(outcome: Outcome, verb: str) -> str:
 
 def diffs(changes: Sequence[Change]) -> str:
     """What each change would do to the file on disk."""
-    return "".join(_diff(c.path, c.before, c.text) for c in changes if _own(c) and c.action != "unchanged")
+    shown = [c for c in changes if _own(c) and c.action != "unchanged"]
+    return "".join(_diff(c.path, c.before, c.text, "to be written") for c in shown)
 
 
 def drift(outcome: Outcome) -> str:
@@ -58,15 +59,18 @@ def drift(outcome: Outcome) -> str:
     own = [c for c in changed if _own(c)]
     # When only prpgen's record is off, that record is the drift to show.
     shown = own or changed
-    text = "".join(_diff(c.path, c.before, c.generated) for c in shown)
+    text = "".join(_diff(c.path, c.before, c.generated, "generated") for c in shown)
     listed = "\n".join(f"  {c.path}" for c in shown)
     return f"{text}{outcome.root} differs from what its spec generates in {len(shown)} file(s):\n{listed}\n"
 
 
-def _diff(path: str, before: str | None, after: str | None) -> str:
+def _diff(path: str, before: str | None, after: str | None, label: str) -> str:
     old = (before or "").splitlines(keepends=True)
     new = (after or "").splitlines(keepends=True)
     lines = difflib.unified_diff(
-        old, new, f"a/{path}" if before is not None else "/dev/null", f"b/{path}" if after is not None else "/dev/null"
+        old,
+        new,
+        f"{path} (on disk)" if before is not None else "/dev/null",
+        f"{path} ({label})" if after is not None else "/dev/null",
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)

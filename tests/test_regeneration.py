@@ -100,7 +100,7 @@ def test_diff_shows_the_conflict(project: Path, tmp_path: Path) -> None:
     _, _, spec = conflicting(project, tmp_path)
     result = run_cli("generate", str(spec), "--out", str(project), "--diff", "--dry-run")
     assert result.returncode == 0, result.stderr
-    assert "--- a/app/models/book.py" in result.stdout
+    assert "--- app/models/book.py (on disk)\n+++ app/models/book.py (to be written)" in result.stdout
     assert "+<<<<<<< app/models/book.py (yours)" in result.stdout
     assert "conflict  app/models/book.py  (1 merge conflict with your edits)" in result.stdout
 
@@ -180,6 +180,7 @@ def test_check_exits_1_with_a_diff_on_drift_and_0_in_sync(project: Path, tmp_pat
     assert drifted.returncode == 1
     assert "-    PATH, status_code=status.HTTP_200_OK," in drifted.stdout
     assert "+    PATH, status_code=status.HTTP_201_CREATED," in drifted.stdout
+    assert "--- app/api/endpoints/books.py (on disk)\n+++ app/api/endpoints/books.py (generated)" in drifted.stdout
     assert "differs from what its spec generates in 1 file(s):\n  app/api/endpoints/books.py" in drifted.stdout
     assert tree(project) == before
 
