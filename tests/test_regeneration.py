@@ -259,3 +259,21 @@ def test_a_new_required_field_without_a_default_is_refused(project: Path, tmp_pa
         result.stderr.replace("\n", " ")
     )
     assert tree(project) == before
+
+
+def test_removing_a_features_last_entity_removes_the_feature(project: Path) -> None:
+    for name in ("Quote", "Book"):
+        result = run_cli("remove-entity", name, "--project", str(project))
+        assert result.returncode == 0, result.stderr
+    assert not (project / "PRPs").exists()
+    assert not list((project / "app/models").glob("book*.py"))
+    versions = sorted(p.name for p in (project / "alembic/versions").glob("*.py"))
+    assert versions == [
+        "0001_create_users_table.py",
+        "0002_reading_list.py",
+        "0003_reading_list__update.py",
+        "0004_reading_list__remove.py",
+    ]
+    removal = (project / "alembic/versions/0004_reading_list__remove.py").read_text()
+    assert 'op.drop_table("books")' in removal.split("def downgrade")[0]
+    assert '"features": []' in (project / ".prpgen/manifest.json").read_text()
