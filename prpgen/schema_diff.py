@@ -222,10 +222,21 @@ def _refuse_lossy(
         o, n = old_tables[entity.table], new_tables[entity.table]
         for name, column in n.columns.items():
             previous = o.columns.get(name)
-            if column.nullable or (column.default is not None and previous is None):
+            if column.nullable or (previous is not None and not previous.nullable):
+                continue
+            if previous is None and column.default is not None:
                 continue
             where = _location(new, entity, name)
-            if previous is None:
+            if not any(name in {f.name, f.input_name} for f in entity.fields):
+                # A column of the entity's options (`owned: true` adds `user_id`): no value to give.
+                problems.append(
+                    Problem(
+                        where,
+                        f"{entity.table} already exists and its rows would have no {name}; "
+                        "keep the old setting, or write that migration by hand",
+                    )
+                )
+            elif previous is None:
                 problems.append(
                     Problem(
                         where,

@@ -277,3 +277,14 @@ def test_removing_a_features_last_entity_removes_the_feature(project: Path) -> N
     removal = (project / "alembic/versions/0004_reading_list__remove.py").read_text()
     assert 'op.drop_table("books")' in removal.split("def downgrade")[0]
     assert '"features": []' in (project / ".prpgen/manifest.json").read_text()
+
+
+def test_owning_an_existing_shared_table_is_refused(tmp_path: Path) -> None:
+    shared = SPEC.replace("  - name: Book\n", "  - name: Book\n    owned: false\n")
+    project = tmp_path / "reading"
+    assert run_cli("generate", str(write_spec(tmp_path, shared)), "--out", str(project)).returncode == 0
+    result = run_cli("generate", str(write_spec(tmp_path)), "--out", str(project))
+    assert result.returncode == 2
+    assert "entities[0] (Book): books already exists and its rows would have no user_id; keep the old" in (
+        result.stderr.replace("\n", " ")
+    )
