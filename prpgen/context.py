@@ -12,172 +12,29 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.errors import Problem, SpecError
+from prpgen.fields import (
+    EntityProblem,
+    EnumContext,
+    FieldContext,
+    field_context,
+    value_source,
+)
+from prpgen.imports import Imports, model_imports, schema_imports
 from prpgen.migrations import (
-    EMAIL_LENGTH,
-    URL_LENGTH,
     migration_drops,
     migration_indexes,
     migration_table,
-    server_default,
 )
-from prpgen.pyfmt import Arg, Call, Collection, call, fit, import_from, kw, md_code, py_literal, py_str, statement
+from prpgen.pyfmt import Call, Collection, call, fit, import_from, py_str, statement
 from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
-from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
-from prpgen.spec import INTEGER_RANGE, OPERATIONS, EntitySpec, FieldSpec, Spec, written
+from prpgen.spec import OPERATIONS, EntitySpec, FieldSpec, Spec
 
 # Heads the relationships of a model, in the template and where `new-entity` adds one later.
 RELATIONSHIPS_COMMENT = (
     '    # Relationships never load on access (lazy="raise"): a query that needs one says so\n'
     "    # with selectinload, so async code cannot trigger hidden I/O."
 )
-# At most this many ids in one `ref_many` list: a request must stay one bounded query.
-MAX_REFERENCES = 100
-
 API_PREFIX = "/api/v1"
-
-_MODEL_TYPE = {
-    "str": "str",
-    "text": "str",
-    "email": "str",
-    "url": "str",
-    "int": "int",
-    "bigint": "int",
-    "float": "float",
-    "decimal": "Decimal",
-    "bool": "bool",
-    "date": "dt.date",
-    "datetime": "dt.datetime",
-    "time": "dt.time",
-    "uuid": "UUID",
-    "json": "dict[str, Any]",
-}
-_INPUT_TYPE = {
-    **_MODEL_TYPE,
-    "email": "EmailStr",
-    "url": "HttpUrlStr",
-    "int": "Int32",
-    "bigint": "Int64",
-    "datetime": "Timestamp",
-    "time": "LocalTime",
-}
-_RESPONSE_TYPE = {**_MODEL_TYPE, "time": "LocalTime"}
-# How each Python type used in a generated class is imported. Date and time types are reached
-# through `dt.` because fields named `date` or `time` would shadow them in the class body.
-_TYPE_IMPORTS: dict[str, tuple[str, str]] = {
-    "Decimal": ("decimal", "Decimal"),
-    "dt.date": ("datetime as dt", ""),
-    "dt.datetime": ("datetime as dt", ""),
-    "dt.time": ("datetime as dt", ""),
-    "UUID": ("uuid", "UUID"),
-    "dict[str, Any]": ("typing", "Any"),
-}
-
-
-@dataclass(frozen=True)
-class EnumMember:
-    name: str
-    value: str
-
-
-@dataclass(frozen=True)
-class EnumContext:
-    class_name: str
-    type_name: str
-    members: tuple[EnumMember, ...]
-
-    def member(self, value: str) -> str:
-        return next(f"{self.class_name}.{m.name}" for m in self.members if m.value == value)
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    sql: str
-
-
-@dataclass(frozen=True)
-class FieldContext:
-    name: str
-    spec: FieldSpec
-    enum: EnumContext | None
-    model_line: str
-    create_line: str
-    update_line: str
-    response_line: str
-    checks: tuple[Check, ...]
-    samples: tuple[Any, Any]
-    cases: tuple[Case, ...]
-    reference: Reference | None = None
-    relationship_line: str = ""
-
-    @property
-    def nullable(self) -> bool:
-        return not self.spec.required and self.spec.type != "ref_many"
-
-    @property
-    def input_name(self) -> str:
-        """The key in payloads and responses: `category_id` for the reference `category`."""
-        return self.reference.column if self.reference else self.name
-
-    @property
-    def filterable(self) -> bool:
-        """Equality filters go where an index serves them, and on enums, booleans and references."""
-        spec = self.spec
-        if spec.type in {"json", "ref_many"}:
-            return False
-        return spec.type in {"ref", "enum", "bool"} or spec.index or spec.unique
-
-    @property
-    def sortable(self) -> bool:
-        return self.spec.type not in {"json", "text", "ref", "ref_many"}
-
-    @property
-    def filter_line(self) -> str:
-        spec = self.spec
-        if self.reference is not None:
-            base = "ReferenceId"
-        elif self.enum is not None:
-            base = self.enum.class_name
-        else:
-            base = _INPUT_TYPE[spec.type]
-        if spec.type in {"str", "text"}:
-            limit = kw("max_length", str(spec.length_limit))
-            return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit), 1)
-        return f"{self.input_name}: {base} | None = None"
-
-    @property
-    def summary(self) -> str:
-        """The field's constraints in words, for the PRP's field table."""
-        spec = self.spec
-        parts = []
-        if self.reference is not None:
-            target = self.reference.target.class_name
-            if self.reference.many:
-                return f"ids of {target} rows, at most {MAX_REFERENCES}"
-            rule = self.reference.on_delete.lower()
-            return f"id of a {target}; on delete: {rule}"
-        if spec.type == "enum":
-            parts.append("one of " + ", ".join(md_code(value) for value in spec.values or []))
-        if spec.min_length is not None:
-            parts.append(f"at least {_characters(spec.min_length)}")
-        if spec.length_limit is not None and spec.type in {"str", "text"}:
-            parts.append(f"at most {_characters(spec.length_limit)}")
-        if spec.pattern is not None:
-            parts.append(f"matches {md_code(spec.pattern)}")
-        if spec.ge is not None:
-            parts.append(f"≥ {spec.ge}")
-        if spec.le is not None:
-            parts.append(f"≤ {spec.le}")
-        if spec.type == "decimal":
-            parts.append("{} digits, {} after the point".format(*spec.digits))
-        if spec.unique:
-            parts.append("unique")
-        if spec.index:
-            parts.append("indexed")
-        if spec.default is not None:
-            default = spec.default if isinstance(spec.default, str) else written(spec.default)
-            parts.append(f"default {md_code(default)}")
-        return "; ".join(parts) or "-"
 
 
 def inverse_line(inverse: Inverse) -> str:
@@ -187,10 +44,6 @@ def inverse_line(inverse: Inverse) -> str:
         "relationship", back_populates=py_str(inverse.back_populates), lazy='"raise"', passive_deletes="True"
     )
     return statement(f'{inverse.name}: Mapped[list["{inverse.source_class}"]] = ', relationship, 1)
-
-
-def _characters(count: int) -> str:
-    return f"{count} character" if count == 1 else f"{count} characters"
 
 
 @dataclass(frozen=True)
@@ -569,7 +422,7 @@ class EntityContext:
         routes += ["restore"] if self.soft_delete else []
         common = sorted({name for route in routes for name in self._response_names(route)})
         own = [f"{self.class_name}{suffix}" for suffix in ("Create", "Filters", "List", "Response", "Update")]
-        imports = _Imports()
+        imports = Imports()
         imports.add("app.schemas.common", *common)
         imports.add(f"app.schemas.{self.module}", *own)
         return imports.render()
@@ -627,7 +480,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         own = {name: r for (owner, name), r in references.items() if owner == class_name}
         try:
             entities.append(_entity(entity, own, tuple(inverses.get(class_name, ()))))
-        except _EntityProblem as exc:
+        except EntityProblem as exc:
             problems.append(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message))
     if problems:
         raise SpecError(source, problems)
@@ -640,19 +493,12 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
     return FeatureContext(spec, spec.feature_slug, f"priority_{spec.priority}", tuple(entities), external)
 
 
-class _EntityProblem(Exception):
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(message)
-        self.where = where
-        self.message = message
-
-
 def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: tuple[Inverse, ...]) -> EntityContext:
     class_name = naming.pascal(entity.name)
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
     fields = tuple(
-        _field(module, name, spec, references.get(name), class_name, entity.soft_delete)
+        field_context(module, name, spec, references.get(name), class_name, entity.soft_delete)
         for name, spec in _named_fields(entity)
     )
     _check_identifier_lengths(table, fields, entity)
@@ -675,8 +521,8 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
-        model_imports=_model_imports(class_name, fields, entity, inverses),
-        schema_imports=_schema_imports(module, fields, entity),
+        model_imports=model_imports(class_name, fields, entity, inverses),
+        schema_imports=schema_imports(module, fields, entity),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
         unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
         migration_table=migration_table(table, fields, entity),
@@ -714,406 +560,11 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity
             names += [f"fk_{link.table}_{link.target_column}_{reference.target.table}"]
     for name in names:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
-            raise _EntityProblem(
+            raise EntityProblem(
                 "",
                 f"the generated SQL name '{name}' is longer than PostgreSQL's 63 bytes; "
                 "shorten the entity or field name",
             )
-
-
-def _field(
-    module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str, soft_delete: bool
-) -> FieldContext:
-    if reference is not None:
-        return _reference_field(name, spec, reference, class_name)
-    enum = _enum(module, name, spec) if spec.type == "enum" else None
-    try:
-        samples = (sample(name, spec, 0), sample(name, spec, 1))
-    except NoSample as exc:
-        raise _EntityProblem(f".fields.{name}", str(exc)) from None
-    return FieldContext(
-        name=name,
-        spec=spec,
-        enum=enum,
-        model_line=_model_line(name, spec, enum, column_unique=spec.unique and not soft_delete),
-        create_line=_create_line(name, spec, enum),
-        update_line=_update_line(name, spec, enum),
-        response_line=f"{name}: {_annotation(enum.class_name if enum else _RESPONSE_TYPE[spec.type], spec)}",
-        checks=_checks(name, spec),
-        samples=samples,
-        cases=tuple(cases(name, spec)),
-    )
-
-
-def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_name: str) -> FieldContext:
-    target = reference.target.class_name
-    column = reference.column
-    docs = _docs(spec)
-    if reference.many:
-        assert reference.association is not None
-        model_line = ""
-        relationship = call(
-            "relationship",
-            secondary=reference.association.table,
-            order_by=py_str(f"{target}.id"),
-            lazy='"raise"',
-        )
-        annotation = f'list["{target}"]'
-        limit = kw("max_length", str(MAX_REFERENCES))
-        create_line = statement(
-            f"{column}: list[ReferenceId] = ", Call("Field", (kw("default_factory", "list"), limit, *docs)), 1
-        )
-        update_line = statement(
-            f"{column}: list[ReferenceId] | None = ", Call("Field", (kw("default", "None"), limit, *docs)), 1
-        )
-        response_line = f"{column}: list[int]"
-    else:
-        optional = " | None" if not spec.required else ""
-        foreign_key = call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete=py_str(reference.on_delete))
-        model_line = statement(
-            f"{column}: Mapped[int{optional}] = ", call("mapped_column", foreign_key, index="True"), 1
-        )
-        relationship = call(
-            "relationship",
-            back_populates=py_str(reference.inverse or ""),
-            remote_side=py_str(f"{class_name}.id") if reference.self_reference else None,
-            lazy='"raise"',
-        )
-        annotation = f'"{target}{optional}"'
-        default = None if spec.required else "None"
-        if docs:
-            args = ([kw("default", default)] if default else []) + docs
-            create_line = statement(f"{column}: ReferenceId{optional} = ", Call("Field", tuple(args)), 1)
-        else:
-            create_line = f"{column}: ReferenceId{optional}" + (f" = {default}" if default else "")
-        update_line = (
-            statement(f"{column}: ReferenceId | None = ", Call("Field", (kw("default", "None"), *docs)), 1)
-            if docs
-            else f"{column}: ReferenceId | None = None"
-        )
-        response_line = f"{column}: int{optional}"
-    return FieldContext(
-        name=name,
-        spec=spec,
-        enum=None,
-        model_line=model_line,
-        create_line=create_line,
-        update_line=update_line,
-        response_line=response_line,
-        checks=(),
-        samples=(None, None),
-        cases=tuple(reference_cases(column, spec)),
-        reference=reference,
-        relationship_line=statement(f"{name}: Mapped[{annotation}] = ", relationship, 1),
-    )
-
-
-def _enum(module: str, name: str, spec: FieldSpec) -> EnumContext:
-    values = spec.values or []
-    members: list[EnumMember] = []
-    used: set[str] = set()
-    for index, value in enumerate(values):
-        member = naming.snake(value).upper()
-        if not naming.is_identifier(member) or member in used or naming.is_python_keyword(member.lower()):
-            member = f"VALUE_{index + 1}"
-        used.add(member)
-        members.append(EnumMember(member, value))
-    return EnumContext(naming.pascal(f"{module}_{name}"), f"{module}_{name}", tuple(members))
-
-
-def _annotation(base: str, spec: FieldSpec) -> str:
-    return f"{base} | None" if not spec.required else base
-
-
-def _column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
-    kind = spec.type
-    if kind == "str":
-        return f"String({spec.length_limit})"
-    if kind == "text":
-        return "Text"
-    if kind == "email":
-        return f"String({EMAIL_LENGTH})"
-    if kind == "url":
-        return f"String({URL_LENGTH})"
-    if kind == "bigint":
-        return "BigInteger"
-    if kind == "decimal":
-        return "Numeric({}, {})".format(*spec.digits)
-    if kind == "datetime":
-        return "DateTime(timezone=True)"
-    if kind == "json":
-        return "JSONB"
-    if enum is not None:
-        return call(
-            "Enum",
-            enum.class_name,
-            name=py_str(enum.type_name),
-            native_enum="False",
-            create_constraint="True",
-            length=str(max(len(m.value) for m in enum.members)),
-            values_callable="enum_values",
-        )
-    return None
-
-
-def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None, *, column_unique: bool) -> str:
-    args: list[str | Call | Collection | Arg] = []
-    column_type = _column_type(spec, enum)
-    if column_type is not None:
-        args.append(column_type)
-    if column_unique:
-        args.append(kw("unique", "True"))
-    if spec.index:
-        args.append(kw("index", "True"))
-    default = server_default(spec)
-    if default is not None:
-        args.append(kw("server_default", default))
-    base = enum.class_name if enum else _MODEL_TYPE[spec.type]
-    annotation = f"{name}: Mapped[{_annotation(base, spec)}]"
-    if not args:
-        # The annotation alone says it all: type from Python, nullability from `| None`.
-        return annotation
-    return statement(f"{annotation} = ", Call("mapped_column", tuple(args)), 1)
-
-
-def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
-    if spec.default is None:
-        return None if spec.required else "None"
-    if enum is not None:
-        return enum.member(spec.default)
-    if spec.type == "decimal":
-        return f"Decimal({py_str(str(spec.default))})"
-    return py_literal(spec.default)
-
-
-def _constraints(spec: FieldSpec) -> list[Arg]:
-    args: list[Arg] = []
-    if spec.min_length is not None:
-        args.append(kw("min_length", str(spec.min_length)))
-    limit = spec.length_limit if spec.type in {"str", "text"} else None
-    if limit is not None:
-        args.append(kw("max_length", str(limit)))
-    if spec.pattern is not None:
-        args.append(kw("pattern", py_str(spec.pattern)))
-    low, high = spec.ge, spec.le
-    if spec.type in INTEGER_RANGE and (low is not None or high is not None):
-        # Explicit bounds replace the Int32/Int64 alias; the column's range fills the open side.
-        low = INTEGER_RANGE[spec.type][0] if low is None else low
-        high = INTEGER_RANGE[spec.type][1] if high is None else high
-    if low is not None:
-        args.append(kw("ge", _bound(low)))
-    if high is not None:
-        args.append(kw("le", _bound(high)))
-    if spec.type == "decimal":
-        digits, places = spec.digits
-        args += [kw("max_digits", str(digits)), kw("decimal_places", str(places))]
-    if spec.type == "float":
-        args.append(kw("allow_inf_nan", "False"))
-    return args
-
-
-_COLUMN_BOUNDS = {-(2**31): "-(2**31)", 2**31 - 1: "2**31 - 1", -(2**63): "-(2**63)", 2**63 - 1: "2**63 - 1"}
-
-
-def _bound(value: int | float) -> str:
-    """A bound as source: the integer columns' limits read as powers of two."""
-    if isinstance(value, int) and value in _COLUMN_BOUNDS:
-        return _COLUMN_BOUNDS[value]
-    return py_literal(value)
-
-
-def _docs(spec: FieldSpec) -> list[Arg]:
-    args: list[Arg] = []
-    if spec.description:
-        args.append(kw("description", py_str(spec.description)))
-    if spec.example is not None:
-        args.append(kw("examples", Collection("[", "]", (py_literal(spec.example),))))
-    return args
-
-
-def _input_type(spec: FieldSpec, enum: EnumContext | None) -> str:
-    if enum is not None:
-        return enum.class_name
-    if spec.type in INTEGER_RANGE and (spec.ge is not None or spec.le is not None):
-        return "int"
-    return _INPUT_TYPE[spec.type]
-
-
-def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = _input_type(spec, enum)
-    annotation = _annotation(base, spec)
-    default = _default_source(spec, enum)
-    extra = _constraints(spec) + _docs(spec)
-    if not extra:
-        return f"{name}: {annotation}" + (f" = {default}" if default else "")
-    args = ([kw("default", default)] if default else []) + extra
-    return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)), 1)
-
-
-def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = _input_type(spec, enum)
-    extra = _constraints(spec) + _docs(spec)
-    if not extra:
-        return f"{name}: {base} | None = None"
-    return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)), 1)
-
-
-def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:
-    column = naming.sql_identifier(name)
-    checks: list[Check] = []
-    if spec.min_length:
-        checks.append(Check(f"{name}_min_length", f"char_length({column}) >= {spec.min_length}"))
-    if spec.type == "text" and spec.max_length is not None:
-        checks.append(Check(f"{name}_max_length", f"char_length({column}) <= {spec.max_length}"))
-    if spec.ge is not None:
-        checks.append(Check(f"{name}_ge", f"{column} >= {spec.ge}"))
-    if spec.le is not None:
-        checks.append(Check(f"{name}_le", f"{column} <= {spec.le}"))
-    return tuple(checks)
-
-
-class _Imports:
-    """Collects imports and prints them as isort does: stdlib, third party, first party."""
-
-    STDLIB = frozenset({"datetime", "decimal", "enum", "typing", "uuid"})
-
-    def __init__(self) -> None:
-        self.plain: set[str] = set()
-        self.names: dict[str, set[str]] = {}
-
-    def add(self, module: str, *names: str) -> None:
-        if names and names[0]:
-            self.names.setdefault(module, set()).update(names)
-        else:
-            self.plain.add(module)
-
-    def add_type(self, python_type: str) -> None:
-        if python_type in _TYPE_IMPORTS:
-            self.add(*_TYPE_IMPORTS[python_type])
-
-    def render(self) -> str:
-        sections: list[str] = []
-        for section in ("stdlib", "third", "first"):
-            lines = [f"import {m}" for m in sorted(self.plain) if self._section(m) == section]
-            lines += [
-                import_from(module, names)
-                for module, names in sorted(self.names.items())
-                if names and self._section(module) == section
-            ]
-            if lines:
-                sections.append("\n".join(lines))
-        return "\n\n".join(sections)
-
-    def _section(self, module: str) -> str:
-        root = module.split(".")[0].split(" ")[0]
-        if root in self.STDLIB:
-            return "stdlib"
-        return "first" if root == "app" else "third"
-
-
-def _model_imports(
-    class_name: str, fields: Sequence[FieldContext], entity: EntitySpec, inverses: Sequence[Inverse]
-) -> str:
-    owned = entity.owned
-    imports = _Imports()
-    imports.add("sqlalchemy.orm", "Mapped", "mapped_column")
-    imports.add("app.models.base", "Base")
-    if entity.timestamps:
-        imports.add("app.models.base", "TimestampMixin")
-    if entity.soft_delete:
-        imports.add("datetime as dt")
-        imports.add("sqlalchemy", "DateTime")
-        if any(f.spec.unique for f in fields):
-            imports.add("sqlalchemy", "Index", "text")
-    if entity.audit:
-        imports.add("sqlalchemy", "ForeignKey")
-    for f in fields:
-        if f.reference is not None:
-            imports.add("sqlalchemy.orm", "relationship")
-            if f.reference.many:
-                imports.add("sqlalchemy", "Column", "ForeignKey", "Table")
-            else:
-                imports.add("sqlalchemy", "ForeignKey")
-            continue
-        imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
-        if f.enum:
-            imports.add("enum", "StrEnum")
-            imports.add("sqlalchemy", "Enum")
-            imports.add("app.models.base", "enum_values")
-        column = _column_type(f.spec, f.enum)
-        if isinstance(column, str):
-            head = column.split("(")[0]
-            if head == "JSONB":
-                imports.add("sqlalchemy.dialects.postgresql", "JSONB")
-            else:
-                imports.add("sqlalchemy", head)
-        if f.spec.default is not None and not isinstance(server_default(f.spec), str):
-            imports.add("sqlalchemy as sa")
-        if f.checks:
-            imports.add("sqlalchemy", "CheckConstraint")
-    if inverses:
-        imports.add("sqlalchemy.orm", "relationship")
-    if owned:
-        imports.add("sqlalchemy", "ForeignKey", "Index")
-    related = _Imports()
-    for f in fields:
-        if f.reference is not None and not f.reference.self_reference:
-            related.add(f"app.models.{f.reference.target.module}", f.reference.target.class_name)
-    for inverse in inverses:
-        if inverse.source_class != class_name:
-            related.add(f"app.models.{inverse.source_module}", inverse.source_class)
-    if not related.names:
-        return imports.render()
-    # Only for the type checker: the models refer to each other, and SQLAlchemy resolves the
-    # quoted names through its registry at run time.
-    imports.add("typing", "TYPE_CHECKING")
-    block = "\n".join(f"    {line}" for line in related.render().split("\n"))
-    return f"{imports.render()}\n\nif TYPE_CHECKING:\n{block}"
-
-
-def _schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
-    imports = _Imports()
-    if entity.timestamps or entity.soft_delete:
-        imports.add("datetime as dt")
-    if entity.soft_delete:
-        imports.add("pydantic", "Field")
-    imports.add("typing", "Literal")
-    imports.add("pydantic", "BaseModel", "ConfigDict")
-    imports.add("app.schemas.common", "InputModel", "QueryModel")
-    if any(not f.nullable for f in fields):
-        imports.add("pydantic", "field_validator")
-    if any(_constraints(f.spec) or _docs(f.spec) or f.spec.type == "ref_many" for f in fields):
-        imports.add("pydantic", "Field")
-    if any(f.spec.searchable or (f.filterable and f.spec.type in {"str", "text"}) for f in fields):
-        imports.add("pydantic", "Field")
-    for f in fields:
-        if f.reference is not None:
-            imports.add("app.schemas.types", "ReferenceId")
-            continue
-        imports.add_type(_MODEL_TYPE.get(f.spec.type, ""))
-        input_type = _input_type(f.spec, f.enum)
-        imports.add_type(input_type)
-        if input_type == "EmailStr":
-            imports.add("pydantic", input_type)
-        if input_type in {"HttpUrlStr", "Int32", "Int64", "LocalTime", "Timestamp"}:
-            imports.add("app.schemas.types", input_type)
-        filter_type = _INPUT_TYPE.get(f.spec.type, "") if f.filterable else ""
-        if filter_type in {"Int32", "Int64", "HttpUrlStr", "LocalTime", "Timestamp"}:
-            imports.add("app.schemas.types", filter_type)
-        if filter_type == "EmailStr":
-            imports.add("pydantic", filter_type)
-        if f.enum:
-            imports.add(f"app.models.{module}", f.enum.class_name)
-    return imports.render()
-
-
-def value_source(value: Any) -> str:
-    """Python source for a test value; long runs of one character become `"a" * 200`."""
-    if value is MISSING:
-        return "MISSING"
-    if isinstance(value, str) and len(value) > 12 and len(set(value)) == 1:
-        return f"{py_str(value[0])} * {len(value)}"
-    return py_literal(value)
 
 
 def _payload(fields: Sequence[FieldContext], index: int) -> str:

@@ -12,7 +12,7 @@ from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
 from prpgen.spec import EntitySpec, FieldSpec
 
 if TYPE_CHECKING:
-    from prpgen.context import FieldContext
+    from prpgen.fields import FieldContext
 
 EMAIL_LENGTH = 320
 URL_LENGTH = 2083

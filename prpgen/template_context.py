@@ -54,7 +54,8 @@ FILTERS = {
 
 
 def classes() -> list[type]:
-    from prpgen.context import EntityContext, FeatureContext, FieldContext
+    from prpgen.context import EntityContext, FeatureContext
+    from prpgen.fields import FieldContext
     from prpgen.project import ProjectContext
     from prpgen.schema_diff import SchemaChange
     from prpgen.spec import AccessSpec, EntitySpec, FieldSpec, Spec
