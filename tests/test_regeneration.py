@@ -288,3 +288,20 @@ def test_owning_an_existing_shared_table_is_refused(tmp_path: Path) -> None:
     assert "entities[0] (Book): books already exists and its rows would have no user_id; keep the old" in (
         result.stderr.replace("\n", " ")
     )
+
+
+def test_a_router_registered_by_hand_survives_adding_entities(project: Path) -> None:
+    """The most common edit of a generated file: a router of one's own, imported and included."""
+    (project / "app/api/endpoints/reports.py").write_text("from fastapi import APIRouter\n\nrouter = APIRouter()\n")
+    registry = project / "app/api/router.py"
+    text = registry.read_text().replace(
+        "from app.api.endpoints.books",
+        "from app.api.endpoints.reports import router as reports_router\nfrom app.api.endpoints.books",
+    )
+    registry.write_text(text + "api_router.include_router(reports_router)\n")
+    result = run_cli("new-entity", "Shelf", "--field", "label:str", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "merged    app/api/router.py  (your edits kept)" in result.stdout
+    merged = registry.read_text()
+    assert merged.endswith("api_router.include_router(reports_router)\n")
+    assert "api_router.include_router(shelves_router)" in merged

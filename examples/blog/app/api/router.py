@@ -14,3 +14,6 @@ api_router.include_router(categories_router)
 api_router.include_router(tags_router)
 api_router.include_router(posts_router)
 api_router.include_router(comments_router)
+
+# Include routers of your own below this comment: prpgen adds its entities' routers above it,
+# so regenerating merges with your lines instead of colliding with them.

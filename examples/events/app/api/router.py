@@ -8,3 +8,6 @@ api_router = APIRouter()
 api_router.include_router(auth_router)
 api_router.include_router(users_router)
 api_router.include_router(events_router)
+
+# Include routers of your own below this comment: prpgen adds its entities' routers above it,
+# so regenerating merges with your lines instead of colliding with them.

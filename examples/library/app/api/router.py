@@ -12,3 +12,6 @@ api_router.include_router(users_router)
 api_router.include_router(books_router)
 api_router.include_router(reviews_router)
 api_router.include_router(shelves_router)
+
+# Include routers of your own below this comment: prpgen adds its entities' routers above it,
+# so regenerating merges with your lines instead of colliding with them.

@@ -16,3 +16,6 @@ api_router.include_router(tax_rates_router)
 api_router.include_router(products_router)
 api_router.include_router(orders_router)
 api_router.include_router(order_items_router)
+
+# Include routers of your own below this comment: prpgen adds its entities' routers above it,
+# so regenerating merges with your lines instead of colliding with them.
