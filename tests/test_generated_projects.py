@@ -322,3 +322,36 @@ def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres
     ]
     check(["alembic", "upgrade", "head"], project, database_url)
     assert validate_project(project, database_url) >= MIN_COVERAGE
+
+
+DIAMOND = """\
+feature: planning
+description: Teams and projects of organisations, and their tasks.
+entities:
+  - name: Org
+    fields:
+      name: {type: str, max_length: 60, unique: true}
+  - name: Team
+    fields:
+      label: {type: str, max_length: 60}
+      org: {type: ref, to: Org}
+  - name: Project
+    fields:
+      title: {type: str, max_length: 60}
+      org: {type: ref, to: Org}
+  - name: Task
+    fields:
+      summary: {type: str, max_length: 60}
+      team: {type: ref, to: Team}
+      project: {type: ref, to: Project}
+"""
+
+
+def test_a_diamond_of_references_passes_every_gate(tmp_path: Path, postgres_url: str) -> None:
+    """Task reaches Org through Team and through Project: its test helpers must create the Org
+    (whose name is unique) once, not twice; and its test module imports both parents in order."""
+    spec = tmp_path / "planning.yaml"
+    spec.write_text(DIAMOND)
+    project = tmp_path / "planning"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    assert validate_project(project, create_database(postgres_url, "diamond")) >= MIN_COVERAGE

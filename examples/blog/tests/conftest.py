@@ -1,5 +1,6 @@
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -21,6 +22,10 @@ PASSWORD = "correct-horse-battery"
 ADMIN_EMAIL = "admin@example.com"
 # The run's admin (see `admin`): helpers act as it where the access rules require an admin.
 ADMIN_HEADERS: dict[str, str] = {}
+# Rows the test helpers created while building one payload, by (URL, index, token): where two
+# references lead to the same table, its row is made once and shared (a unique value could not
+# be inserted twice).
+Made = dict[tuple[str, int, str], dict[str, Any]]
 
 
 @pytest.fixture(scope="session", autouse=True)

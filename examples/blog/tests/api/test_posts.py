@@ -7,7 +7,7 @@ from app.models import User
 from tests.api.test_categories import URL as CATEGORIES_URL
 from tests.api.test_categories import create as create_category
 from tests.api.test_tags import create as create_tag
-from tests.conftest import ADMIN_HEADERS
+from tests.conftest import ADMIN_HEADERS, Made
 
 pytestmark = pytest.mark.priority_high
 
@@ -43,11 +43,15 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    """VALID[index] with the rows it refers to, created for the same user."""
-    category = await create_category(client, headers, index)
-    tag = await create_tag(client, headers, index)
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    category = await create_category(client, headers, index, made)
+    tag = await create_tag(client, headers, index, made)
     return {
         **VALID[index],
         "category_id": category["id"],
@@ -56,13 +60,21 @@ async def payload(
 
 
 async def create(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    body = await payload(client, headers, index)
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
 
 
 def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:

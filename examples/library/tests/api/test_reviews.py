@@ -6,7 +6,7 @@ from httpx import AsyncClient
 from app.models import User
 from tests.api.test_books import URL as BOOKS_URL
 from tests.api.test_books import create as create_book
-from tests.conftest import ADMIN_HEADERS
+from tests.conftest import ADMIN_HEADERS, Made
 
 pytestmark = pytest.mark.priority_medium
 
@@ -28,10 +28,14 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    """VALID[index] with the rows it refers to, created for the same user."""
-    book = await create_book(client, ADMIN_HEADERS, index)
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    book = await create_book(client, ADMIN_HEADERS, index, made)
     return {
         **VALID[index],
         "book_id": book["id"],
@@ -39,13 +43,21 @@ async def payload(
 
 
 async def create(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    body = await payload(client, headers, index)
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
 
 
 def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ from tests.api.test_orders import URL as ORDERS_URL
 from tests.api.test_orders import create as create_order
 from tests.api.test_products import URL as PRODUCTS_URL
 from tests.api.test_products import create as create_product
-from tests.conftest import ADMIN_HEADERS
+from tests.conftest import ADMIN_HEADERS, Made
 
 pytestmark = pytest.mark.priority_critical
 
@@ -30,11 +30,15 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    """VALID[index] with the rows it refers to, created for the same user."""
-    order = await create_order(client, headers, index)
-    product = await create_product(client, headers, index)
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    order = await create_order(client, headers, index, made)
+    product = await create_product(client, headers, index, made)
     return {
         **VALID[index],
         "order_id": order["id"],
@@ -43,13 +47,21 @@ async def payload(
 
 
 async def create(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    body = await payload(client, headers, index)
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
 
 
 def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:

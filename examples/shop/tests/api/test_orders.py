@@ -6,7 +6,7 @@ from httpx import AsyncClient
 from app.models import User
 from tests.api.test_customers import URL as CUSTOMERS_URL
 from tests.api.test_customers import create as create_customer
-from tests.conftest import ADMIN_HEADERS
+from tests.conftest import ADMIN_HEADERS, Made
 
 pytestmark = pytest.mark.priority_critical
 
@@ -28,10 +28,14 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    """VALID[index] with the rows it refers to, created for the same user."""
-    customer = await create_customer(client, headers, index)
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    customer = await create_customer(client, headers, index, made)
     return {
         **VALID[index],
         "customer_id": customer["id"],
@@ -39,13 +43,21 @@ async def payload(
 
 
 async def create(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    body = await payload(client, headers, index)
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
 
 
 def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:

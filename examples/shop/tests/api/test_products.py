@@ -6,7 +6,7 @@ from httpx import AsyncClient
 from app.models import User
 from tests.api.test_tax_rates import URL as TAX_RATES_URL
 from tests.api.test_tax_rates import create as create_tax_rate
-from tests.conftest import ADMIN_HEADERS
+from tests.conftest import ADMIN_HEADERS, Made
 
 pytestmark = pytest.mark.priority_critical
 
@@ -48,10 +48,14 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    """VALID[index] with the rows it refers to, created for the same user."""
-    tax_rate = await create_tax_rate(client, ADMIN_HEADERS, index)
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    tax_rate = await create_tax_rate(client, ADMIN_HEADERS, index, made)
     return {
         **VALID[index],
         "tax_rate_id": tax_rate["id"],
@@ -59,13 +63,21 @@ async def payload(
 
 
 async def create(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    body = await payload(client, headers, index)
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
 
 
 def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
