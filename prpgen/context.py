@@ -460,6 +460,8 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         ordered, references = resolve(spec, existing or {})
     except ReferenceProblems as exc:
         raise SpecError(source, exc.problems) from None
+    # An entity's module is its name in snake case (`D_x` → `d_x`), not its class's (`DX` → `dx`).
+    modules = {naming.pascal(e.name): naming.snake(e.name) for e in spec.entities}
     inverses: dict[str, list[Inverse]] = {}
     for (source_class, name), reference in references.items():
         if reference.inverse is not None:
@@ -467,7 +469,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
                 Inverse(
                     reference.inverse,
                     source_class,
-                    naming.snake(source_class),
+                    modules[source_class],
                     name,
                     restricts=reference.on_delete == "RESTRICT",
                 )
@@ -486,7 +488,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         raise SpecError(source, problems)
     in_spec = {e.class_name for e in entities}
     external = tuple(
-        (r.target, Inverse(r.inverse, source_class, naming.snake(source_class), name))
+        (r.target, Inverse(r.inverse, source_class, modules[source_class], name))
         for (source_class, name), r in references.items()
         if r.inverse is not None and r.target.class_name not in in_spec
     )

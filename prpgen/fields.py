@@ -52,7 +52,7 @@ INPUT_TYPE = {
     "datetime": "Timestamp",
     "time": "LocalTime",
 }
-_RESPONSE_TYPE = {**MODEL_TYPE, "time": "LocalTime"}
+RESPONSE_TYPE = {**MODEL_TYPE, "time": "LocalTime"}
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ def field_context(
         model_line=_model_line(name, spec, enum, column_unique=spec.unique and not soft_delete),
         create_line=_create_line(name, spec, enum),
         update_line=_update_line(name, spec, enum),
-        response_line=f"{name}: {_annotation(enum.class_name if enum else _RESPONSE_TYPE[spec.type], spec)}",
+        response_line=f"{name}: {_annotation(enum.class_name if enum else RESPONSE_TYPE[spec.type], spec)}",
         checks=_checks(name, spec),
         samples=samples,
         cases=tuple(cases(name, spec)),

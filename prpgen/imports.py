@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prpgen.fields import INPUT_TYPE, MODEL_TYPE, FieldContext, column_type, field_constraints, field_docs, input_type
+from prpgen.fields import (
+    INPUT_TYPE,
+    MODEL_TYPE,
+    RESPONSE_TYPE,
+    FieldContext,
+    column_type,
+    field_constraints,
+    field_docs,
+    input_type,
+)
 from prpgen.migrations import server_default
 from prpgen.pyfmt import import_from
 from prpgen.relations import Inverse
@@ -140,7 +149,8 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
         if f.reference is not None:
             imports.add("app.schemas.types", "ReferenceId")
             continue
-        imports.add_type(MODEL_TYPE.get(f.spec.type, ""))
+        # The response's type (a `time` answers as LocalTime, so it needs no `datetime`).
+        imports.add_type(RESPONSE_TYPE.get(f.spec.type, ""))
         schema_type = input_type(f.spec, f.enum)
         imports.add_type(schema_type)
         if schema_type == "EmailStr":

@@ -157,6 +157,11 @@ def _long(module: str, names: list[str]) -> bool:
     return len(f"from {module} import {', '.join(names)}") > LINE_LENGTH
 
 
+def isorted(names: Iterable[str]) -> list[str]:
+    """Imported names in isort's order: constants (`V4`, `MAX`), then classes, then the rest."""
+    return sorted(names, key=_isort_key)
+
+
 def _isort_key(name: str) -> tuple[int, str]:
     if name.isupper() and len(name) > 1:
         group = 0
@@ -222,7 +227,8 @@ def fit(line: str, indent: int, *, item: bool = False) -> str:
     # parenthesized expression (either would become a tuple).
     grouping = not attached and line[start] == "("
     comma = "" if len(items) == 1 and (subscript or grouping or _is_comprehension(items[0])) else ","
-    inner = [INDENT * (indent + 1) + fit(part, indent + 1, item=True) + comma for part in items]
+    # The trailing comma counts towards the line's length, so it is fitted with its item.
+    inner = [INDENT * (indent + 1) + fit(part + comma, indent + 1, item=True) for part in items]
     return "\n".join([line[: start + 1], *inner, pad + line[end:]])
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prpgen.errors import GenerationError
-from prpgen.pyfmt import fit_source, md_cell, md_code, md_text, py_literal, py_str
+from prpgen.pyfmt import fit_source, isorted, md_cell, md_code, md_text, py_literal, py_str
 
 if TYPE_CHECKING:
     import jinja2
@@ -75,6 +75,7 @@ class Renderer:
         env.filters["md"] = md_text
         env.filters["md_cell"] = md_cell
         env.filters["md_code"] = md_code
+        env.filters["isorted"] = isorted
         return env
 
     def render(self, template: str, output: str, context: dict[str, Any]) -> str:

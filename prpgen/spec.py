@@ -463,6 +463,9 @@ def _check_name(raw: str, what: str) -> None:
         raise ValueError(f"{what} '{raw}' is a Python keyword; choose another name")
     if len(name) > 40:
         raise ValueError(f"{what} '{raw}' is too long (40 characters at most, to keep SQL names within 63 bytes)")
+    # As a class (I, O) or a variable (l) these read like 1 and 0, and linters refuse them (E741, E742).
+    if name in ({"i", "o", "l"} if what == "name" else {"l"}):
+        raise ValueError(f"{what} '{raw}' reads like a digit in code (ruff E741/E742); choose a longer name")
 
 
 class Spec(_Strict):

@@ -50,6 +50,7 @@ FILTERS = {
     "md": "text safe in Markdown",
     "md_cell": "text safe in a Markdown table cell",
     "md_code": "text in inline code",
+    "isorted": "imported names in isort's order (constants, classes, the rest)",
 }
 
 

@@ -85,3 +85,28 @@ def test_free_text_cannot_change_the_meaning_of_code_or_markdown(tmp_path: Path)
     assert "\\- [ ] OpenAPI docs auto-generated" in prp
     assert "| A \\| pipe<br>## not a heading |" in prp
     assert prp.count("\n## Validation Report") == 0
+
+
+def test_names_that_once_broke_the_generated_code(tmp_path: Path) -> None:
+    """Found by random specs: a class name isort takes for a constant (`V4` sorts before `User`),
+    an entity whose module is not its class's snake case (`D_x` is `d_x`, `DX` would be `dx`), and a
+    `time` field without timestamps (its schema must not import `datetime`)."""
+    spec = {
+        "feature": "edge-names",
+        "description": "Names at the edges.",
+        "entities": [
+            {"name": "V4", "fields": {"code": {"type": "str", "unique": True}}},
+            {"name": "D_x", "timestamps": False, "fields": {"at": {"type": "time"}, "v4": {"type": "ref", "to": "V4"}}},
+        ],
+    }
+    project = tmp_path / "edge"
+    generate(parse_spec(spec, "edge.yaml"), project, source="edge.yaml")
+    assert "from app.models.d_x import DX" in (project / "app/models/v4.py").read_text()
+    assert "datetime" not in (project / "app/schemas/d_x.py").read_text()
+    for args in (("check", "."), ("format", "--check", ".")):
+        result = ruff(*args, cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "app"], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr

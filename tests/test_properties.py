@@ -69,15 +69,24 @@ def fields(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def specs(draw: st.DrawFn) -> dict[str, Any]:
-    entity_names = draw(st.lists(ENTITY_NAMES, min_size=1, max_size=2, unique_by=str.lower))
-    entities = [
-        {
+    entity_names = draw(st.lists(ENTITY_NAMES, min_size=1, max_size=3, unique_by=str.lower))
+    entities: list[dict[str, Any]] = []
+    for name in entity_names:
+        entity: dict[str, Any] = {
             "name": name,
             "owned": draw(st.booleans()),
             "fields": draw(st.dictionaries(NAMES, fields(), min_size=1, max_size=4)),
         }
-        for name in entity_names
-    ]
+        for option in ("soft_delete", "audit", "timestamps"):
+            if draw(st.booleans()):
+                entity[option] = draw(st.booleans())
+        # References to entities drawn before, so the spec has no cycle; some reach one table
+        # along two paths.
+        for target in draw(st.lists(st.sampled_from(entities), max_size=2)) if entities else []:
+            kind = draw(st.sampled_from(["ref", "ref_many"]))
+            reference = {"type": kind, "to": target["name"], "required": draw(st.booleans())}
+            entity["fields"][f"{target['name'].lower()}_{kind.replace('_', '')}"] = reference
+        entities.append(entity)
     return {
         "feature": draw(NAMES),
         "priority": draw(st.sampled_from(["low", "medium", "high", "critical"])),

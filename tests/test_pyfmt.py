@@ -64,6 +64,10 @@ SOURCES = [
     f"def f():\n    return X(items=[{LONG}Response.model_validate(item) for item in items], total=1)\n",
     f'change = {{"{LONG.lower()}_name_of_a_field": VALID[1]["{LONG.lower()}_name_of_a_field"]}}\n',
     f'raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail="{LONG} not found")\n',
+    # An item that fits in exactly 88 columns without its trailing comma, and not with it.
+    '@pytest.mark.parametrize("key", ["id", "created_at", "updated_at", "jn_2qi", "v0k8gqmx_xcuhoi", '
+    '"oh6itbr_3z2", "cv"])\n'
+    "def f():\n    pass\n",
 ]
 
 
