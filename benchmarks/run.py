@@ -394,8 +394,19 @@ def main() -> None:
         )
         suite = suite_times(project, env, lambda name: _fresh(url, name), 1 if args.quick else 3)
     machine = _machine()
-    args.out.write_text(report(generator_figures, apps, login, statement_counts(), suite, args, machine))
+    generated = report(generator_figures, apps, login, statement_counts(), suite, args, machine)
+    args.out.write_text(with_notes(generated, args.out))
     print(f"wrote {args.out}")
+
+
+# Where the hand-written part of RESULTS.md begins (targets, what each change bought): a new run
+# replaces the figures above it and keeps the notes, whose figures then need a look.
+NOTES = "\n## Against the targets"
+
+
+def with_notes(generated: str, results: Path) -> str:
+    previous = results.read_text() if results.exists() else ""
+    return generated.rstrip("\n") + "\n" + previous[previous.index(NOTES) :] if NOTES in previous else generated
 
 
 def _fresh(url: str, name: str) -> str:
