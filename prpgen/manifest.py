@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +100,28 @@ def _spec(data: Any, source: str) -> Spec:
         raise ProjectError(f"{exc.message}\n(the recorded spec no longer validates with this prpgen)") from None
 
 
+class Generated(Mapping[str, "str | None"]):
+    """The texts of the last generation by path, read from `objects/` only when asked for (a plan
+    needs one only where the disk differs from the new generation). None where an object is
+    missing or damaged."""
+
+    def __init__(self, root: Path, files: Mapping[str, str]) -> None:
+        self._root = root
+        self._files = files
+        self._read: dict[str, str | None] = {}
+
+    def __getitem__(self, path: str) -> str | None:
+        if path not in self._read:
+            self._read[path] = read_object(self._root, self._files[path])
+        return self._read[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+
 def read_object(root: Path, text_hash: str) -> str | None:
     """A file's text as prpgen generated it, if its object is still there and intact."""
     path = root / object_path(text_hash)
@@ -107,3 +129,9 @@ def read_object(root: Path, text_hash: str) -> str | None:
         return None
     text = path.read_text(encoding="utf-8")
     return text if digest(text) == text_hash else None
+
+
+def stored_objects(root: Path) -> set[str]:
+    """Paths of the objects in the project's record, by name (content-addressed: no need to read them)."""
+    directory = root / OBJECTS_DIR
+    return {object_path(p.name) for p in directory.iterdir() if p.is_file()} if directory.is_dir() else set()

@@ -17,14 +17,14 @@ from prpgen import __version__
 from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
 from prpgen.errors import GenerationError, ProjectError
 from prpgen.manifest import (
-    DIRECTORY,
     MANIFEST_FILE,
     Feature,
+    Generated,
     Manifest,
     digest,
     object_path,
     read_manifest,
-    read_object,
+    stored_objects,
 )
 from prpgen.project import (
     MODELS_FILE,
@@ -52,7 +52,7 @@ from prpgen.render import (
 )
 from prpgen.schema_diff import SchemaChange, changed_migration, removed_migration
 from prpgen.spec import Spec
-from prpgen.writer import Change, Resolution, apply, check_new_tree, plan, resolve, write_new_tree
+from prpgen.writer import Action, Change, Resolution, apply, check_new_tree, plan, resolve, write_new_tree
 
 USERS_REVISION = revision_id("create users table")
 
@@ -196,33 +196,38 @@ def _manifest(root: Path) -> Manifest:
 def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     check_new_tree(root)
     manifest = Manifest(project.name, version=__version__)
-    files = _with_record(_render(renderer, project, features, manifest, {}), project, features)
+    files = _render(renderer, project, features, manifest, {})
+    files.update(_record(files, project, features))
     return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
 
 
 def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     project = project_context(manifest.project)
-    previous: dict[str, str | None] = {path: read_object(root, h) for path, h in manifest.files.items()}
-    for path, text in previous.items():
-        # Without its record, a migration is taken as it is on disk: it is never re-rendered.
-        if text is None and path.startswith(VERSIONS_DIR + "/") and (root / path).is_file():
-            previous[path] = (root / path).read_text(encoding="utf-8")
-    files = _with_record(_render(renderer, project, features, manifest, previous), project, features)
-    # prpgen owns `.prpgen/`: its files follow the generation whatever is on disk.
-    for path in _record_paths(root):
-        previous[path] = (root / path).read_text(encoding="utf-8")
-    return Outcome(root, plan(root, files, previous))
+    previous = Generated(root, manifest.files)
+    files = _render(renderer, project, features, manifest, _recorded_migrations(root, previous))
+    record = _record(files, project, features)
+    return Outcome(root, sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path))
 
 
-def _record_paths(root: Path) -> list[str]:
-    directory = root / DIRECTORY
-    if not directory.is_dir():
-        return []
-    return sorted(p.relative_to(root).as_posix() for p in directory.rglob("*") if p.is_file())
+def _recorded_migrations(root: Path, previous: Mapping[str, str | None]) -> dict[str, str]:
+    """The migrations generated before, as generated (as on disk, if that record is lost)."""
+    found = {}
+    for path in previous:
+        if path.startswith(VERSIONS_DIR + "/"):
+            text = previous[path]
+            if text is None and (root / path).is_file():
+                text = (root / path).read_text(encoding="utf-8")
+            if text is not None:
+                found[path] = text
+    return found
 
 
-def _with_record(files: dict[str, str], project: ProjectContext, features: tuple[Feature, ...]) -> dict[str, str]:
-    """The generated files plus `.prpgen/`: the manifest and each file's text as generated."""
+def _by_path(change: Change) -> str:
+    return change.path
+
+
+def _record(files: Mapping[str, str], project: ProjectContext, features: tuple[Feature, ...]) -> dict[str, str]:
+    """`.prpgen/` for the generated `files`: the manifest and each file's text as generated."""
     manifest = Manifest(
         project=project.name,
         features=features,
@@ -232,7 +237,22 @@ def _with_record(files: dict[str, str], project: ProjectContext, features: tuple
     )
     record = {MANIFEST_FILE: manifest.to_json()}
     record.update({object_path(digest(text)): text for text in files.values()})
-    return {**files, **record}
+    return record
+
+
+def _record_changes(root: Path, record: Mapping[str, str]) -> list[Change]:
+    """prpgen owns `.prpgen/`: it follows the generation whatever is on disk. Objects are named
+    by their content, so one that exists is up to date and one no longer named goes."""
+    manifest = root / MANIFEST_FILE
+    before = manifest.read_text(encoding="utf-8") if manifest.is_file() else None
+    after = record[MANIFEST_FILE]
+    action: Action = "unchanged" if before == after else "create" if before is None else "update"
+    changes = [Change(MANIFEST_FILE, action, after, after, before=before)]
+    objects = {path: text for path, text in record.items() if path != MANIFEST_FILE}
+    stored = stored_objects(root)
+    changes += [Change(path, "create", text, text) for path, text in objects.items() if path not in stored]
+    changes += [Change(path, "delete", None, None) for path in sorted(stored - objects.keys())]
+    return changes
 
 
 def _render(
@@ -240,21 +260,19 @@ def _render(
     project: ProjectContext,
     features: Sequence[Feature],
     manifest: Manifest,
-    previous: Mapping[str, str | None],
+    migrations: Mapping[str, str],
 ) -> dict[str, str]:
-    """Every file of the project, rendered in memory."""
+    """Every file of the project, rendered in memory; `migrations` are those generated before."""
     context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
     files = renderer.project_files(context)
     contexts: list[FeatureContext] = []
     for feature in features:
         contexts.append(_add_feature(renderer, project, feature, files))
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
-    for path, text in previous.items():
-        if path.startswith(VERSIONS_DIR + "/") and text is not None:
-            files[path] = text
-    migrations = _migrations(renderer, project, features, contexts, manifest, files)
+    files.update(migrations)
+    by_feature = _migrations(renderer, project, features, contexts, manifest, files)
     for feature_context in contexts:
-        _add_prp(renderer, project, feature_context, files, migrations.get(feature_context.slug, []))
+        _add_prp(renderer, project, feature_context, files, by_feature.get(feature_context.slug, []))
     return files
 
 

@@ -54,15 +54,18 @@ def plan(root: Path, generated: Mapping[str, str], previous: Mapping[str, str | 
         _check_inside(path)
         target = root / path
         disk = target.read_text(encoding="utf-8") if target.is_file() else None
-        change = _decide(path, generated.get(path), path in previous, previous.get(path), disk)
-        if change is not None:
-            changes.append(change)
+        new = generated.get(path)
+        if disk == new:
+            if new is not None:
+                changes.append(Change(path, "unchanged", new, new, before=disk))
+            continue
+        # The last generation's text is only needed (and read) where the disk differs.
+        changes.append(_decide(path, new, path in previous, previous.get(path), disk))
     return changes
 
 
-def _decide(path: str, new: str | None, recorded: bool, base: str | None, disk: str | None) -> Change | None:
-    if disk == new:
-        return None if new is None else Change(path, "unchanged", new, new, before=disk)
+def _decide(path: str, new: str | None, recorded: bool, base: str | None, disk: str | None) -> Change:
+    """What happens to a file whose content on disk is not what is generated now."""
     if disk is None:
         if not recorded:
             return Change(path, "create", new, new)
