@@ -65,7 +65,14 @@ def _error(message: str) -> None:
 
 
 def _carry_out(
-    plan: Callable[[], Outcome], verb: str, *, dry_run: bool, check: bool, diff: bool, force: bool, skip: bool
+    plan: Callable[[], Outcome],
+    verb: str,
+    *,
+    dry_run: bool,
+    check: bool = False,
+    diff: bool = False,
+    force: bool = False,
+    skip: bool = False,
 ) -> Outcome:
     """Plan, then check, preview or write it, and report what happened."""
     from prpgen import report
@@ -98,8 +105,7 @@ def init(
     """Create a new backend project: users, JWT auth, Alembic and a test suite."""
     from prpgen.pipeline import plan_init
 
-    flags = {"dry_run": dry_run, "check": False, "diff": False, "force": False, "skip": False}
-    _carry_out(lambda: plan_init(directory, name=name, templates=templates), "initialized", **flags)
+    _carry_out(lambda: plan_init(directory, name=name, templates=templates), "initialized", dry_run=dry_run)
     if not dry_run:
         typer.echo(f"next: cd {directory} && prpgen new-entity --spec SPEC.yaml")
 
@@ -229,7 +235,6 @@ def remove_entity(
         lambda: plan_remove_entity(name, project, templates=templates),
         "updated",
         dry_run=dry_run,
-        check=False,
         diff=diff,
         force=force,
         skip=skip_conflicts,

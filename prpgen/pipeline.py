@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from prpgen import __version__
+from prpgen import __version__, naming
 from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
-from prpgen.errors import GenerationError, ProjectError
+from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.manifest import (
     MANIFEST_FILE,
     Feature,
@@ -86,22 +86,23 @@ def plan_generate(
     """A new project with every entity of `spec`; on a project prpgen generated before, the
     regeneration of that feature."""
     feature = Feature(source, spec)
-    if read_manifest(root) is None:
+    manifest = read_manifest(root)
+    if manifest is None:
         project = project_context(name or root.resolve().name)
         return _plan_new(root, project, (feature,), Renderer(templates))
-    return plan_new_entities(spec, root, source=source, templates=templates)
+    return _plan_with(root, manifest, feature, templates)
 
 
 def plan_new_entities(spec: Spec, root: Path, *, source: str, templates: Path | None = None) -> Outcome:
     """Add the feature of `spec` to the project in `root`, or regenerate it if it is there."""
-    manifest = _manifest(root)
-    feature = Feature(source, spec)
+    return _plan_with(root, _manifest(root), Feature(source, spec), templates)
+
+
+def _plan_with(root: Path, manifest: Manifest, feature: Feature, templates: Path | None) -> Outcome:
+    """The project with `feature` in place of the recorded one of that name, or appended."""
+    features = [f for f in manifest.features if f.slug != feature.slug]
     slugs = [f.slug for f in manifest.features]
-    features = list(manifest.features)
-    if feature.slug in slugs:
-        features[slugs.index(feature.slug)] = feature
-    else:
-        features.append(feature)
+    features.insert(slugs.index(feature.slug) if feature.slug in slugs else len(features), feature)
     return _plan_update(root, manifest, tuple(features), _renderer(root, templates))
 
 
@@ -113,31 +114,25 @@ def plan_regenerate(root: Path, *, templates: Path | None = None) -> Outcome:
 
 def plan_remove_entity(name: str, root: Path, *, templates: Path | None = None) -> Outcome:
     """Take entity `name` out of its feature (and the feature out, if it was its last entity)."""
-    from prpgen import naming
-
     manifest = _manifest(root)
     wanted = naming.pascal(name)
+    known = [naming.pascal(e.name) for f in manifest.features for e in f.spec.entities]
+    if wanted not in known:
+        raise ProjectError(f"the project has no entity {wanted}{suggestion(wanted, known)}; it has: {', '.join(known)}")
     features: list[Feature] = []
-    found = False
     for feature in manifest.features:
         kept = [e for e in feature.spec.entities if naming.pascal(e.name) != wanted]
-        found = found or len(kept) < len(feature.spec.entities)
         if kept:
             features.append(replace(feature, spec=feature.spec.model_copy(update={"entities": kept})))
     referring = [
-        f"{naming.pascal(e.name)}.{name}"
+        f"{naming.pascal(e.name)}.{field_name}"
         for f in features
         for e in f.spec.entities
-        for name, field in e.fields.items()
+        for field_name, field in e.fields.items()
         if field.to is not None and naming.pascal(field.to) == wanted
     ]
     if referring:
         raise ProjectError(f"{wanted} is referred to by {', '.join(referring)}; remove that reference first")
-    if not found:
-        known = [naming.pascal(e.name) for f in manifest.features for e in f.spec.entities]
-        from prpgen.errors import suggestion
-
-        raise ProjectError(f"the project has no entity {wanted}{suggestion(wanted, known)}; it has: {', '.join(known)}")
     return _plan_update(root, manifest, tuple(features), _renderer(root, templates))
 
 
