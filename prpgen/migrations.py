@@ -87,43 +87,73 @@ def columns(fields: Sequence[FieldContext], entity: EntitySpec) -> list[Column]:
     return result
 
 
-def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, Call]:
+@dataclass(frozen=True)
+class Constraint:
+    """A named constraint, written both ways: inside `op.create_table` (`item`) and added to an
+    existing table (`added`, a source line); `kind` is what `op.drop_constraint` needs."""
+
+    name: str
+    kind: str
+    item: Call
+    added: str
+
+
+def _check(table: str, name: str, sql: str) -> Constraint:
+    item = call("sa.CheckConstraint", py_str(sql), name=f'op.f("{name}")')
+    added = call("op.create_check_constraint", f'op.f("{name}")', py_str(table), py_str(sql))
+    return Constraint(name, "check", item, statement("", added, 1))
+
+
+def _reference(table: str, column: str, target: str, on_delete: str) -> Constraint:
+    name = f"fk_{table}_{column}_{target}"
+    added = call(
+        "op.create_foreign_key",
+        f'op.f("{name}")',
+        py_str(table),
+        py_str(target),
+        f"[{py_str(column)}]",
+        '["id"]',
+        ondelete=py_str(on_delete),
+    )
+    return Constraint(name, "foreignkey", _foreign_key(table, column, target, on_delete), statement("", added, 1))
+
+
+def _unique(table: str, column: str) -> Constraint:
+    name = f"uq_{table}_{column}"
+    item = call("sa.UniqueConstraint", py_str(column), name=f'op.f("{name}")')
+    added = call("op.create_unique_constraint", f'op.f("{name}")', py_str(table), f"[{py_str(column)}]")
+    return Constraint(name, "unique", item, statement("", added, 1))
+
+
+def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, Constraint]:
     """The table's named constraints other than its primary key, in `op.create_table` order."""
-    found: list[Call] = []
+    found: list[Constraint] = []
     for f in fields:
-        for check in f.checks:
-            found.append(call("sa.CheckConstraint", py_str(check.sql), name=f'op.f("ck_{table}_{check.name}")'))
+        found += [_check(table, f"ck_{table}_{check.name}", check.sql) for check in f.checks]
         if f.enum is not None:
             values = ", ".join(sql_str(m.value) for m in f.enum.members)
             sql = f"{naming.sql_identifier(f.name)} IN ({values})"
-            found.append(call("sa.CheckConstraint", py_str(sql), name=f'op.f("ck_{table}_{f.enum.type_name}")'))
+            found.append(_check(table, f"ck_{table}_{f.enum.type_name}", sql))
     if entity.owned:
-        found.append(_foreign_key(table, "user_id", "users", "CASCADE"))
+        found.append(_reference(table, "user_id", "users", "CASCADE"))
     if entity.audit:
-        found.append(_foreign_key(table, "created_by_id", "users", "SET NULL"))
-        found.append(_foreign_key(table, "updated_by_id", "users", "SET NULL"))
+        found.append(_reference(table, "created_by_id", "users", "SET NULL"))
+        found.append(_reference(table, "updated_by_id", "users", "SET NULL"))
     for f in fields:
         if f.reference is not None and not f.reference.many:
-            found.append(_foreign_key(table, f.input_name, f.reference.target.table, f.reference.on_delete))
-    pk = call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")')
-    unique = [
-        call("sa.UniqueConstraint", py_str(f.name), name=f'op.f("uq_{table}_{f.name}")')
-        for f in fields
-        if f.spec.unique and not entity.soft_delete
-    ]
-    return {constraint_name(c): c for c in [*found, pk, *unique]}
-
-
-def constraint_name(constraint: Call) -> str:
-    name = next(item for item in constraint.args if isinstance(item, Arg) and item.keyword == "name")
-    assert isinstance(name.value, str)
-    return name.value.removeprefix('op.f("').removesuffix('")')
+            found.append(_reference(table, f.input_name, f.reference.target.table, f.reference.on_delete))
+    found += [_unique(table, f.name) for f in fields if f.spec.unique and not entity.soft_delete]
+    return {c.name: c for c in found}
 
 
 def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
     items: list[str | Call | Collection | Arg] = [py_str(table)]
     items += [column.call for column in columns(fields, entity)]
-    items += list(constraints(table, fields, entity).values())
+    named = list(constraints(table, fields, entity).values())
+    # The primary key sits between the references and the unique constraints, where Alembic puts it.
+    items += [c.item for c in named if c.kind != "unique"]
+    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
+    items += [c.item for c in named if c.kind == "unique"]
     return statement("", Call("op.create_table", tuple(items)), 1)
 
 

@@ -15,15 +15,9 @@ from dataclasses import dataclass
 
 from prpgen.context import EntityContext, FeatureContext
 from prpgen.errors import Problem, SpecError
-from prpgen.migrations import Column, columns, constraints, indexes, link_tables, sql_str
+from prpgen.migrations import Column, Constraint, columns, constraints, indexes, link_tables, sql_str
 from prpgen.naming import sql_identifier
-from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
-
-_CONSTRAINT_KINDS = {
-    "sa.CheckConstraint": "check",
-    "sa.ForeignKeyConstraint": "foreignkey",
-    "sa.UniqueConstraint": "unique",
-}
+from prpgen.pyfmt import Call, Collection, call, py_str, statement
 
 
 @dataclass(frozen=True)
@@ -38,7 +32,7 @@ class SchemaChange:
 class _Table:
     name: str
     columns: dict[str, Column]
-    constraints: dict[str, Call]
+    constraints: dict[str, Constraint]
     indexes: dict[str, tuple[str, str]]
     links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
@@ -81,7 +75,7 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
         for name in _gone(o.indexes, n.indexes):
             up.append(o.indexes[name][1])
         for name in _gone(o.constraints, n.constraints):
-            up.append(_drop_constraint(t, name, o.constraints[name]))
+            up.append(_drop_constraint(t, o.constraints[name]))
     for entity in reversed(old.entities):
         if entity.table not in after:
             up += entity.migration_drops
@@ -93,7 +87,7 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
     for t in kept:
         o, n = old_tables[t], new_tables[t]
         for name in _gone(n.constraints, o.constraints):
-            up.append(_add_constraint(t, n.constraints[name]))
+            up.append(n.constraints[name].added)
         for name in _gone(n.indexes, o.indexes):
             up.append(n.indexes[name][0])
         for name in _gone(n.links, o.links):
@@ -107,7 +101,7 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
         for name in reversed(_gone(n.indexes, o.indexes)):
             down.append(n.indexes[name][1])
         for name in reversed(_gone(n.constraints, o.constraints)):
-            down.append(_drop_constraint(t, name, n.constraints[name]))
+            down.append(_drop_constraint(t, n.constraints[name]))
     for entity in reversed(new.entities):
         if entity.table not in before:
             down += entity.migration_drops
@@ -119,7 +113,7 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
     for t in reversed(kept):
         o, n = old_tables[t], new_tables[t]
         for name in _gone(o.constraints, n.constraints):
-            down.append(_add_constraint(t, o.constraints[name]))
+            down.append(o.constraints[name].added)
         for name in _gone(o.indexes, n.indexes):
             down.append(o.indexes[name][0])
         for name in _gone(o.links, n.links):
@@ -190,25 +184,9 @@ def _fill(entity: EntityContext, column: Column) -> str | None:
     return sql_str(value) if isinstance(value, str) else str(value)
 
 
-def _add_constraint(table: str, constraint: Call) -> str:
-    kind = constraint.func
-    args = [item for item in constraint.args if isinstance(item, str)]
-    named = {item.keyword: item.value for item in constraint.args if isinstance(item, Arg)}
-    name = named.pop("name")
-    if kind == "sa.CheckConstraint":
-        op = call("op.create_check_constraint", name, py_str(table), args[0])
-    elif kind == "sa.UniqueConstraint":
-        op = call("op.create_unique_constraint", name, py_str(table), f"[{', '.join(args)}]")
-    else:
-        local, remote = args
-        target = remote.removeprefix('["').removesuffix('.id"]')
-        op = call("op.create_foreign_key", name, py_str(table), py_str(target), local, '["id"]', **named)
-    return statement("", op, 1)
-
-
-def _drop_constraint(table: str, name: str, constraint: Call) -> str:
-    kind = _CONSTRAINT_KINDS[constraint.func]
-    return statement("", call("op.drop_constraint", f'op.f("{name}")', py_str(table), type_=py_str(kind)), 1)
+def _drop_constraint(table: str, constraint: Constraint) -> str:
+    drop = call("op.drop_constraint", f'op.f("{constraint.name}")', py_str(table), type_=py_str(constraint.kind))
+    return statement("", drop, 1)
 
 
 def _refuse_lossy(
