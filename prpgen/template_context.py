@@ -75,12 +75,15 @@ def classes() -> list[type]:
 
 
 def examples() -> dict[type, Any]:
-    """One instance of each context class, from a two-word entity, to show every derived name."""
+    """One instance of each context class, from a two-word entity with a searchable field (so every
+    attribute has a value), to show every derived name."""
     from prpgen.context import build_feature
     from prpgen.project import project_context
     from prpgen.spec import inline_spec
 
-    spec = inline_spec("BlogPost", ["title:str:max_length=120", "reading_time:int:optional"], priority="high")
+    spec = inline_spec(
+        "BlogPost", ["title:str:max_length=120:searchable=true", "reading_time:int:optional"], priority="high"
+    )
     feature = build_feature(spec, "example")
     entity = feature.entities[0]
     found = [project_context("my-blog"), feature, entity, entity.fields[0], spec, entity.spec, entity.fields[0].spec]
@@ -128,7 +131,8 @@ def describe() -> str:
     lines.append("")
     samples = examples()
     lines += [
-        "Examples are for `prpgen new-entity BlogPost --field title:str:max_length=120` in a project `my-blog`.",
+        "Examples are for `prpgen new-entity BlogPost --field title:str:max_length=120:searchable=true "
+        "--field reading_time:int:optional` in a project `my-blog`.",
         "",
     ]
     for cls in classes():
@@ -144,10 +148,7 @@ def _example(instance: Any, name: str) -> str:
     """A short scalar value of the attribute on the example, in code style; otherwise nothing."""
     if instance is None or name.endswith("(...)"):
         return ""
-    try:
-        value = getattr(instance, name)
-    except Exception:  # some attributes only make sense for other entities
-        return ""
+    value = getattr(instance, name)
     if isinstance(value, bool | int | float) or (isinstance(value, str) and "\n" not in value and len(value) <= 48):
         return f"`{value!r}`".replace("|", "/")
     return ""
