@@ -190,7 +190,7 @@ class EntityContext:
 
     @property
     def service_sqlalchemy_import(self) -> str:
-        names = ["ColumnElement", "func", "select"]
+        names = ["ColumnElement", "bindparam", "func", "select"]
         names += ["or_"] if self.search_fields else []
         names += [] if self.soft_delete else ["delete"]
         names += ["update"] if self.soft_delete or not self.many_fields else []

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -24,6 +24,23 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Category.updated_at,
     "name": Category.name,
 }
+# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Category.id == bindparam("_id"),)
+OWNED_ROW = (*ROW, Category.user_id == bindparam("_owner"))
+GET = select(Category).where(*ROW)
+GET_OWNED = select(Category).where(*OWNED_ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Category).where(*ROW).returning(Category).execution_options(**SYNC)
+UPDATE_OWNED = (
+    update(Category).where(*OWNED_ROW).returning(Category).execution_options(**SYNC)
+)
+DELETE = delete(Category).where(*ROW).returning(Category.id).execution_options(**SYNC)
+DELETE_OWNED = (
+    delete(Category).where(*OWNED_ROW).returning(Category.id).execution_options(**SYNC)
+)
 
 
 class CategoryService:
@@ -42,8 +59,8 @@ class CategoryService:
         return category
 
     async def get(self, category_id: int, *, user_id: int | None) -> Category | None:
-        query = select(Category).where(*self._row(category_id, user_id))
-        return await self.db.scalar(query)
+        query = GET if user_id is None else GET_OWNED
+        return await self.db.scalar(query, {"_id": category_id, "_owner": user_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CategoryFilters, user_id: int | None
@@ -78,29 +95,20 @@ class CategoryService:
     ) -> Category | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
-        query = (
-            update(Category).where(*self._row(category_id, user_id)).values(**values)
-        )
+        query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
-            category = await self.db.scalar(query.returning(Category))
+            category = await self.db.scalar(
+                query.values(**values), {"_id": category_id, "_owner": user_id}
+            )
         return category
 
     async def delete(self, category_id: int, *, user_id: int | None) -> bool:
-        query = (
-            delete(Category)
-            .where(*self._row(category_id, user_id))
-            .returning(Category.id)
-        )
+        query = DELETE if user_id is None else DELETE_OWNED
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(
+                query, {"_id": category_id, "_owner": user_id}
+            )
         return deleted is not None
-
-    def _row(self, category_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
-        clauses: list[ColumnElement[bool]] = [Category.id == category_id]
-        if user_id is not None:
-            clauses.append(Category.user_id == user_id)
-        return clauses
 
     def _filters(
         self, filters: CategoryFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,6 +21,23 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "created_at": Comment.created_at,
     "updated_at": Comment.updated_at,
 }
+# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Comment.id == bindparam("_id"),)
+OWNED_ROW = (*ROW, Comment.user_id == bindparam("_owner"))
+GET = select(Comment).where(*ROW)
+GET_OWNED = select(Comment).where(*OWNED_ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Comment).where(*ROW).returning(Comment).execution_options(**SYNC)
+UPDATE_OWNED = (
+    update(Comment).where(*OWNED_ROW).returning(Comment).execution_options(**SYNC)
+)
+DELETE = delete(Comment).where(*ROW).returning(Comment.id).execution_options(**SYNC)
+DELETE_OWNED = (
+    delete(Comment).where(*OWNED_ROW).returning(Comment.id).execution_options(**SYNC)
+)
 
 
 class CommentService:
@@ -39,8 +56,8 @@ class CommentService:
         return comment
 
     async def get(self, comment_id: int, *, user_id: int | None) -> Comment | None:
-        query = select(Comment).where(*self._row(comment_id, user_id))
-        return await self.db.scalar(query)
+        query = GET if user_id is None else GET_OWNED
+        return await self.db.scalar(query, {"_id": comment_id, "_owner": user_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CommentFilters, user_id: int | None
@@ -75,25 +92,20 @@ class CommentService:
     ) -> Comment | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, user_id)
-        query = update(Comment).where(*self._row(comment_id, user_id)).values(**values)
+        query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
-            comment = await self.db.scalar(query.returning(Comment))
+            comment = await self.db.scalar(
+                query.values(**values), {"_id": comment_id, "_owner": user_id}
+            )
         return comment
 
     async def delete(self, comment_id: int, *, user_id: int | None) -> bool:
-        query = (
-            delete(Comment).where(*self._row(comment_id, user_id)).returning(Comment.id)
-        )
+        query = DELETE if user_id is None else DELETE_OWNED
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(
+                query, {"_id": comment_id, "_owner": user_id}
+            )
         return deleted is not None
-
-    def _row(self, comment_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
-        clauses: list[ColumnElement[bool]] = [Comment.id == comment_id]
-        if user_id is not None:
-            clauses.append(Comment.user_id == user_id)
-        return clauses
 
     def _filters(
         self, filters: CommentFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -25,6 +25,21 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "isbn": Book.isbn,
     "published_on": Book.published_on,
 }
+# One live row by id. Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Book.id == bindparam("_id"), Book.deleted_at.is_(None))
+GET = select(Book).where(*ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Book).where(*ROW).returning(Book).execution_options(**SYNC)
+DELETE = (
+    update(Book)
+    .where(*ROW)
+    .values(deleted_at=func.now())
+    .returning(Book.id)
+    .execution_options(**SYNC)
+)
 
 
 class BookService:
@@ -39,8 +54,7 @@ class BookService:
         return book
 
     async def get(self, book_id: int) -> Book | None:
-        query = select(Book).where(*self._row(book_id))
-        return await self.db.scalar(query)
+        return await self.db.scalar(GET, {"_id": book_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: BookFilters
@@ -64,17 +78,16 @@ class BookService:
     ) -> Book | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         values = {**values, "updated_by_id": actor_id}
-        query = update(Book).where(*self._row(book_id)).values(**values)
+        query = UPDATE
         async with self._writing():
-            book = await self.db.scalar(query.returning(Book))
+            book = await self.db.scalar(query.values(**values), {"_id": book_id})
         return book
 
     async def delete(self, book_id: int) -> bool:
         """Mark the row deleted; it stays, out of every read, until an admin restores it."""
-        stamp = update(Book).where(*self._row(book_id)).values(deleted_at=func.now())
-        query = stamp.returning(Book.id)
+        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(query, {"_id": book_id})
         return deleted is not None
 
     async def restore(self, book_id: int) -> Book | None:
@@ -84,14 +97,6 @@ class BookService:
         async with self._writing():
             book = await self.db.scalar(query)
         return book
-
-    def _row(self, book_id: int) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one live row."""
-        clauses: list[ColumnElement[bool]] = [
-            Book.id == book_id,
-            Book.deleted_at.is_(None),
-        ]
-        return clauses
 
     def _filters(self, filters: BookFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

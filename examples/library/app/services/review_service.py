@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,6 +22,33 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Review.updated_at,
     "rating": Review.rating,
 }
+# One live row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Review.id == bindparam("_id"), Review.deleted_at.is_(None))
+OWNED_ROW = (*ROW, Review.user_id == bindparam("_owner"))
+GET = select(Review).where(*ROW)
+GET_OWNED = select(Review).where(*OWNED_ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Review).where(*ROW).returning(Review).execution_options(**SYNC)
+UPDATE_OWNED = (
+    update(Review).where(*OWNED_ROW).returning(Review).execution_options(**SYNC)
+)
+DELETE = (
+    update(Review)
+    .where(*ROW)
+    .values(deleted_at=func.now())
+    .returning(Review.id)
+    .execution_options(**SYNC)
+)
+DELETE_OWNED = (
+    update(Review)
+    .where(*OWNED_ROW)
+    .values(deleted_at=func.now())
+    .returning(Review.id)
+    .execution_options(**SYNC)
+)
 
 
 class ReviewService:
@@ -44,8 +71,8 @@ class ReviewService:
         return review
 
     async def get(self, review_id: int, *, user_id: int | None) -> Review | None:
-        query = select(Review).where(*self._row(review_id, user_id))
-        return await self.db.scalar(query)
+        query = GET if user_id is None else GET_OWNED
+        return await self.db.scalar(query, {"_id": review_id, "_owner": user_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ReviewFilters, user_id: int | None
@@ -84,21 +111,18 @@ class ReviewService:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         values = {**values, "updated_by_id": actor_id}
         await self._check_references(values, user_id)
-        query = update(Review).where(*self._row(review_id, user_id)).values(**values)
+        query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
-            review = await self.db.scalar(query.returning(Review))
+            review = await self.db.scalar(
+                query.values(**values), {"_id": review_id, "_owner": user_id}
+            )
         return review
 
     async def delete(self, review_id: int, *, user_id: int | None) -> bool:
         """Mark the row deleted; it stays, out of every read, until an admin restores it."""
-        stamp = (
-            update(Review)
-            .where(*self._row(review_id, user_id))
-            .values(deleted_at=func.now())
-        )
-        query = stamp.returning(Review.id)
+        query = DELETE if user_id is None else DELETE_OWNED
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(query, {"_id": review_id, "_owner": user_id})
         return deleted is not None
 
     async def restore(self, review_id: int) -> Review | None:
@@ -108,16 +132,6 @@ class ReviewService:
         async with self._writing():
             review = await self.db.scalar(query)
         return review
-
-    def _row(self, review_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one live row, limited to its owner's unless `user_id` is None."""
-        clauses: list[ColumnElement[bool]] = [
-            Review.id == review_id,
-            Review.deleted_at.is_(None),
-        ]
-        if user_id is not None:
-            clauses.append(Review.user_id == user_id)
-        return clauses
 
     def _filters(
         self, filters: ReviewFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,6 +22,15 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "name": Shelf.name,
     "position": Shelf.position,
 }
+# One row by id. Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Shelf.id == bindparam("_id"),)
+GET = select(Shelf).where(*ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Shelf).where(*ROW).returning(Shelf).execution_options(**SYNC)
+DELETE = delete(Shelf).where(*ROW).returning(Shelf.id).execution_options(**SYNC)
 
 
 class ShelfService:
@@ -36,8 +45,7 @@ class ShelfService:
         return shelf
 
     async def get(self, shelf_id: int) -> Shelf | None:
-        query = select(Shelf).where(*self._row(shelf_id))
-        return await self.db.scalar(query)
+        return await self.db.scalar(GET, {"_id": shelf_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ShelfFilters
@@ -61,21 +69,16 @@ class ShelfService:
         if not values:
             # Nothing to SET (no updated_at here): the row as it is.
             return await self.get(shelf_id)
-        query = update(Shelf).where(*self._row(shelf_id)).values(**values)
+        query = UPDATE
         async with self._writing():
-            shelf = await self.db.scalar(query.returning(Shelf))
+            shelf = await self.db.scalar(query.values(**values), {"_id": shelf_id})
         return shelf
 
     async def delete(self, shelf_id: int) -> bool:
-        query = delete(Shelf).where(*self._row(shelf_id)).returning(Shelf.id)
+        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(query, {"_id": shelf_id})
         return deleted is not None
-
-    def _row(self, shelf_id: int) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one row."""
-        clauses: list[ColumnElement[bool]] = [Shelf.id == shelf_id]
-        return clauses
 
     def _filters(self, filters: ShelfFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

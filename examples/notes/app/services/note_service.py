@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,6 +22,21 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "pinned": Note.pinned,
     "color": Note.color,
 }
+# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (Note.id == bindparam("_id"),)
+OWNED_ROW = (*ROW, Note.user_id == bindparam("_owner"))
+GET = select(Note).where(*ROW)
+GET_OWNED = select(Note).where(*OWNED_ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Note).where(*ROW).returning(Note).execution_options(**SYNC)
+UPDATE_OWNED = update(Note).where(*OWNED_ROW).returning(Note).execution_options(**SYNC)
+DELETE = delete(Note).where(*ROW).returning(Note.id).execution_options(**SYNC)
+DELETE_OWNED = (
+    delete(Note).where(*OWNED_ROW).returning(Note.id).execution_options(**SYNC)
+)
 
 
 class NoteService:
@@ -39,8 +54,8 @@ class NoteService:
         return note
 
     async def get(self, note_id: int, *, user_id: int | None) -> Note | None:
-        query = select(Note).where(*self._row(note_id, user_id))
-        return await self.db.scalar(query)
+        query = GET if user_id is None else GET_OWNED
+        return await self.db.scalar(query, {"_id": note_id, "_owner": user_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: NoteFilters, user_id: int | None
@@ -67,23 +82,18 @@ class NoteService:
         self, note_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Note | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = update(Note).where(*self._row(note_id, user_id)).values(**values)
+        query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
-            note = await self.db.scalar(query.returning(Note))
+            note = await self.db.scalar(
+                query.values(**values), {"_id": note_id, "_owner": user_id}
+            )
         return note
 
     async def delete(self, note_id: int, *, user_id: int | None) -> bool:
-        query = delete(Note).where(*self._row(note_id, user_id)).returning(Note.id)
+        query = DELETE if user_id is None else DELETE_OWNED
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(query, {"_id": note_id, "_owner": user_id})
         return deleted is not None
-
-    def _row(self, note_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one row, limited to its owner's unless `user_id` is None."""
-        clauses: list[ColumnElement[bool]] = [Note.id == note_id]
-        if user_id is not None:
-            clauses.append(Note.user_id == user_id)
-        return clauses
 
     def _filters(
         self, filters: NoteFilters, user_id: int | None

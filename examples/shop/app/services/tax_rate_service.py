@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -25,6 +25,15 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "rate": TaxRate.rate,
     "total_collected": TaxRate.total_collected,
 }
+# One row by id. Built once: SQLAlchemy reuses a statement's compiled
+# SQL, but building the statement again on every request cost more than running it.
+ROW = (TaxRate.id == bindparam("_id"),)
+GET = select(TaxRate).where(*ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(TaxRate).where(*ROW).returning(TaxRate).execution_options(**SYNC)
+DELETE = delete(TaxRate).where(*ROW).returning(TaxRate.id).execution_options(**SYNC)
 
 
 class TaxRateService:
@@ -39,8 +48,7 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        query = select(TaxRate).where(*self._row(tax_rate_id))
-        return await self.db.scalar(query)
+        return await self.db.scalar(GET, {"_id": tax_rate_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TaxRateFilters
@@ -61,21 +69,18 @@ class TaxRateService:
 
     async def update(self, tax_rate_id: int, values: dict[str, Any]) -> TaxRate | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = update(TaxRate).where(*self._row(tax_rate_id)).values(**values)
+        query = UPDATE
         async with self._writing():
-            tax_rate = await self.db.scalar(query.returning(TaxRate))
+            tax_rate = await self.db.scalar(
+                query.values(**values), {"_id": tax_rate_id}
+            )
         return tax_rate
 
     async def delete(self, tax_rate_id: int) -> bool:
-        query = delete(TaxRate).where(*self._row(tax_rate_id)).returning(TaxRate.id)
+        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query)
+            deleted = await self.db.scalar(query, {"_id": tax_rate_id})
         return deleted is not None
-
-    def _row(self, tax_rate_id: int) -> list[ColumnElement[bool]]:
-        """The WHERE clause of one row."""
-        clauses: list[ColumnElement[bool]] = [TaxRate.id == tax_rate_id]
-        return clauses
 
     def _filters(self, filters: TaxRateFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
