@@ -1,8 +1,14 @@
+import asyncio
+
+import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
 
 from app.core.database import check_connection, get_async_session
+from app.core.database import engine as app_engine
 from app.main import lifespan
 
 
@@ -23,9 +29,33 @@ async def test_the_database_is_reachable() -> None:
     await check_connection()
 
 
-async def test_the_request_session_dependency_opens_a_working_session() -> None:
-    async for session in get_async_session():
-        assert await session.scalar(text("SELECT 1")) == 1
+@pytest.mark.parametrize(("method", "in_transaction"), [("GET", False), ("POST", True)])
+async def test_reads_skip_the_transaction_and_writes_get_one(
+    method: str, in_transaction: bool
+) -> None:
+    request = Request({"type": "http", "method": method, "path": "/", "headers": []})
+    async for session in get_async_session(request):
+        transaction_id = text("SELECT txid_current()")
+        first, second = [await session.scalar(transaction_id) for _ in range(2)]
+        assert (first == second) is in_transaction
+
+
+async def test_a_connection_postgresql_closed_is_replaced_unnoticed(
+    engine: AsyncEngine,
+) -> None:
+    await app_engine.dispose()  # the pool now holds only the connection made below
+    async with app_engine.connect() as connection:
+        pid = await connection.scalar(text("SELECT pg_backend_pid()"))
+        closed = asyncio.Event()
+        driver = (await connection.get_raw_connection()).driver_connection
+        driver.add_termination_listener(lambda _: closed.set())
+        await connection.rollback()
+    async with engine.connect() as other:
+        await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    async with asyncio.timeout(5):
+        await closed.wait()  # the driver has read the closed socket
+    async with app_engine.connect() as connection:
+        assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
 
 
 async def test_shutdown_releases_the_connection_pool() -> None:
