@@ -24,8 +24,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Category.updated_at,
     "name": Category.name,
 }
-# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Category.id == bindparam("_id"),)
 OWNED_ROW = (*ROW, Category.user_id == bindparam("_owner"))
 GET = select(Category).where(*ROW)

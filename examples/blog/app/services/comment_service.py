@@ -21,8 +21,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "created_at": Comment.created_at,
     "updated_at": Comment.updated_at,
 }
-# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Comment.id == bindparam("_id"),)
 OWNED_ROW = (*ROW, Comment.user_id == bindparam("_owner"))
 GET = select(Comment).where(*ROW)

@@ -33,8 +33,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "rating": Post.rating,
     "published_at": Post.published_at,
 }
-# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Post.id == bindparam("_id"),)
 OWNED_ROW = (*ROW, Post.user_id == bindparam("_owner"))
 GET = select(Post).where(*ROW).options(selectinload(Post.tags))

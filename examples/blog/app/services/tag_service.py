@@ -23,8 +23,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Tag.updated_at,
     "label": Tag.label,
 }
-# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Tag.id == bindparam("_id"),)
 OWNED_ROW = (*ROW, Tag.user_id == bindparam("_owner"))
 GET = select(Tag).where(*ROW)

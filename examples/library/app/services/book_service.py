@@ -25,8 +25,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "isbn": Book.isbn,
     "published_on": Book.published_on,
 }
-# One live row by id. Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One live row by id, built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Book.id == bindparam("_id"), Book.deleted_at.is_(None))
 GET = select(Book).where(*ROW)
 # Writes sync the session's objects with the rows RETURNING names: the default would evaluate

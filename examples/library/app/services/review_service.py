@@ -22,8 +22,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Review.updated_at,
     "rating": Review.rating,
 }
-# One live row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One live row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Review.id == bindparam("_id"), Review.deleted_at.is_(None))
 OWNED_ROW = (*ROW, Review.user_id == bindparam("_owner"))
 GET = select(Review).where(*ROW)

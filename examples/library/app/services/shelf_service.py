@@ -22,8 +22,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "name": Shelf.name,
     "position": Shelf.position,
 }
-# One row by id. Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id, built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Shelf.id == bindparam("_id"),)
 GET = select(Shelf).where(*ROW)
 # Writes sync the session's objects with the rows RETURNING names: the default would evaluate

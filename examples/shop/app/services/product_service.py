@@ -32,8 +32,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "external_id": Product.external_id,
     "product_url": Product.product_url,
 }
-# One row by id (`_OWNED`: and owner). Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (Product.id == bindparam("_id"),)
 OWNED_ROW = (*ROW, Product.user_id == bindparam("_owner"))
 GET = select(Product).where(*ROW)

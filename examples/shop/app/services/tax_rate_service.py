@@ -25,8 +25,8 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "rate": TaxRate.rate,
     "total_collected": TaxRate.total_collected,
 }
-# One row by id. Built once: SQLAlchemy reuses a statement's compiled
-# SQL, but building the statement again on every request cost more than running it.
+# One row by id, built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
 ROW = (TaxRate.id == bindparam("_id"),)
 GET = select(TaxRate).where(*ROW)
 # Writes sync the session's objects with the rows RETURNING names: the default would evaluate
