@@ -5,7 +5,8 @@
 1. Generator speed (`benchmarks/generator.py`).
 2. The app generated from `benchmarks/spec.yaml` under wrk load, side by side with the two
    hand-written baselines, alternating the apps within each round; then login under load.
-3. SQL statements per request, as the generated tests count them.
+3. SQL statements per request, as the generated tests count them, and round trips to
+   PostgreSQL per request, counted at the driver (`benchmarks/round_trips.py`).
 4. The generated test suite's wall time.
 
 Needs wrk (installed with apt-get when run as root) and PostgreSQL 15 binaries; without
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import secrets
@@ -213,13 +215,19 @@ def statement_counts() -> dict[str, int]:
     entity = build_feature(load_spec(SPEC), str(SPEC)).entities[0]
     counts = entity.statements
     return {
-        "list (any page size)": entity.lookups("list") + counts["list"],
+        "list": entity.lookups("list") + counts["list"],
         "get": entity.lookups("read") + counts["get"],
         "create": entity.lookups("create") + counts["create"],
-        "update (PUT or PATCH)": entity.lookups("update") + counts["replace"],
+        "update": entity.lookups("update") + counts["replace"],
         "delete": entity.lookups("delete") + counts["delete"],
-        "authenticated lookup alone": 1,
     }
+
+
+def round_trips(project: Path, env: dict[str, str], token: str) -> dict[str, float]:
+    command = [sys.executable, "-m", "benchmarks.round_trips", token]
+    run_env = {**env, "PYTHONPATH": str(ROOT)}
+    output = subprocess.run(command, cwd=project, env=run_env, check=True, capture_output=True, text=True)
+    return {endpoint: float(trips) for endpoint, trips in json.loads(output.stdout).items()}
 
 
 def suite_times(project: Path, env: dict[str, str], url_of: Callable[[str], str], runs: int) -> list[float]:
@@ -265,6 +273,7 @@ def report(
     apps: dict[tuple[str, str], list[load.Result]],
     login: dict[str, float],
     statements: dict[str, int],
+    trips: dict[str, float],
     suite: list[float],
     args: argparse.Namespace,
     machine: str,
@@ -318,14 +327,17 @@ def report(
         f" p99 {login['login_p99_ms']:.0f} ms, {login['login_errors']} errors; meanwhile `get` at"
         f" {args.connections} connections: {login['get_rps']:,.0f} req/s, p99 {login['get_p99_ms']:.1f} ms.",
         "",
-        "## 3. SQL statements per request",
+        "## 3. SQL statements and round trips per request",
         "",
-        "Counted by the generated tests (`tests/performance/test_notes_performance.py`, which pass in this run),"
-        " savepoints excluded:",
+        "Statements: counted by the generated tests (`tests/performance/test_notes_performance.py`, which pass"
+        " in this run), savepoints excluded; the list's count is the same for any page size. Round trips:"
+        " every query the served app sends PostgreSQL, BEGIN, COMMIT and ROLLBACK included, counted at the"
+        " driver (`benchmarks/round_trips.py`, mean of 10 requests). Each includes the signed-in user's"
+        " lookup (1 statement, 1 round trip).",
         "",
-        "| request | statements |",
-        "| --- | ---: |",
-        *(f"| {name} | {count} |" for name, count in statements.items()),
+        "| request | statements | round trips |",
+        "| --- | ---: | ---: |",
+        *(f"| {name} | {count} | {trips[name]:g} |" for name, count in statements.items()),
         "",
         "## 4. The generated test suite",
         "",
@@ -384,7 +396,9 @@ def main() -> None:
             for server in servers:
                 server.process.terminate()
                 server.process.wait(timeout=10)
-        print("statement counts and suite time ...", flush=True)
+        print("round trips, statement counts and suite time ...", flush=True)
+        trips = round_trips(project, served, token)
+        remove_notes_after(url, SEEDED)
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/performance"],
             cwd=project,
@@ -394,7 +408,7 @@ def main() -> None:
         )
         suite = suite_times(project, env, lambda name: _fresh(url, name), 1 if args.quick else 3)
     machine = _machine()
-    generated = report(generator_figures, apps, login, statement_counts(), suite, args, machine)
+    generated = report(generator_figures, apps, login, statement_counts(), trips, suite, args, machine)
     args.out.write_text(with_notes(generated, args.out))
     print(f"wrote {args.out}")
 
