@@ -1,3 +1,7 @@
+import asyncio
+import os
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -7,7 +11,12 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
-from app.core.security import hash_password, verify_password
+from app.core.security import (
+    HASHING_NICENESS,
+    hash_password,
+    hashing_threads,
+    verify_password,
+)
 from app.models import User
 from tests.conftest import bearer, make_user
 
@@ -113,3 +122,16 @@ async def test_passwords_are_hashed_with_bcrypt() -> None:
     assert hashed.startswith("$2b$")
     assert await verify_password("s3cret-password", hashed)
     assert not await verify_password("other-password", hashed)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="per-thread nice values are Linux's"
+)
+async def test_hashing_threads_yield_the_cpu_to_other_requests() -> None:
+    def nice_and_thread() -> tuple[int, str]:
+        return os.getpriority(os.PRIO_PROCESS, 0), threading.current_thread().name
+
+    loop = asyncio.get_running_loop()
+    nice, name = await loop.run_in_executor(hashing_threads(), nice_and_thread)
+    assert name.startswith("password-hashing")
+    assert nice == min(19, os.getpriority(os.PRIO_PROCESS, 0) + HASHING_NICENESS)
