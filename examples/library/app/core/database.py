@@ -18,7 +18,11 @@ engine = create_async_engine(
 # Objects stay usable after commit: responses are built from them without a reload.
 async_session_factory = async_sessionmaker(engine, expire_on_commit=False)
 # Under PostgreSQL's READ COMMITTED every statement reads its own snapshot, in a transaction
-# or not: requests that only read skip BEGIN and ROLLBACK, two round trips each.
+# or not: requests that only read skip BEGIN and ROLLBACK, two round trips each. (The same
+# engine and pool; each connection it lends is in AUTOCOMMIT until returned.)
+read_session_factory = async_sessionmaker(
+    engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -34,11 +38,8 @@ def replace_closed_connection(dbapi_connection: AdaptedConnection, *_: Any) -> N
 
 
 async def get_async_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with async_session_factory() as session:
-        if request.method in READ_ONLY_METHODS:
-            await session.connection(
-                execution_options={"isolation_level": "AUTOCOMMIT"}
-            )
+    reads = request.method in READ_ONLY_METHODS
+    async with (read_session_factory if reads else async_session_factory)() as session:
         yield session
 
 

@@ -54,7 +54,8 @@ class BookService:
         return book
 
     async def get(self, book_id: int) -> Book | None:
-        return await self.db.scalar(GET, {"_id": book_id})
+        query = GET
+        return await self.db.scalar(query, {"_id": book_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: BookFilters

@@ -45,7 +45,8 @@ class ShelfService:
         return shelf
 
     async def get(self, shelf_id: int) -> Shelf | None:
-        return await self.db.scalar(GET, {"_id": shelf_id})
+        query = GET
+        return await self.db.scalar(query, {"_id": shelf_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ShelfFilters

@@ -48,7 +48,8 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        return await self.db.scalar(GET, {"_id": tax_rate_id})
+        query = GET
+        return await self.db.scalar(query, {"_id": tax_rate_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TaxRateFilters

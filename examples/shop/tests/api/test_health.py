@@ -54,8 +54,9 @@ async def test_a_connection_postgresql_closed_is_replaced_unnoticed(
         await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     async with asyncio.timeout(5):
         await closed.wait()  # the driver has read the closed socket
-    async with app_engine.connect() as connection:
-        assert await connection.scalar(text("SELECT pg_backend_pid()")) != pid
+    reading = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+    async for session in get_async_session(reading):  # reads share the engine's pool
+        assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
 
 
 async def test_shutdown_releases_the_connection_pool() -> None:
