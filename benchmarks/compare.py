@@ -13,43 +13,12 @@ Prints each run, then the medians with each app's ratio to the first.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import secrets
 import signal
 import statistics
-import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import bcrypt
-import jwt
-
-from benchmarks import load
-from benchmarks.run import (
-    ENDPOINTS,
-    PASSWORD,
-    ROOT,
-    SEEDED,
-    Server,
-    _seed,
-    add_notes,
-    database,
-    ensure_wrk,
-    remove_notes_after,
-    start,
-    wait_ready,
-)
-
-DELETE_POOL = 60_000
-
-
-def serve(projects: list[Path], baseline: bool, env: dict[str, str]) -> list[Server]:
-    servers = [start(str(project), "app.main:app", project, env) for project in projects]
-    if baseline:
-        servers.append(start("(a)", "benchmarks.baseline_starlette:app", ROOT, {**env, "PYTHONPATH": str(ROOT)}))
-    return servers
+from benchmarks.run import ENDPOINTS, ROOT, database, ensure_wrk, measure_apps, seed, start, wait_ready
 
 
 def main() -> None:
@@ -61,45 +30,31 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--database-url", help="an empty database to use instead of a throwaway cluster")
     args = parser.parse_args()
-    endpoints = args.endpoints.split(",")
+    endpoints = tuple(args.endpoints.split(","))
     if unknown := set(endpoints) - set(ENDPOINTS):
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ensure_wrk()
     projects = [project.resolve() for project in args.projects]
     with database(args.database_url) as url:
-        secret = secrets.token_hex(32)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "PYTHONPATH": ""}
-        env["AUTH_RATE_LIMIT_PER_MINUTE"] = "100000000"
-        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=projects[0], env=env, check=True)
-        user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()))
-        now = datetime.now(UTC)
-        token = jwt.encode({"sub": str(user_id), "iat": now, "exp": now + timedelta(days=1)}, secret, "HS256")
-        servers = serve(projects, args.baseline, env)
-        results: dict[tuple[str, str], list[load.Result]] = {}
+        seeded = seed(url, projects[0])
+        servers = [start(str(project), "app.main:app", project, seeded.served) for project in projects]
+        if args.baseline:
+            baseline_env = {**seeded.served, "PYTHONPATH": str(ROOT)}
+            servers.append(start("(a)", "benchmarks.baseline_starlette:app", ROOT, baseline_env))
         try:
             for server in servers:
-                wait_ready(server, token)
-                load.run(server.url, token, "get", duration=2, ids=(1, SEEDED))
-            for round_index in range(args.rounds):
-                turn = round_index % len(servers)
-                for endpoint in endpoints:
-                    for server in servers[turn:] + servers[:turn]:
-                        ids = add_notes(url, user_id, DELETE_POOL) if endpoint == "delete" else (1, SEEDED)
-                        result = load.run(server.url, token, endpoint, duration=args.duration, ids=ids)
-                        remove_notes_after(url, SEEDED)
-                        results.setdefault((endpoint, server.name), []).append(result)
-                        figures = f"{result.rps:7.0f} req/s  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
-                        print(f"{endpoint:7} {server.name:40} {figures}", flush=True)
+                wait_ready(server, seeded.token)
+            results = measure_apps(servers, seeded, url, args.rounds, args.duration, endpoints)
         finally:
             for server in servers:
                 server.process.terminate()
                 server.process.wait(timeout=10)
     print("medians:")
     for endpoint in endpoints:
-        first = statistics.median(r.rps for r in results[(endpoint, servers[0].name)])
+        first = statistics.median(r.rps for r in results[(servers[0].name, endpoint)])
         for server in servers:
-            runs = results[(endpoint, server.name)]
+            runs = results[(server.name, endpoint)]
             rps, p99 = statistics.median(r.rps for r in runs), statistics.median(r.p99_ms for r in runs)
             print(f"{endpoint:7} {server.name:40} {rps:7.0f} req/s  p99 {p99:6.1f} ms  ratio {rps / first:.2f}")
 

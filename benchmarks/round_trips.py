@@ -20,8 +20,10 @@ import asyncpg
 from asyncpg.prepared_stmt import PreparedStatement
 from httpx import ASGITransport, AsyncClient, Response
 
+from benchmarks.load import BODY as LOADED_BODY
+
 WARM_UP, COUNTED = 3, 10
-BODY = {"title": "Counted", "body": "Round trips of this request"}
+BODY = json.loads(LOADED_BODY)  # what wrk sends
 
 
 def count_calls(counter: list[int]) -> None:

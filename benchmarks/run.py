@@ -160,15 +160,49 @@ def wait_ready(server: Server, token: str) -> None:
     raise SystemExit(f"{server.name} did not start")
 
 
+@dataclass
+class Seeded:
+    """A migrated, seeded database and what the apps served against it need."""
+
+    env: dict[str, str]  # for the project's tests and tools
+    served: dict[str, str]  # for the served apps
+    user_id: int
+    token: str
+
+
+def seed(url: str, project: Path) -> Seeded:
+    """Migrate with `project`'s migrations, add the user and their notes, sign a token."""
+    import bcrypt
+    import jwt
+
+    secret = secrets.token_hex(32)
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "PYTHONPATH": ""}
+    # The login benchmark comes from one address: the served apps get no per-client sign-in
+    # limit (the generated tests, run later with `env`, check that limit and keep it).
+    served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000"}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True)
+    user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode()))
+    now = datetime.now(UTC)
+    token = jwt.encode({"sub": str(user_id), "iat": now, "exp": now + timedelta(days=1)}, secret, "HS256")
+    return Seeded(env, served, user_id, token)
+
+
 def measure_apps(
-    servers: list[Server], token: str, url: str, user_id: int, rounds: int, duration: int
+    servers: list[Server],
+    seeded: Seeded,
+    url: str,
+    rounds: int,
+    duration: int,
+    endpoints: tuple[str, ...] = ENDPOINTS,
 ) -> dict[tuple[str, str], list[load.Result]]:
+    """Load each endpoint of every app in turn, round after round, the order rotating."""
+    token, user_id = seeded.token, seeded.user_id
     results: dict[tuple[str, str], list[load.Result]] = {}
     for server in servers:  # warm up: connections, caches, the first compiles
         load.run(server.url, token, "get", duration=3, ids=(1, SEEDED))
     for round_index in range(rounds):
         order = servers[round_index % len(servers) :] + servers[: round_index % len(servers)]
-        for endpoint in ENDPOINTS:
+        for endpoint in endpoints:
             for server in order:
                 ids = (1, SEEDED)
                 if endpoint == "delete":
@@ -177,7 +211,8 @@ def measure_apps(
                 # Keep the table as seeded for the next runs: the list's total counts every row.
                 remove_notes_after(url, SEEDED)
                 results.setdefault((server.name, endpoint), []).append(result)
-                print(f"round {round_index + 1} {endpoint:7} {server.name:18} {result.rps:8.0f} req/s", flush=True)
+                figures = f"{result.rps:8.0f} req/s  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
+                print(f"round {round_index + 1} {endpoint:7} {server.name:18} {figures}", flush=True)
     return results
 
 
@@ -369,18 +404,8 @@ def main() -> None:
         subprocess.run(
             [Path(sys.executable).parent / "prpgen", "generate", str(SPEC), "--out", str(project)], check=True
         )
-        secret = secrets.token_hex(32)
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "PYTHONPATH": ""}
-        # The login benchmark comes from one address: the served apps get no per-client sign-in
-        # limit (the generated tests, run later with `env`, check that limit and keep it).
-        served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000"}
-        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True)
-        import bcrypt
-        import jwt
-
-        user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode()))
-        now = datetime.now(UTC)
-        token = jwt.encode({"sub": str(user_id), "iat": now, "exp": now + timedelta(days=1)}, secret, "HS256")
+        seeded = seed(url, project)
+        env, served, token = seeded.env, seeded.served, seeded.token
         servers = [
             start("generated", "app.main:app", project, served),
             start("starlette+asyncpg", "benchmarks.baseline_starlette:app", ROOT, {**served, "PYTHONPATH": str(ROOT)}),
@@ -389,7 +414,7 @@ def main() -> None:
         try:
             for server in servers:
                 wait_ready(server, token)
-            apps = measure_apps(servers, token, url, user_id, args.rounds, args.duration)
+            apps = measure_apps(servers, seeded, url, args.rounds, args.duration)
             print("login ...", flush=True)
             login = login_figures(servers[0], token, args.duration)
         finally:
