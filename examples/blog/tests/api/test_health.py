@@ -29,12 +29,15 @@ async def test_the_database_is_reachable() -> None:
     await check_connection()
 
 
+def request(method: str) -> Request:
+    return Request({"type": "http", "method": method, "path": "/", "headers": []})
+
+
 @pytest.mark.parametrize(("method", "in_transaction"), [("GET", False), ("POST", True)])
 async def test_reads_skip_the_transaction_and_writes_get_one(
     method: str, in_transaction: bool
 ) -> None:
-    request = Request({"type": "http", "method": method, "path": "/", "headers": []})
-    async for session in get_async_session(request):
+    async for session in get_async_session(request(method)):
         transaction_id = text("SELECT txid_current()")
         first, second = [await session.scalar(transaction_id) for _ in range(2)]
         assert (first == second) is in_transaction
@@ -49,13 +52,12 @@ async def test_a_connection_postgresql_closed_is_replaced_unnoticed(
         closed = asyncio.Event()
         driver = (await connection.get_raw_connection()).driver_connection
         driver.add_termination_listener(lambda _: closed.set())
-        await connection.rollback()
+        await connection.rollback()  # returned idle, the pool keeps it as it is
     async with engine.connect() as other:
         await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     async with asyncio.timeout(5):
         await closed.wait()  # the driver has read the closed socket
-    reading = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
-    async for session in get_async_session(reading):  # reads share the engine's pool
+    async for session in get_async_session(request("GET")):  # reads share the pool
         assert await session.scalar(text("SELECT pg_backend_pid()")) != pid
 
 

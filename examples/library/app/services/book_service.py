@@ -54,8 +54,7 @@ class BookService:
         return book
 
     async def get(self, book_id: int) -> Book | None:
-        query = GET
-        return await self.db.scalar(query, {"_id": book_id})
+        return await self.db.scalar(GET, {"_id": book_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: BookFilters
@@ -79,16 +78,14 @@ class BookService:
     ) -> Book | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         values = {**values, "updated_by_id": actor_id}
-        query = UPDATE
         async with self._writing():
-            book = await self.db.scalar(query.values(**values), {"_id": book_id})
+            book = await self.db.scalar(UPDATE.values(**values), {"_id": book_id})
         return book
 
     async def delete(self, book_id: int) -> bool:
         """Mark the row deleted; it stays, out of every read, until an admin restores it."""
-        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": book_id})
+            deleted = await self.db.scalar(DELETE, {"_id": book_id})
         return deleted is not None
 
     async def restore(self, book_id: int) -> Book | None:

@@ -45,8 +45,7 @@ class ShelfService:
         return shelf
 
     async def get(self, shelf_id: int) -> Shelf | None:
-        query = GET
-        return await self.db.scalar(query, {"_id": shelf_id})
+        return await self.db.scalar(GET, {"_id": shelf_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ShelfFilters
@@ -70,15 +69,13 @@ class ShelfService:
         if not values:
             # Nothing to SET (no updated_at here): the row as it is.
             return await self.get(shelf_id)
-        query = UPDATE
         async with self._writing():
-            shelf = await self.db.scalar(query.values(**values), {"_id": shelf_id})
+            shelf = await self.db.scalar(UPDATE.values(**values), {"_id": shelf_id})
         return shelf
 
     async def delete(self, shelf_id: int) -> bool:
-        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": shelf_id})
+            deleted = await self.db.scalar(DELETE, {"_id": shelf_id})
         return deleted is not None
 
     def _filters(self, filters: ShelfFilters) -> list[ColumnElement[bool]]:

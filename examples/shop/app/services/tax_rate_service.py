@@ -48,8 +48,7 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        query = GET
-        return await self.db.scalar(query, {"_id": tax_rate_id})
+        return await self.db.scalar(GET, {"_id": tax_rate_id})
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TaxRateFilters
@@ -70,17 +69,15 @@ class TaxRateService:
 
     async def update(self, tax_rate_id: int, values: dict[str, Any]) -> TaxRate | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        query = UPDATE
         async with self._writing():
             tax_rate = await self.db.scalar(
-                query.values(**values), {"_id": tax_rate_id}
+                UPDATE.values(**values), {"_id": tax_rate_id}
             )
         return tax_rate
 
     async def delete(self, tax_rate_id: int) -> bool:
-        query = DELETE
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": tax_rate_id})
+            deleted = await self.db.scalar(DELETE, {"_id": tax_rate_id})
         return deleted is not None
 
     def _filters(self, filters: TaxRateFilters) -> list[ColumnElement[bool]]:
