@@ -66,7 +66,9 @@ async def _user_id(request: Request, connection: asyncpg.Connection) -> int | No
             header[7:],
             os.environ["SECRET_KEY"],
             algorithms=["HS256"],
-            options={"require": ["exp", "iat", "sub"]},
+            issuer=os.environ["JWT_ISSUER"],
+            audience=os.environ["JWT_AUDIENCE"],
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
     except jwt.InvalidTokenError:
         return None

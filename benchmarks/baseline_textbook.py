@@ -88,7 +88,13 @@ async def get_current_user(token: Annotated[str, Depends(oauth2_scheme)], db: DB
         headers={"WWW-Authenticate": "Bearer"},
     )
     try:
-        payload = jwt.decode(token, os.environ["SECRET_KEY"], algorithms=["HS256"])
+        payload = jwt.decode(
+            token,
+            os.environ["SECRET_KEY"],
+            algorithms=["HS256"],
+            issuer=os.environ["JWT_ISSUER"],
+            audience=os.environ["JWT_AUDIENCE"],
+        )
     except jwt.InvalidTokenError:
         raise credentials_exception from None
     user = await db.get(User, int(payload["sub"]))

@@ -45,6 +45,8 @@ SPEC = ROOT / "benchmarks" / "spec.yaml"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 ENDPOINTS = ("list", "get", "create", "update", "delete")
 APPS = ("generated", "starlette+asyncpg", "textbook")
+# Who issues the benchmark's tokens and for whom: every app checks both claims.
+AUDIENCE = "benchmark"
 SEEDED = 10_000
 DELETE_POOL = 120_000
 EMAIL, PASSWORD = "bench@example.com", "benchmark-password"
@@ -176,14 +178,23 @@ def seed(url: str, project: Path) -> Seeded:
     import jwt
 
     secret = secrets.token_hex(32)
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secret, "LOG_LEVEL": "WARNING", "PYTHONPATH": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secret,
+        "JWT_ISSUER": AUDIENCE,
+        "JWT_AUDIENCE": AUDIENCE,
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": "",
+    }
     # The login benchmark comes from one address: the served apps get no per-client sign-in
     # limit (the generated tests, run later with `env`, check that limit and keep it).
-    served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000"}
+    served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000", "LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE": "100000000"}
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True)
     user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode()))
     now = datetime.now(UTC)
-    token = jwt.encode({"sub": str(user_id), "iat": now, "exp": now + timedelta(days=1)}, secret, "HS256")
+    claims = {"sub": str(user_id), "iss": AUDIENCE, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(days=1)}
+    token = jwt.encode(claims, secret, "HS256")
     return Seeded(env, served, user_id, token)
 
 
