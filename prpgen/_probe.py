@@ -19,14 +19,18 @@ from httpx import ASGITransport, AsyncClient
 
 
 def declared_routes() -> list[APIRoute]:
-    """The routes the project's code declares: app-level ones and each endpoint module's router."""
+    """The routes the project's code declares: app-level ones and the router of each module of
+    `app.api` and `app.api.endpoints`."""
+    import app.api as api  # type: ignore[import-not-found]
     import app.api.endpoints as endpoints  # type: ignore[import-not-found]
 
     found = [route for route in app.routes if isinstance(route, APIRoute)]
-    for info in pkgutil.iter_modules(endpoints.__path__):
-        router = getattr(importlib.import_module(f"app.api.endpoints.{info.name}"), "router", None)
-        if isinstance(router, APIRouter):
-            found += [route for route in router.routes if isinstance(route, APIRoute)]
+    for package in (api, endpoints):
+        for info in pkgutil.iter_modules(package.__path__):
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            router = getattr(module, "router", None)
+            if isinstance(router, APIRouter):
+                found += [route for route in router.routes if isinstance(route, APIRoute)]
     return [route for route in found if route.include_in_schema]
 
 

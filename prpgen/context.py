@@ -196,11 +196,19 @@ class EntityContext:
         names += ["update"] if self.soft_delete or not self.many_fields else []
         return import_from("sqlalchemy", names)
 
+    @property
+    def checks_reader(self) -> bool:
+        """Some reference points at rows not every user may read: writes need who is writing."""
+        return any(f.reference.target.restricts_readers for f in self.fields if f.reference)
+
     def visible(self, target: Target) -> str:
-        """The clauses a referenced row must meet besides its id: the owner's, and not deleted."""
+        """The clauses a referenced row must meet besides its id: readable by the writer under the
+        target's access rule (`reader`: the writer's id, None for an admin), and not deleted."""
         clauses = []
-        if target.owned and self.owned:
-            clauses.append(f"*owned_by({target.class_name}.user_id, user_id)")
+        if target.read == "owner":
+            clauses.append(f"*owned_by({target.class_name}.user_id, reader)")
+        elif target.read == "admin":
+            clauses.append("*admins_only(reader)")
         if target.soft_delete:
             clauses.append(f"{target.class_name}.deleted_at.is_(None)")
         if not clauses:
@@ -211,9 +219,11 @@ class EntityContext:
     def references_import(self) -> str:
         names = ["Reference", "check_references"]
         names += ["load_references"] if self.many_fields else []
-        if self.owned and any(f.reference.target.owned for f in self.fields if f.reference):
-            names.append("owned_by")
-        return import_from("app.services.references", names)
+        reads = {f.reference.target.read for f in self.fields if f.reference}
+        names += ["owned_by"] if "owner" in reads else []
+        names += ["check_no_cycle"] if any(f.reference.self_reference for f in self.ref_fields if f.reference) else []
+        names += ["admins_only"] if "admin" in reads else []
+        return import_from("app.services.references", sorted(names))
 
     @property
     def load_options(self) -> str:
@@ -410,7 +420,7 @@ class EntityContext:
                 names.add("owner_scope")
         if self.soft_delete:
             names |= {"AdminUser", "forbidden"}
-        if self.nested and self.level("list") == "owner":
+        if (self.nested and self.level("list") == "owner") or self.checks_reader:
             names.add("owner_scope")
         return import_from("app.api.deps", sorted(names - {""}))
 

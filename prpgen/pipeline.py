@@ -261,8 +261,10 @@ def _render(
     context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
     files = renderer.project_files(context)
     contexts: list[FeatureContext] = []
+    # Who may read each entity, from its spec: a model read back cannot say.
+    reads = {naming.pascal(e.name): e.level("read") for f in features for e in f.spec.entities}
     for feature in features:
-        contexts.append(_add_feature(renderer, project, feature, files))
+        contexts.append(_add_feature(renderer, project, feature, files, reads))
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
     by_feature = _migrations(renderer, project, features, contexts, manifest, files)
@@ -272,11 +274,13 @@ def _render(
 
 
 def _add_feature(
-    renderer: Renderer, project: ProjectContext, feature: Feature, files: dict[str, str]
+    renderer: Renderer, project: ProjectContext, feature: Feature, files: dict[str, str], reads: Mapping[str, str]
 ) -> FeatureContext:
     """Render one feature's entities into `files`, registering them with the router and the models."""
     models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
-    existing = existing_entities(models)
+    existing = {
+        name: replace(target, read=reads.get(name, target.read)) for name, target in existing_entities(models).items()
+    }
     context = build_feature(feature.spec, feature.source, existing)
     taken = [e.class_name for e in context.entities if e.class_name in existing]
     if taken:

@@ -183,7 +183,10 @@ def _model_target(node: ast.ClassDef, module: str) -> Target | None:
             attributes.add(item.name)
     if table is None:
         return None
-    return Target(node.name, module, table, "user_id" in attributes, frozenset(attributes))
+    owned = "user_id" in attributes
+    # The access rules' defaults; the feature's spec, where known, says better (pipeline).
+    read = "owner" if owned else "user"
+    return Target(node.name, module, table, owned, frozenset(attributes), read=read)
 
 
 def add_inverse(source: str, path: str, line: str, source_class: str, source_module: str) -> str:

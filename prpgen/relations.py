@@ -25,11 +25,18 @@ class Target:
     attributes: frozenset[str] = frozenset()
     # Only admins create its rows: tests create them as an admin.
     admin_creates: bool = False
+    # Who may read its rows (its access rule for `read`): references may point only at those.
+    read: str = "user"
 
     @property
     def soft_delete(self) -> bool:
         """Deleted rows stay, marked: references must not point at them."""
         return "deleted_at" in self.attributes
+
+    @property
+    def restricts_readers(self) -> bool:
+        """Some signed-in users may not read some of its rows: a reference checks who refers."""
+        return self.read in {"owner", "admin"}
 
     @property
     def label(self) -> str:
@@ -56,6 +63,7 @@ def spec_target(entity: EntitySpec) -> Target:
         owned=entity.owned,
         attributes=frozenset(names),
         admin_creates=entity.level("create") == "admin",
+        read=entity.level("read"),
     )
 
 

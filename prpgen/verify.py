@@ -177,6 +177,9 @@ class Verifier:
         # A coverage run of prpgen itself must not follow into the project's tools.
         env.pop("COVERAGE_PROCESS_CONFIG", None)
         env.pop("COVERAGE_PROCESS_START", None)
+        # The gates test the project: its test settings (a random key, docs served), whatever
+        # its .env says for running it.
+        env["ENVIRONMENT"] = "test"
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -122,8 +123,16 @@ def served(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url, "BCRYPT_ROUNDS": "4", **settings}
+    # Deployed as the README says: the default (production) environment, a key of its own.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "BCRYPT_ROUNDS": "4",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        **settings,
+    }
     env.pop("COVERAGE_PROCESS_CONFIG", None)
+    env.pop("ENVIRONMENT", None)
     # The server logs every request: to a file, since a full pipe would block it.
     log = project / "server.log"
     with log.open("w") as output:
@@ -139,7 +148,7 @@ def served(project: Path, database_url: str, **settings: str) -> Iterator[str]:
         deadline = time.monotonic() + 30
         while True:
             try:
-                request(base, "GET", "/health")
+                request(base, "GET", "/health/live")
                 break
             except (urllib.error.URLError, ConnectionError):
                 assert server.poll() is None, log.read_text()
@@ -179,7 +188,12 @@ def test_the_generated_app_serves_its_api_under_uvicorn(tmp_path: Path, postgres
     spec = next(s for s in EXAMPLE_SPECS if s.stem == "blog")
     project = tmp_path / "blog"
     assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
-    with served(project, create_database(postgres_url, "served")) as base:
+    database_url = create_database(postgres_url, "served")
+    with served(project, database_url) as base:
+        # Production is the default: no API docs unless asked for.
+        assert [request(base, "GET", path)[0] for path in ("/docs", "/openapi.json")] == [404, 404]
+        assert request(base, "GET", "/health/ready") == (200, b'{"status":"ok"}')
+    with served(project, database_url, API_DOCS="true") as base:
         status, page = request(base, "GET", "/docs")
         assert status == 200
         assert b"swagger-ui" in page
@@ -192,7 +206,40 @@ def test_the_generated_app_serves_its_api_under_uvicorn(tmp_path: Path, postgres
         status, listed = request(base, "GET", "/api/v1/posts", headers=auth)
         assert status == 200
         assert json.loads(listed)["total"] == 1
-        assert request(base, "GET", "/api/v1/posts")[0] == 401
+        # Posts are public in the blog; categories are their owner's.
+        assert request(base, "GET", "/api/v1/posts")[0] == 200
+        assert request(base, "GET", "/api/v1/categories")[0] == 401
+
+
+def test_the_generated_app_refuses_to_start_without_a_key_of_its_own(tmp_path: Path) -> None:
+    """Started as a careless deployment would be (no ENVIRONMENT, no SECRET_KEY), uvicorn stops
+    at once with one line saying what to set; with the published example key likewise."""
+    spec = next(s for s in EXAMPLE_SPECS if s.stem == "notes")
+    project = tmp_path / "notes"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    env = {k: v for k, v in os.environ.items() if k not in {"ENVIRONMENT", "SECRET_KEY", "COVERAGE_PROCESS_CONFIG"}}
+    published = "insecure-development-key-set-SECRET_KEY-before-deploying-anywhere"
+    for key, problem in ((None, "is not set"), (published, "is a published example key")):
+        keyed = env if key is None else {**env, "SECRET_KEY": key}
+        started = subprocess.run(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"],
+            cwd=project,
+            env=keyed,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert started.returncode != 0
+        errors = [line for line in started.stderr.splitlines() if line.startswith("error:")]
+        assert errors == [f"error: refusing to start: SECRET_KEY {problem}; {KEY_HELP}"], started.stderr
+        assert "Traceback" not in started.stderr
+
+
+KEY_HELP = (
+    'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))" '
+    "(or set ENVIRONMENT=development to run locally without one)"
+)
 
 
 SCHEMATHESIS_CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
@@ -206,7 +253,13 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
     assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
     database_url = create_database(postgres_url, f"fuzz_{spec.stem}")
     # A high login budget: Schemathesis signs in and registers far more often than a person.
-    with served(project, database_url, AUTH_RATE_LIMIT_PER_MINUTE="1000000") as base:
+    with served(
+        project,
+        database_url,
+        API_DOCS="true",
+        AUTH_RATE_LIMIT_PER_MINUTE="1000000",
+        LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE="1000000",
+    ) as base:
         token = sign_in(base)
         command = [
             str(Path(sys.executable).with_name("schemathesis")),

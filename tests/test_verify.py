@@ -52,8 +52,8 @@ def test_a_generated_example_passes_every_gate(cli: Cli, blog: Path, tmp_path: P
     figures = {gate["id"]: gate["figure"] for gate in report["gates"]}
     assert "coverage" in figures["tests"]
     assert "p95" in figures["performance"]
-    assert figures["openapi"].startswith("31 operations, 0 problems")
-    assert figures["auth"].startswith("28 protected operations, 0 problems")
+    assert figures["openapi"].startswith("32 operations, 0 problems")
+    assert figures["auth"].startswith("25 protected operations, 0 problems")
     prp = prp_of(project)
     assert "- [x] >90% test coverage with pytest-asyncio (proof:" in prp
     assert "- [x] Async migration rollback tested successfully — ✓ rollback" in prp

@@ -5,7 +5,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from app.core.config import get_settings
+from app.core.config import DatabaseSettings
 from app.models import Base
 
 config = context.config
@@ -13,9 +13,10 @@ target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    # Tests and tools may pass a URL; otherwise the settings decide.
+    # Tests and tools may pass a URL; otherwise the settings decide (only the database's:
+    # migrating needs no SECRET_KEY).
     url = config.attributes.get("database_url")
-    return str(url) if url else get_settings().database_url
+    return str(url) if url else DatabaseSettings().database_url
 
 
 def run_migrations_offline() -> None:

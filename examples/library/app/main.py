@@ -6,11 +6,13 @@ from typing import cast
 from fastapi import FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from app.api import health
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.database import engine
-from app.core.errors import ConflictError, ReferenceNotFound
+from app.core.errors import ConflictError, InvalidReference
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
@@ -38,29 +40,34 @@ async def conflict_handler(_: Request, exc: Exception) -> JSONResponse:
 
 async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
     # Shaped like FastAPI's own validation errors, so clients handle both alike.
-    missing = cast(ReferenceNotFound, exc)  # registered for ReferenceNotFound only
+    invalid = cast(InvalidReference, exc)  # registered for InvalidReference only
     error = {
-        "type": "reference_not_found",
-        "loc": ["body", missing.field],
-        "msg": f"{missing.label} not found",
-        "input": missing.value,
+        "type": invalid.type,
+        "loc": ["body", invalid.field],
+        "msg": invalid.message,
+        "input": invalid.value,
     }
     return JSONResponse(status_code=422, content={"detail": [error]})
 
 
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def create_app(settings: Settings) -> FastAPI:
     configure_logging(settings.log_level)
-    app = FastAPI(title=settings.project_name, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=settings.project_name,
+        version="0.1.0",
+        lifespan=lifespan,
+        # None turns off /docs and /redoc with it.
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
     app.include_router(api_router, prefix=settings.api_v1_prefix)
-    app.add_api_route("/health", health, methods=["GET"], tags=["health"])
+    app.include_router(health.router)
     app.add_exception_handler(ConflictError, conflict_handler)
-    app.add_exception_handler(ReferenceNotFound, reference_handler)
+    app.add_exception_handler(InvalidReference, reference_handler)
     # Added innermost first: the security headers wrap everything, errors included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    # Outside the error shield, so a 500 still carries the CORS headers: browsers then
+    # show the 500, not a CORS error.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -69,8 +76,10 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
         expose_headers=["X-Request-ID"],
     )
-    app.add_middleware(RequestContextMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
+    # The client is the right-most X-Forwarded-For hop that is not a trusted proxy; with
+    # no trusted proxies the header is ignored (anyone could write it).
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
 
 

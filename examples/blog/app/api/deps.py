@@ -3,13 +3,18 @@ from functools import lru_cache
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Query, Request, status
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import OAuth2PasswordBearer, OAuth2PasswordRequestForm
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import get_settings
 from app.core.database import get_async_session
-from app.core.rate_limit import DatabaseRateLimiter, MemoryRateLimiter, RateLimiter
+from app.core.rate_limit import (
+    DatabaseRateLimiter,
+    MemoryRateLimiter,
+    RateLimiter,
+    rate_limit_key,
+)
 from app.core.security import decode_access_token
 from app.models import User
 
@@ -109,21 +114,43 @@ async def pagination(
 PaginationDep = Annotated[Pagination, Depends(pagination)]
 
 
+LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
+
+
 @lru_cache
 def get_rate_limiter() -> RateLimiter:
-    settings = get_settings()
-    limit = settings.auth_rate_limit_per_minute
-    if settings.rate_limit_store == "database":
-        return DatabaseRateLimiter(limit)
-    return MemoryRateLimiter(limit)
+    if get_settings().rate_limit_store == "database":
+        return DatabaseRateLimiter()
+    return MemoryRateLimiter()
 
 
-async def auth_rate_limit(request: Request, db: SessionDep) -> None:
-    """Slows down password guessing and sign-up floods: a budget per client address."""
+def too_many_attempts() -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        detail="Too many attempts; try again in a minute",
+        headers={"Retry-After": "60"},
+    )
+
+
+async def client_rate_limit(request: Request, db: SessionDep) -> None:
+    """Slows down password guessing and sign-up floods: a budget per route and client address.
+
+    The address is the proxy's client where the proxy is trusted (`TRUSTED_PROXIES`), so
+    one client spending its budget leaves every other client theirs.
+    """
     client = request.client.host if request.client else "unknown"
-    if not await get_rate_limiter().allow(f"{request.url.path}:{client}", db):
-        raise HTTPException(
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-            detail="Too many attempts; try again in a minute",
-            headers={"Retry-After": "60"},
-        )
+    key = rate_limit_key(request.url.path, client)
+    limit = get_settings().auth_rate_limit_per_minute
+    if not await get_rate_limiter().allow(key, limit, db):
+        raise too_many_attempts()
+
+
+async def account_rate_limit(form: LoginForm, db: SessionDep) -> None:
+    """A budget per account, whatever the address: rotating addresses buys no more guesses.
+
+    It is larger than one address's budget, so a single address cannot lock an account out.
+    """
+    key = rate_limit_key("login-account", form.username.strip().lower())
+    limit = get_settings().login_rate_limit_per_account_per_minute
+    if not await get_rate_limiter().allow(key, limit, db):
+        raise too_many_attempts()

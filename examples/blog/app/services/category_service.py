@@ -10,7 +10,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from app.core.errors import as_conflict
 from app.models import Category
 from app.schemas.category import CategoryCreate, CategoryFilters
-from app.services.references import Reference, check_references, owned_by
+from app.services.references import (
+    Reference,
+    check_no_cycle,
+    check_references,
+    owned_by,
+)
 
 LABEL = "category"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -50,9 +55,11 @@ class CategoryService:
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
-    async def create(self, data: CategoryCreate, *, user_id: int) -> Category:
+    async def create(
+        self, data: CategoryCreate, *, user_id: int, reader: int | None
+    ) -> Category:
         values = data.model_dump()
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         category = Category(**values, user_id=user_id)
         async with self._writing():
             self.db.add(category)
@@ -91,10 +98,19 @@ class CategoryService:
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, category_id: int, values: dict[str, Any], *, user_id: int | None
+        self,
+        category_id: int,
+        values: dict[str, Any],
+        *,
+        user_id: int | None,
+        reader: int | None,
     ) -> Category | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
+        parent = Reference(
+            "parent_id", "Category", Category.id, values.get("parent_id")
+        )
+        await check_no_cycle(self.db, parent, Category.parent_id, category_id)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             category = await self.db.scalar(
@@ -131,7 +147,7 @@ class CategoryService:
         return clauses
 
     async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
+        self, values: dict[str, Any], reader: int | None
     ) -> None:
         references = [
             Reference(
@@ -139,7 +155,7 @@ class CategoryService:
                 "Category",
                 Category.id,
                 values.get("parent_id"),
-                (*owned_by(Category.user_id, user_id),),
+                (*owned_by(Category.user_id, reader),),
             ),
         ]
         await check_references(self.db, references)

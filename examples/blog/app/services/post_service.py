@@ -55,11 +55,13 @@ class PostService:
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
-    async def create(self, data: PostCreate, *, user_id: int) -> Post:
+    async def create(
+        self, data: PostCreate, *, user_id: int, reader: int | None
+    ) -> Post:
         values = data.model_dump(exclude={"tag_ids"})
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         post = Post(**values, user_id=user_id)
-        post.tags = await self._tags(data.tag_ids, user_id)
+        post.tags = await self._tags(data.tag_ids, reader)
         async with self._writing():
             self.db.add(post)
         return post
@@ -102,16 +104,21 @@ class PostService:
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, post_id: int, values: dict[str, Any], *, user_id: int | None
+        self,
+        post_id: int,
+        values: dict[str, Any],
+        *,
+        user_id: int | None,
+        reader: int | None,
     ) -> Post | None:
         """Apply `values` to the row and replace the links given; None if no such row."""
         post = await self.get(post_id, user_id=user_id)
         if post is None:
             return None
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         for key, value in values.items():
             if key == "tag_ids":
-                post.tags = await self._tags(value, user_id)
+                post.tags = await self._tags(value, reader)
             else:
                 setattr(post, key, value)
         async with self._writing():
@@ -148,7 +155,7 @@ class PostService:
         return clauses
 
     async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
+        self, values: dict[str, Any], reader: int | None
     ) -> None:
         references = [
             Reference(
@@ -156,14 +163,14 @@ class PostService:
                 "Category",
                 Category.id,
                 values.get("category_id"),
-                (*owned_by(Category.user_id, user_id),),
+                (*owned_by(Category.user_id, reader),),
             ),
         ]
         await check_references(self.db, references)
 
-    async def _tags(self, ids: list[int], user_id: int | None) -> list[Tag]:
+    async def _tags(self, ids: list[int], reader: int | None) -> list[Tag]:
         reference = Reference(
-            "tag_ids", "Tag", Tag.id, None, (*owned_by(Tag.user_id, user_id),)
+            "tag_ids", "Tag", Tag.id, None, (*owned_by(Tag.user_id, reader),)
         )
         return await load_references(self.db, Tag, reference, ids)
 

@@ -464,3 +464,25 @@ async def test_parent_id_links_two_categories(
     assert deleted.status_code == 204
     after = await client.get(f"{URL}/{child_id}", headers=auth_headers)
     assert after.json()["parent_id"] is None
+
+
+async def test_parent_id_cannot_form_a_cycle(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    parent = await create(client, auth_headers, 0)
+    child = {**await payload(client, auth_headers, 1), "parent_id": parent["id"]}
+    child_id = (await client.post(URL, json=child, headers=auth_headers)).json()["id"]
+    for ancestor in (parent["id"], child_id):
+        response = await client.patch(
+            f"{URL}/{parent['id']}", json={"parent_id": ancestor}, headers=auth_headers
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["detail"][0]
+        assert (error["type"], error["loc"]) == (
+            "reference_cycle",
+            ["body", "parent_id"],
+        )
+    moved = await client.patch(
+        f"{URL}/{child_id}", json={"parent_id": None}, headers=auth_headers
+    )
+    assert moved.status_code == 200

@@ -16,7 +16,9 @@ EVERYTHING = PostFilters()
 
 
 async def make(service: PostService, body: dict[str, Any], user: User) -> Post:
-    return await service.create(PostCreate.model_validate(body), user_id=user.id)
+    return await service.create(
+        PostCreate.model_validate(body), user_id=user.id, reader=user.id
+    )
 
 
 async def test_create_get_update_delete(
@@ -33,13 +35,15 @@ async def test_create_get_update_delete(
     field = "title"
     data = await payload(client, auth_headers, 1)
     replacement = PostCreate.model_validate(data).model_dump()[field]
-    changed = await service.update(created.id, {field: replacement}, user_id=user.id)
+    changed = await service.update(
+        created.id, {field: replacement}, user_id=user.id, reader=user.id
+    )
     assert changed is not None
     assert getattr(changed, field) == replacement
     assert await service.delete(created.id, user_id=user.id)
     assert await service.get(created.id, user_id=user.id) is None
     assert not await service.delete(created.id, user_id=user.id)
-    gone = await service.update(created.id, {}, user_id=user.id)
+    gone = await service.update(created.id, {}, user_id=user.id, reader=user.id)
     assert gone is None
 
 
@@ -68,7 +72,9 @@ async def test_rows_are_scoped_to_their_owner(
     service = PostService(db)
     created = await make(service, await payload(client, auth_headers, 0), user)
     assert await service.get(created.id, user_id=other_user.id) is None
-    theirs = await service.update(created.id, {}, user_id=other_user.id)
+    theirs = await service.update(
+        created.id, {}, user_id=other_user.id, reader=other_user.id
+    )
     assert theirs is None
     assert not await service.delete(created.id, user_id=other_user.id)
     rows = await service.get_multi(

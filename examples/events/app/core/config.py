@@ -1,58 +1,145 @@
+import math
 import os
+import secrets
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Good enough for a laptop, refused in production (see Settings._safe_for_production).
-DEVELOPMENT_SECRET_KEY = (
-    "insecure-development-key-set-SECRET_KEY-before-deploying-anywhere"  # nosec B105
+# Keys prpgen has ever written into a file (a published key signs tokens anyone can forge):
+# refused everywhere but in development and test.
+PUBLISHED_SECRET_KEYS = frozenset(
+    {"insecure-development-key-set-SECRET_KEY-before-deploying-anywhere"}
 )
+MIN_SECRET_KEY_BYTES = 32
+KEY_ADVICE = (
+    'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    " (or set ENVIRONMENT=development to run locally without one)"
+)
+CGROUP = Path("/sys/fs/cgroup")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+def usable_cpus(cgroup: Path = CGROUP) -> int:
+    """The CPUs this process may use: its affinity, capped by a container's CPU quota.
 
-    environment: Literal["development", "test", "production"] = "development"
+    `os.cpu_count()` counts the host's cores, also inside a container limited to one.
+    """
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    cpus = cpus or os.cpu_count() or 1
+    quota = _cpu_quota(cgroup)
+    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
+
+
+def _cpu_quota(cgroup: Path) -> float | None:
+    """CPUs' worth of time per period a cgroup grants (v2 `cpu.max`, v1 `cfs_quota_us`)."""
+    try:
+        if (cgroup / "cpu.max").is_file():
+            quota, period = (cgroup / "cpu.max").read_text().split()[:2]
+        else:
+            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+    except (OSError, ValueError):
+        return None
+    if quota in {"max", "-1"}:
+        return None
+    return int(quota) / int(period)
+
+
+class DatabaseSettings(BaseSettings):
+    """What migrations need: nothing else, so running them needs no secret."""
+
+    # An empty variable (`SECRET_KEY=` in a copied .env.example) counts as unset.
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = "postgresql+asyncpg://postgres:postgres@localhost:5432/events"
+
+
+class Settings(DatabaseSettings):
+    # Not development unless said: a forgotten setting must not open production up.
+    environment: Literal["development", "test", "production"] = "production"
     project_name: str = "Events"
     api_v1_prefix: str = "/api/v1"
+    # /docs, /redoc and /openapi.json; unset, they are served everywhere but in production.
+    api_docs: bool | None = None
     log_level: str = "INFO"
-    database_url: str = "postgresql+asyncpg://postgres:postgres@localhost:5432/events"
     # Together at least the concurrent requests one worker serves: a request waiting for a
     # connection is what makes tail latency (p99 at 32 concurrent: ~200 ms with 20, ~120 with 40).
     db_pool_size: int = 20
     db_max_overflow: int = 20
-    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    # Unset, a random key for this process only: fine in development and test, refused elsewhere.
+    secret_key: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(48))
+    )
     jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # Tokens name who issued them and for whom: a token of another service signed with the
+    # same key is still refused.
+    jwt_issuer: str = "events"
+    jwt_audience: str = "events"
     access_token_expire_minutes: int = 30
     bcrypt_rounds: int = 11
     password_hashing_threads: int = Field(
-        default=max(1, (os.cpu_count() or 2) - 1), ge=1
+        default_factory=lambda: max(1, usable_cpus() - 1), ge=1
     )
     cors_origins: list[str] = []
     cors_allow_credentials: bool = False
     hsts_seconds: int = 0
     max_body_bytes: int = 1_048_576
+    # Proxies (addresses or networks) whose X-Forwarded-For names the client.
+    trusted_proxies: list[str] = []
     auth_rate_limit_per_minute: int = 10
-    rate_limit_store: Literal["memory", "database"] = "memory"
+    # More than one address may spend: locking an account out takes several addresses.
+    login_rate_limit_per_account_per_minute: int = 30
+    rate_limit_store: Literal["memory", "database"] = "database"
+    health_timeout_seconds: float = 2.0
+
+    @property
+    def docs_enabled(self) -> bool:
+        if self.api_docs is None:
+            return self.environment != "production"
+        return self.api_docs
 
     @model_validator(mode="after")
-    def _safe_for_production(self) -> Self:
-        if (
-            self.environment == "production"
-            and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
-        ):
-            raise ValueError(
-                "set SECRET_KEY: the development key is refused in production"
-            )
+    def _safe_to_deploy(self) -> Self:
+        problem = self._secret_key_problem()
+        if problem:
+            raise ValueError(f"SECRET_KEY {problem}; {KEY_ADVICE}")
         if self.cors_allow_credentials and "*" in self.cors_origins:
             raise ValueError(
                 "CORS_ORIGINS may not contain '*' when credentials are allowed"
             )
         return self
 
+    def _secret_key_problem(self) -> str | None:
+        if self.environment in {"development", "test"}:
+            return None
+        key = self.secret_key.get_secret_value()
+        if "secret_key" not in self.model_fields_set:
+            return "is not set"
+        if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+            return f"is shorter than {MIN_SECRET_KEY_BYTES} bytes"
+        if key in PUBLISHED_SECRET_KEYS:
+            return "is a published example key"
+        return None
+
+
+def describe(error: ValidationError) -> str:
+    """A ValidationError of the settings as one line, named like the environment variables."""
+    problems = []
+    for problem in error.errors():
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        name = "_".join(str(part) for part in problem["loc"]).upper()
+        problems.append(f"{name}: {message}" if name else message)
+    return "; ".join(problems)
+
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings; invalid or unsafe ones stop the process with one line, not a traceback."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SystemExit(f"error: refusing to start: {describe(error)}") from None

@@ -1,6 +1,7 @@
+import hashlib
 import time
-from collections import defaultdict, deque
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
@@ -9,66 +10,81 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import RateLimitWindow
 
 WINDOW_SECONDS = 60
-MAX_TRACKED_KEYS = 10_000
+
+
+def rate_limit_key(budget: str, value: str) -> str:
+    """The key of `value`'s budget: a digest, so what a client sends (an email, a forwarded
+    address) is neither stored as such nor able to make keys longer."""
+    digest = hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
+    return f"{budget}:{digest}"
 
 
 class MemoryRateLimiter:
-    """Sliding window per key, in this process: right for a single worker."""
+    """A sliding window per key, in this process: right for a single worker.
 
-    def __init__(self, limit: int, window_seconds: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
+    The window is estimated from two fixed ones, this one's hits plus the last one's weighted
+    by how much of it the sliding window still covers. When a new window starts, every key's
+    older counts go at once: each request does the same small work however many clients came.
+    """
+
+    def __init__(
+        self,
+        window_seconds: int = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.window_seconds = window_seconds
-        self._hits: defaultdict[str, deque[float]] = defaultdict(deque)
+        self.clock = clock
+        self._window = 0
+        self._current: dict[str, int] = {}
+        self._previous: dict[str, int] = {}
 
-    async def allow(self, key: str, db: AsyncSession) -> bool:
-        now = time.monotonic()
-        if len(self._hits) > MAX_TRACKED_KEYS:
-            self._forget_idle(now)
-        hits = self._hits[key]
-        while hits and hits[0] <= now - self.window_seconds:
-            hits.popleft()
-        if len(hits) >= self.limit:
+    async def allow(self, key: str, limit: int, db: AsyncSession) -> bool:
+        window, into = divmod(self.clock(), self.window_seconds)
+        if window != self._window:
+            self._previous = self._current if window == self._window + 1 else {}
+            self._current = {}
+            self._window = int(window)
+        hits = self._current.get(key, 0)
+        carried = self._previous.get(key, 0) * (1 - into / self.window_seconds)
+        if hits + carried >= limit:
             return False
-        hits.append(now)
+        self._current[key] = hits + 1
         return True
 
-    def _forget_idle(self, now: float) -> None:
-        """Forget clients idle for a whole window: memory tracks recent ones only."""
-        cutoff = now - self.window_seconds
-        for key in [
-            key for key, hits in self._hits.items() if not hits or hits[-1] <= cutoff
-        ]:
-            del self._hits[key]
+    @property
+    def tracked(self) -> int:
+        """How many keys' counts are held."""
+        return len(self._current) + len(self._previous)
 
     def reset(self) -> None:
-        self._hits.clear()
+        self._current.clear()
+        self._previous.clear()
 
 
 class DatabaseRateLimiter:
-    """Fixed window per key in PostgreSQL, shared by every worker and host."""
+    """A fixed window per key in PostgreSQL, shared by every worker and host."""
 
-    def __init__(self, limit: int, window_seconds: int = WINDOW_SECONDS) -> None:
-        self.limit = limit
+    def __init__(self, window_seconds: int = WINDOW_SECONDS) -> None:
         self.window_seconds = window_seconds
+        self._swept: datetime | None = None
 
-    async def allow(self, key: str, db: AsyncSession) -> bool:
-        now = datetime.now(UTC)
-        epoch = int(now.timestamp()) // self.window_seconds * self.window_seconds
-        window = datetime.fromtimestamp(epoch, UTC)
+    async def allow(self, key: str, limit: int, db: AsyncSession) -> bool:
+        now = int(datetime.now(UTC).timestamp())
+        window = datetime.fromtimestamp(now - now % self.window_seconds, UTC)
         upsert = insert(RateLimitWindow).values(key=key, window_start=window, hits=1)
         upsert = upsert.on_conflict_do_update(
             index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
             set_={"hits": RateLimitWindow.hits + 1},
         )
         hits = await db.scalar(upsert.returning(RateLimitWindow.hits))
-        expired = window - timedelta(seconds=self.window_seconds)
-        await db.execute(
-            delete(RateLimitWindow).where(
-                RateLimitWindow.key == key, RateLimitWindow.window_start < expired
-            )
-        )
+        if window != self._swept:
+            # Once per window and process, every key's finished windows go: the table
+            # holds about one window's keys.
+            past = RateLimitWindow.window_start < window
+            await db.execute(delete(RateLimitWindow).where(past))
+            self._swept = window
         await db.commit()
-        return (hits or 0) <= self.limit
+        return (hits or 0) <= limit
 
     def reset(self) -> None:
         """Windows expire on their own; nothing is held in this process."""

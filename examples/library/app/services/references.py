@@ -1,25 +1,31 @@
 """Rows a payload refers to by id, checked before a write: a bad id becomes a 422 naming
-the field, never a foreign-key error, and another user's row is as absent as a missing one."""
+the field, never a foreign-key error. A row may be referred to when the writer may read it
+under its entity's access rule; one they may not read is as absent as a missing one."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import ReferenceNotFound
+from app.core.errors import ReferenceCycle, ReferenceNotFound
 from app.models import Base
 
 RowT = TypeVar("RowT", bound=Base)
 
 
 def owned_by(
-    column: InstrumentedAttribute[int], user_id: int | None
+    column: InstrumentedAttribute[int], reader: int | None
 ) -> tuple[ColumnElement[bool], ...]:
-    """The clause limiting a referenced row to its owner's; none when `user_id` is None (admins)."""
-    return () if user_id is None else (column == user_id,)
+    """Rows only their owner reads: the reader's own; any when `reader` is None (an admin)."""
+    return () if reader is None else (column == reader,)
+
+
+def admins_only(reader: int | None) -> tuple[ColumnElement[bool], ...]:
+    """Rows only admins read: any for an admin (`reader` None), none for anyone else."""
+    return () if reader is None else (false(),)
 
 
 @dataclass(frozen=True)
@@ -71,3 +77,21 @@ async def load_references(
     if len(rows) != len(set(ids)):
         raise ReferenceNotFound(reference.field, reference.label, list(ids))
     return rows
+
+
+async def check_no_cycle(
+    db: AsyncSession,
+    reference: Reference,
+    parent: InstrumentedAttribute[int | None],
+    row_id: int,
+) -> None:
+    """Refuse a self-reference (a category's parent) whose chain leads back to `row_id`."""
+    if reference.value is None:
+        return
+    row, up = reference.id_column, parent
+    start = select(row.label("id"), up.label("parent")).where(row == reference.value)
+    chain = start.cte("chain", recursive=True)
+    # UNION, not UNION ALL: the walk up the parents stops at a row it has seen.
+    chain = chain.union(select(row, up).join(chain, row == chain.c.parent))
+    if await db.scalar(select(select(chain).where(chain.c.id == row_id).exists())):
+        raise ReferenceCycle(reference.field, reference.label, reference.value)

@@ -62,7 +62,7 @@ class ReviewService:
         self, data: ReviewCreate, *, user_id: int, actor_id: int
     ) -> Review:
         values = data.model_dump()
-        await self._check_references(values, user_id)
+        await self._check_references(values)
         review = Review(
             **values, user_id=user_id, created_by_id=actor_id, updated_by_id=actor_id
         )
@@ -110,7 +110,7 @@ class ReviewService:
     ) -> Review | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         values = {**values, "updated_by_id": actor_id}
-        await self._check_references(values, user_id)
+        await self._check_references(values)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             review = await self.db.scalar(
@@ -154,9 +154,7 @@ class ReviewService:
             clauses.append(or_(*matches))
         return clauses
 
-    async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
-    ) -> None:
+    async def _check_references(self, values: dict[str, Any]) -> None:
         references = [
             Reference(
                 "book_id",

@@ -1,21 +1,46 @@
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from starlette.requests import Request
 
 from app.core.database import check_connection, get_async_session
 from app.core.database import engine as app_engine
-from app.main import lifespan
+from app.main import app, lifespan
 
 
-async def test_health(client: AsyncClient) -> None:
-    response = await client.get("/health")
+@pytest.mark.parametrize("probe", ["live", "ready"])
+async def test_the_probes_answer_ok(client: AsyncClient, probe: str) -> None:
+    response = await client.get(f"/health/{probe}")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.fixture
+async def cut_off(client: AsyncClient) -> AsyncIterator[AsyncClient]:
+    """`client`, with sessions of a server that is not there (nothing listens on port 1)."""
+    nowhere = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/nothing")
+
+    async def session() -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(nowhere) as db:
+            yield db
+
+    app.dependency_overrides[get_async_session] = session
+    yield client
+    await nowhere.dispose()
+
+
+async def test_without_the_database_the_app_is_live_but_not_ready(
+    cut_off: AsyncClient,
+) -> None:
+    assert (await cut_off.get("/health/live")).status_code == 200
+    response = await cut_off.get("/health/ready")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
 
 
 async def test_openapi_lists_the_auth_routes(client: AsyncClient) -> None:

@@ -13,14 +13,34 @@ class ConflictError(Exception):
         self.detail = detail
 
 
-class ReferenceNotFound(Exception):
-    """A payload refers to a row that does not exist or is not the user's; the API answers 422."""
+class InvalidReference(Exception):
+    """A payload's reference (`field`) cannot be set to `value`; the API answers 422."""
+
+    type = "reference_invalid"
+
+    def __init__(self, field: str, message: str, value: object) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.value = value
+
+
+class ReferenceNotFound(InvalidReference):
+    """The row referred to does not exist, or the writer may not read it."""
+
+    type = "reference_not_found"
 
     def __init__(self, field: str, label: str, value: object) -> None:
-        super().__init__(f"{label} not found")
-        self.field = field
-        self.label = label
-        self.value = value
+        super().__init__(field, f"{label} not found", value)
+
+
+class ReferenceCycle(InvalidReference):
+    """A self-reference (a category's parent) would lead back to the row itself."""
+
+    type = "reference_cycle"
+
+    def __init__(self, field: str, label: str, value: object) -> None:
+        super().__init__(field, f"{label} would become its own ancestor", value)
 
 
 def _cause(error: IntegrityError) -> object:

@@ -3,6 +3,7 @@ import logging
 import re
 import uuid
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.logging import request_id
@@ -91,16 +92,13 @@ class RequestContextMiddleware:
             request_id.reset(token)
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimitMiddleware:
     """Refuses request bodies over `max_bytes` with 413, declared or streamed."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.detail = f"Request body larger than {max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -108,7 +106,7 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await send_json(send, 413, {"detail": self.detail})
             return
         received = 0
 
@@ -118,14 +116,9 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    # FastAPI passes an HTTPException from reading the body through as it is
+                    # (any other error there becomes a 400).
+                    raise HTTPException(413, self.detail)
             return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._reject(send)
-
-    async def _reject(self, send: Send) -> None:
-        detail = f"Request body larger than {self.max_bytes} bytes"
-        await send_json(send, 413, {"detail": detail})
+        await self.app(scope, limited_receive, send)

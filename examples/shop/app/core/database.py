@@ -14,6 +14,8 @@ engine = create_async_engine(
     settings.database_url,
     pool_size=settings.db_pool_size,
     max_overflow=settings.db_max_overflow,
+    # Errors (and the logs they reach) leave out the bound values: emails, password hashes.
+    hide_parameters=settings.environment != "development",
 )
 # Objects stay usable after commit: responses are built from them without a reload.
 async_session_factory = async_sessionmaker(engine, expire_on_commit=False)

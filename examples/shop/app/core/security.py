@@ -69,6 +69,8 @@ def create_access_token(subject: str | int) -> str:
     now = datetime.now(UTC)
     claims = {
         "sub": str(subject),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_expire_minutes),
     }
@@ -87,7 +89,9 @@ def decode_access_token(token: str) -> str | None:
             token,
             settings.secret_key.get_secret_value(),
             algorithms=[settings.jwt_algorithm],
-            options={"require": ["exp", "iat", "sub"]},
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
     except jwt.InvalidTokenError:
         return None

@@ -52,9 +52,11 @@ class OrderItemService:
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
-    async def create(self, data: OrderItemCreate, *, user_id: int) -> OrderItem:
+    async def create(
+        self, data: OrderItemCreate, *, user_id: int, reader: int | None
+    ) -> OrderItem:
         values = data.model_dump()
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         order_item = OrderItem(**values, user_id=user_id)
         async with self._writing():
             self.db.add(order_item)
@@ -100,10 +102,15 @@ class OrderItemService:
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, order_item_id: int, values: dict[str, Any], *, user_id: int | None
+        self,
+        order_item_id: int,
+        values: dict[str, Any],
+        *,
+        user_id: int | None,
+        reader: int | None,
     ) -> OrderItem | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             order_item = await self.db.scalar(
@@ -134,7 +141,7 @@ class OrderItemService:
         return clauses
 
     async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
+        self, values: dict[str, Any], reader: int | None
     ) -> None:
         references = [
             Reference(
@@ -142,14 +149,14 @@ class OrderItemService:
                 "Order",
                 Order.id,
                 values.get("order_id"),
-                (*owned_by(Order.user_id, user_id),),
+                (*owned_by(Order.user_id, reader),),
             ),
             Reference(
                 "product_id",
                 "Product",
                 Product.id,
                 values.get("product_id"),
-                (*owned_by(Product.user_id, user_id),),
+                (*owned_by(Product.user_id, reader),),
             ),
         ]
         await check_references(self.db, references)

@@ -49,9 +49,11 @@ class OrderService:
     def __init__(self, db: AsyncSession) -> None:
         self.db = db
 
-    async def create(self, data: OrderCreate, *, user_id: int) -> Order:
+    async def create(
+        self, data: OrderCreate, *, user_id: int, reader: int | None
+    ) -> Order:
         values = data.model_dump()
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         order = Order(**values, user_id=user_id)
         async with self._writing():
             self.db.add(order)
@@ -90,10 +92,15 @@ class OrderService:
         return await self.db.scalar(query) is not None
 
     async def update(
-        self, order_id: int, values: dict[str, Any], *, user_id: int | None
+        self,
+        order_id: int,
+        values: dict[str, Any],
+        *,
+        user_id: int | None,
+        reader: int | None,
     ) -> Order | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        await self._check_references(values, user_id)
+        await self._check_references(values, reader)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             order = await self.db.scalar(
@@ -122,7 +129,7 @@ class OrderService:
         return clauses
 
     async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
+        self, values: dict[str, Any], reader: int | None
     ) -> None:
         references = [
             Reference(
@@ -130,7 +137,7 @@ class OrderService:
                 "Customer",
                 Customer.id,
                 values.get("customer_id"),
-                (*owned_by(Customer.user_id, user_id),),
+                (*owned_by(Customer.user_id, reader),),
             ),
         ]
         await check_references(self.db, references)

@@ -60,7 +60,7 @@ class ProductService:
 
     async def create(self, data: ProductCreate, *, user_id: int) -> Product:
         values = data.model_dump()
-        await self._check_references(values, user_id)
+        await self._check_references(values)
         product = Product(**values, user_id=user_id)
         async with self._writing():
             self.db.add(product)
@@ -100,7 +100,7 @@ class ProductService:
         self, product_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Product | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        await self._check_references(values, user_id)
+        await self._check_references(values)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             product = await self.db.scalar(
@@ -139,9 +139,7 @@ class ProductService:
             clauses.append(or_(*matches))
         return clauses
 
-    async def _check_references(
-        self, values: dict[str, Any], user_id: int | None
-    ) -> None:
+    async def _check_references(self, values: dict[str, Any]) -> None:
         references = [
             Reference(
                 "tax_rate_id", "Tax rate", TaxRate.id, values.get("tax_rate_id"), ()

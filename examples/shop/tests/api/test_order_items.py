@@ -407,7 +407,7 @@ async def test_list_rejects_an_unknown_sort(
     assert response.json()["detail"][0]["loc"] == ["query", "sort"]
 
 
-async def test_order_id_must_be_the_users_own(
+async def test_order_id_must_be_rows_the_user_may_read(
     client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
 ) -> None:
     theirs = await create_order(client, other_headers, 1)
@@ -422,6 +422,16 @@ async def test_order_id_must_be_the_users_own(
             "input": theirs["id"],
         }
     ]
+
+
+async def test_an_admin_may_point_order_id_at_any_row(
+    client: AsyncClient, admin_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_order(client, other_headers, 1)
+    body = {**await payload(client, admin_headers), "order_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["order_id"] == theirs["id"]
 
 
 async def test_order_items_are_listed_under_their_order(
@@ -465,7 +475,7 @@ async def test_deleting_the_order_cascade(
     assert after.status_code == 404
 
 
-async def test_product_id_must_be_the_users_own(
+async def test_product_id_must_be_rows_the_user_may_read(
     client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
 ) -> None:
     theirs = await create_product(client, other_headers, 1)
@@ -480,6 +490,16 @@ async def test_product_id_must_be_the_users_own(
             "input": theirs["id"],
         }
     ]
+
+
+async def test_an_admin_may_point_product_id_at_any_row(
+    client: AsyncClient, admin_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_product(client, other_headers, 1)
+    body = {**await payload(client, admin_headers), "product_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["product_id"] == theirs["id"]
 
 
 async def test_order_items_are_listed_under_their_product(

@@ -423,7 +423,7 @@ async def test_list_rejects_an_unknown_sort(
     assert response.json()["detail"][0]["loc"] == ["query", "sort"]
 
 
-async def test_customer_id_must_be_the_users_own(
+async def test_customer_id_must_be_rows_the_user_may_read(
     client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
 ) -> None:
     theirs = await create_customer(client, other_headers, 1)
@@ -438,6 +438,16 @@ async def test_customer_id_must_be_the_users_own(
             "input": theirs["id"],
         }
     ]
+
+
+async def test_an_admin_may_point_customer_id_at_any_row(
+    client: AsyncClient, admin_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    theirs = await create_customer(client, other_headers, 1)
+    body = {**await payload(client, admin_headers), "customer_id": theirs["id"]}
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["customer_id"] == theirs["id"]
 
 
 async def test_orders_are_listed_under_their_customer(

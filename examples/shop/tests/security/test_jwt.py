@@ -31,13 +31,24 @@ def token(
 
 
 def claims(user: User, **overrides: Any) -> dict[str, Any]:
+    settings = get_settings()
     now = datetime.now(UTC)
-    base = {"sub": str(user.id), "iat": now, "exp": now + timedelta(minutes=5)}
+    base = {
+        "sub": str(user.id),
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+    }
     return {**base, **overrides}
 
 
+def auth(access_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {access_token}"}
+
+
 async def assert_rejected(client: AsyncClient, access_token: str) -> None:
-    response = await client.get(ME, headers={"Authorization": f"Bearer {access_token}"})
+    response = await client.get(ME, headers=auth(access_token))
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
 
@@ -45,6 +56,15 @@ async def assert_rejected(client: AsyncClient, access_token: str) -> None:
 async def test_a_valid_token_is_accepted(client: AsyncClient, user: User) -> None:
     response = await client.get(ME, headers=bearer(user))
     assert response.status_code == 200
+    assert (await client.get(ME, headers=auth(token(claims(user))))).status_code == 200
+
+
+@pytest.mark.parametrize("claim", ["iss", "aud"])
+async def test_a_token_of_another_service_is_rejected(
+    client: AsyncClient, user: User, claim: str
+) -> None:
+    """Signed with this service's key, but issued by or for another one."""
+    await assert_rejected(client, token(claims(user, **{claim: "another-service"})))
 
 
 async def test_an_expired_token_is_rejected(client: AsyncClient, user: User) -> None:
@@ -90,7 +110,7 @@ async def test_an_unsigned_token_is_rejected(client: AsyncClient, user: User) ->
     await assert_rejected(client, unsigned)
 
 
-@pytest.mark.parametrize("missing", ["sub", "exp", "iat"])
+@pytest.mark.parametrize("missing", ["sub", "exp", "iat", "iss", "aud"])
 async def test_a_token_without_a_required_claim_is_rejected(
     client: AsyncClient, user: User, missing: str
 ) -> None:

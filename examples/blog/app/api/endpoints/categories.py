@@ -37,7 +37,9 @@ async def create_category(
     data: CategoryCreate, db: SessionDep, current_user: CurrentUser
 ) -> CategoryResponse:
     """Create a category owned by the signed-in user."""
-    category = await CategoryService(db).create(data, user_id=current_user.id)
+    category = await CategoryService(db).create(
+        data, user_id=current_user.id, reader=owner_scope(current_user)
+    )
     return CategoryResponse.model_validate(category)
 
 
@@ -89,7 +91,10 @@ async def replace_category(
 ) -> CategoryResponse:
     """Replace a category: omitted optional fields take their defaults."""
     category = await CategoryService(db).update(
-        category_id, data.model_dump(), user_id=owner_scope(current_user)
+        category_id,
+        data.model_dump(),
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if category is None:
         raise not_found(LABEL)
@@ -103,7 +108,10 @@ async def update_category(
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     category = await CategoryService(db).update(
-        category_id, values, user_id=owner_scope(current_user)
+        category_id,
+        values,
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if category is None:
         raise not_found(LABEL)

@@ -1,9 +1,6 @@
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, HTTPException, status
-from fastapi.security import OAuth2PasswordRequestForm
 
-from app.api.deps import SessionDep, auth_rate_limit
+from app.api.deps import LoginForm, SessionDep, account_rate_limit, client_rate_limit
 from app.core.security import create_access_token
 from app.schemas.common import CONFLICT, MALFORMED, TOO_MANY_REQUESTS, UNAUTHORIZED
 from app.schemas.user import Token, UserCreate, UserResponse
@@ -12,7 +9,7 @@ from app.services.user_service import UserService
 router = APIRouter(
     prefix="/auth",
     tags=["auth"],
-    dependencies=[Depends(auth_rate_limit)],
+    dependencies=[Depends(client_rate_limit)],
     responses={**MALFORMED, **TOO_MANY_REQUESTS},
 )
 
@@ -28,10 +25,10 @@ async def register(data: UserCreate, db: SessionDep) -> UserResponse:
     return UserResponse.model_validate(user)
 
 
-@router.post("/login", responses=UNAUTHORIZED)
-async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], db: SessionDep
-) -> Token:
+@router.post(
+    "/login", responses=UNAUTHORIZED, dependencies=[Depends(account_rate_limit)]
+)
+async def login(form: LoginForm, db: SessionDep) -> Token:
     """Exchange an email (as `username`) and password for a bearer token."""
     user = await UserService(db).authenticate(form.username, form.password)
     if user is None or not user.is_active:

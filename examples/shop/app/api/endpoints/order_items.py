@@ -35,7 +35,9 @@ async def create_order_item(
     data: OrderItemCreate, db: SessionDep, current_user: CurrentUser
 ) -> OrderItemResponse:
     """Create a order item owned by the signed-in user."""
-    order_item = await OrderItemService(db).create(data, user_id=current_user.id)
+    order_item = await OrderItemService(db).create(
+        data, user_id=current_user.id, reader=owner_scope(current_user)
+    )
     return OrderItemResponse.model_validate(order_item)
 
 
@@ -100,7 +102,10 @@ async def replace_order_item(
 ) -> OrderItemResponse:
     """Replace a order item: omitted optional fields take their defaults."""
     order_item = await OrderItemService(db).update(
-        order_item_id, data.model_dump(), user_id=owner_scope(current_user)
+        order_item_id,
+        data.model_dump(),
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if order_item is None:
         raise not_found(LABEL)
@@ -117,7 +122,10 @@ async def update_order_item(
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     order_item = await OrderItemService(db).update(
-        order_item_id, values, user_id=owner_scope(current_user)
+        order_item_id,
+        values,
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if order_item is None:
         raise not_found(LABEL)

@@ -35,7 +35,9 @@ async def create_order(
     data: OrderCreate, db: SessionDep, current_user: CurrentUser
 ) -> OrderResponse:
     """Create a order owned by the signed-in user."""
-    order = await OrderService(db).create(data, user_id=current_user.id)
+    order = await OrderService(db).create(
+        data, user_id=current_user.id, reader=owner_scope(current_user)
+    )
     return OrderResponse.model_validate(order)
 
 
@@ -83,7 +85,10 @@ async def replace_order(
 ) -> OrderResponse:
     """Replace a order: omitted optional fields take their defaults."""
     order = await OrderService(db).update(
-        order_id, data.model_dump(), user_id=owner_scope(current_user)
+        order_id,
+        data.model_dump(),
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if order is None:
         raise not_found(LABEL)
@@ -97,7 +102,10 @@ async def update_order(
     """Change only the fields sent."""
     values = data.model_dump(exclude_unset=True)
     order = await OrderService(db).update(
-        order_id, values, user_id=owner_scope(current_user)
+        order_id,
+        values,
+        user_id=owner_scope(current_user),
+        reader=owner_scope(current_user),
     )
     if order is None:
         raise not_found(LABEL)
