@@ -196,6 +196,11 @@ class EntityContext:
         names += ["update"] if self.soft_delete or not self.many_fields else []
         return import_from("sqlalchemy", names)
 
+    def nested_checks_reader(self, target: Target) -> bool:
+        """A nested list (`/posts/{post_id}/comments`) finds its parent row by the parent's read
+        rule: only the caller's own where it is `owner` (a public list cannot tell whose)."""
+        return target.read == "owner" and self.level("list") != "public"
+
     @property
     def checks_reader(self) -> bool:
         """Some reference points at rows not every user may read: writes need who is writing."""
@@ -420,7 +425,7 @@ class EntityContext:
                 names.add("owner_scope")
         if self.soft_delete:
             names |= {"AdminUser", "forbidden"}
-        if (self.nested and self.level("list") == "owner") or self.checks_reader:
+        if self.checks_reader or any(self.nested_checks_reader(t) for t in self.nested_targets):
             names.add("owner_scope")
         return import_from("app.api.deps", sorted(names - {""}))
 

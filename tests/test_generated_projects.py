@@ -116,6 +116,51 @@ def test_awkward_names_pass_every_gate(tmp_path: Path, postgres_url: str) -> Non
     assert validate_project(project, create_database(postgres_url, "stress")) >= MIN_COVERAGE
 
 
+# Two ways a service can lose a write in production while a careless test suite stays green,
+# as edits (file, text, replacement) of a generated notes project.
+NO_COMMIT = ("app/services/note_service.py", "await self.db.commit()", "await self.db.flush()")
+MUTATIONS = {
+    # The write reaches the transaction but is never committed: production drops it.
+    "flush-instead-of-commit": [NO_COMMIT],
+    # The commit moves into the session dependency's teardown, which FastAPI runs after the
+    # response is sent: the client has its 201 before the write is (or fails to be) committed.
+    "commit-after-the-response": [
+        NO_COMMIT,
+        ("app/core/database.py", "        yield session\n", "        yield session\n        await session.commit()\n"),
+    ],
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_the_generated_suite_notices_a_lost_write(mutation: str, tmp_path: Path, postgres_url: str) -> None:
+    """Each request of the generated tests has a session of its own, as in production: a service
+    that does not commit its write before answering fails the suite."""
+    spec = next(s for s in EXAMPLE_SPECS if s.stem == "notes")
+    project = tmp_path / "notes"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    for path, before, after in MUTATIONS[mutation]:
+        mutated = project / path
+        assert mutated.read_text().count(before) == 1
+        mutated.write_text(mutated.read_text().replace(before, after))
+    database_url = create_database(postgres_url, f"mutated_{mutation.replace('-', '_')}")
+    check(["alembic", "upgrade", "head"], project, database_url)
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONDONTWRITEBYTECODE": "1"}
+    env.pop("COVERAGE_PROCESS_START", None)
+    env.pop("COVERAGE_PROCESS_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/api/test_notes.py"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout[-3000:]
+    failed = re.search(r"(\d+) failed", result.stdout)
+    assert failed is not None, result.stdout[-3000:]
+    print(f"{mutation}: {failed.group(0)} in the generated API tests")
+
+
 @contextmanager
 def served(project: Path, database_url: str, **settings: str) -> Iterator[str]:
     """`uvicorn app.main:app` on a free loopback port, migrated; yields its base URL."""

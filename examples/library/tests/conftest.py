@@ -1,18 +1,25 @@
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import Request
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.api.deps import get_rate_limiter
 from app.core.config import get_settings
-from app.core.database import get_async_session
+from app.core.database import READ_ONLY_METHODS, ReadOnlySession, get_async_session
 from app.core.security import create_access_token, hash_password
 from app.main import app
 from app.models import User
@@ -74,32 +81,57 @@ async def admin(engine: AsyncEngine, migrated_database: None) -> User:
 
 
 @pytest.fixture
-async def db(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
-    """A session inside a transaction that is rolled back after the test.
-
-    The application's own commits become savepoints, so every test starts from the same
-    empty database whatever it wrote.
-    """
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """The test's connection, in a transaction rolled back after the test: every test starts
+    from the same empty database whatever it wrote."""
     async with engine.connect() as connection:
         transaction = await connection.begin()
-        session = AsyncSession(
-            bind=connection,
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
-        )
         try:
-            yield session
+            yield connection
         finally:
-            await session.close()
             await transaction.rollback()
 
 
-@pytest.fixture
-async def client(db: AsyncSession) -> AsyncIterator[AsyncClient]:
-    async def session_override() -> AsyncIterator[AsyncSession]:
-        yield db
+def session_on(
+    connection: AsyncConnection, session_class: type[Session] = Session
+) -> AsyncSession:
+    """A session in the test's transaction: its commits release a savepoint, and closing it
+    without a commit rolls its writes back, as closing a session does in production."""
+    return AsyncSession(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        sync_session_class=session_class,
+    )
 
-    app.dependency_overrides[get_async_session] = session_override
+
+@pytest.fixture
+async def db(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """The test's own session, for arranging rows and looking at them."""
+    async with session_on(connection) as session:
+        yield session
+
+
+def request_sessions(
+    connection: AsyncConnection,
+) -> Callable[[Request], AsyncIterator[AsyncSession]]:
+    """The override of `get_async_session`: each request gets a session of its own, as in
+    production (GET and HEAD a read-only one), so a write the app did not commit is gone
+    when its request ends."""
+
+    async def request_session(request: Request) -> AsyncIterator[AsyncSession]:
+        reads = request.method in READ_ONLY_METHODS
+        async with session_on(
+            connection, ReadOnlySession if reads else Session
+        ) as session:
+            yield session
+
+    return request_session
+
+
+@pytest.fixture
+async def client(connection: AsyncConnection) -> AsyncIterator[AsyncClient]:
+    app.dependency_overrides[get_async_session] = request_sessions(connection)
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client

@@ -51,7 +51,8 @@ async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    configure_logging(settings.log_level)
+    # Outside development, neither logs nor errors carry values of rows or statements.
+    configure_logging(settings.log_level, redact=settings.environment != "development")
     app = FastAPI(
         title=settings.project_name,
         version="0.1.0",

@@ -1,3 +1,4 @@
+import ipaddress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated
@@ -132,14 +133,26 @@ def too_many_attempts() -> HTTPException:
     )
 
 
+def client_network(request: Request) -> str:
+    """Who the client is for its budget: its address, or its /64 for IPv6, since one host
+    usually holds a whole /64 and could spend a new address on every attempt."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
+
+
 async def client_rate_limit(request: Request, db: SessionDep) -> None:
     """Slows down password guessing and sign-up floods: a budget per route and client address.
 
     The address is the proxy's client where the proxy is trusted (`TRUSTED_PROXIES`), so
     one client spending its budget leaves every other client theirs.
     """
-    client = request.client.host if request.client else "unknown"
-    key = rate_limit_key(request.url.path, client)
+    key = rate_limit_key(request.url.path, client_network(request))
     limit = get_settings().auth_rate_limit_per_minute
     if not await get_rate_limiter().allow(key, limit, db):
         raise too_many_attempts()

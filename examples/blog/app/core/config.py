@@ -1,12 +1,13 @@
-import math
-import os
+import ipaddress
 import secrets
+import sys
 from functools import lru_cache
-from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from app.core.cpus import usable_cpus
 
 # Keys prpgen has ever written into a file (a published key signs tokens anyone can forge):
 # refused everywhere but in development and test.
@@ -14,37 +15,13 @@ PUBLISHED_SECRET_KEYS = frozenset(
     {"insecure-development-key-set-SECRET_KEY-before-deploying-anywhere"}
 )
 MIN_SECRET_KEY_BYTES = 32
+# The exit status uvicorn and gunicorn read as "the app cannot boot": they stop instead of
+# starting the worker again.
+BOOT_FAILURE = 3
 KEY_ADVICE = (
     'make one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     " (or set ENVIRONMENT=development to run locally without one)"
 )
-CGROUP = Path("/sys/fs/cgroup")
-
-
-def usable_cpus(cgroup: Path = CGROUP) -> int:
-    """The CPUs this process may use: its affinity, capped by a container's CPU quota.
-
-    `os.cpu_count()` counts the host's cores, also inside a container limited to one.
-    """
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
-    cpus = cpus or os.cpu_count() or 1
-    quota = _cpu_quota(cgroup)
-    return max(1, min(cpus, math.ceil(quota))) if quota else cpus
-
-
-def _cpu_quota(cgroup: Path) -> float | None:
-    """CPUs' worth of time per period a cgroup grants (v2 `cpu.max`, v1 `cfs_quota_us`)."""
-    try:
-        if (cgroup / "cpu.max").is_file():
-            quota, period = (cgroup / "cpu.max").read_text().split()[:2]
-        else:
-            quota = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
-            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
-    except (OSError, ValueError):
-        return None
-    if quota in {"max", "-1"}:
-        return None
-    return int(quota) / int(period)
 
 
 class DatabaseSettings(BaseSettings):
@@ -96,6 +73,17 @@ class Settings(DatabaseSettings):
     rate_limit_store: Literal["memory", "database"] = "database"
     health_timeout_seconds: float = 2.0
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses_only(cls, proxies: list[str]) -> list[str]:
+        # A hostname or `*` would be matched as text (or trust every client's own header).
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} is not an address or a network") from None
+        return proxies
+
     @property
     def docs_enabled(self) -> bool:
         if self.api_docs is None:
@@ -111,12 +99,21 @@ class Settings(DatabaseSettings):
             raise ValueError(
                 "CORS_ORIGINS may not contain '*' when credentials are allowed"
             )
+        if (
+            self.login_rate_limit_per_account_per_minute
+            <= self.auth_rate_limit_per_minute
+        ):
+            raise ValueError(
+                "LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE must be larger than"
+                " AUTH_RATE_LIMIT_PER_MINUTE, or one address could lock an account out"
+            )
         return self
 
     def _secret_key_problem(self) -> str | None:
         if self.environment in {"development", "test"}:
             return None
-        key = self.secret_key.get_secret_value()
+        # Blanks around a key add no secret: `"k" * 31 + " "` is 31 bytes.
+        key = self.secret_key.get_secret_value().strip()
         if "secret_key" not in self.model_fields_set:
             return "is not set"
         if len(key.encode()) < MIN_SECRET_KEY_BYTES:
@@ -141,5 +138,7 @@ def get_settings() -> Settings:
     """The settings; invalid or unsafe ones stop the process with one line, not a traceback."""
     try:
         return Settings()
-    except ValidationError as error:
-        raise SystemExit(f"error: refusing to start: {describe(error)}") from None
+    except (ValidationError, SettingsError) as error:
+        problem = describe(error) if isinstance(error, ValidationError) else str(error)
+        print(f"error: refusing to start: {problem}", file=sys.stderr)
+        raise SystemExit(BOOT_FAILURE) from None

@@ -107,15 +107,16 @@ class CategoryService:
     ) -> Category | None:
         """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
         await self._check_references(values, reader)
-        parent = Reference(
-            "parent_id", "Category", Category.id, values.get("parent_id")
-        )
-        await check_no_cycle(self.db, parent, Category.parent_id, category_id)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             category = await self.db.scalar(
                 query.values(**values), {"_id": category_id, "_owner": user_id}
             )
+            if category is not None:
+                parent = Reference(
+                    "parent_id", "Category", Category.id, values.get("parent_id")
+                )
+                await check_no_cycle(self.db, parent, Category.parent_id, category_id)
         return category
 
     async def delete(self, category_id: int, *, user_id: int | None) -> bool:

@@ -413,15 +413,6 @@ async def test_comments_are_listed_under_their_post(
     assert missing.status_code == 404
 
 
-async def test_comments_under_another_users_post_are_404(
-    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
-) -> None:
-    theirs = await create(client, other_headers, 0)
-    path = f"{POSTS_URL}/{theirs['post_id']}/comments"
-    response = await client.get(path, headers=auth_headers)
-    assert response.status_code == 404
-
-
 async def test_deleting_the_post_cascade(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:

@@ -3,13 +3,14 @@ the database cannot be reached."""
 
 import asyncio
 import logging
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
-from sqlalchemy import text
+from fastapi import APIRouter, Depends, Response, status
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.api.deps import SessionDep
 from app.core.config import get_settings
+from app.core.database import check_connection, get_probe_engine
 
 logger = logging.getLogger(__name__)
 
@@ -26,11 +27,13 @@ async def live() -> dict[str, str]:
     "/ready",
     responses={503: {"description": "The database did not answer in time"}},
 )
-async def ready(db: SessionDep, response: Response) -> dict[str, str]:
-    """The database answers one round trip within `HEALTH_TIMEOUT_SECONDS`."""
+async def ready(
+    engine: Annotated[AsyncEngine, Depends(get_probe_engine)], response: Response
+) -> dict[str, str]:
+    """The database answers a new connection's round trip within `HEALTH_TIMEOUT_SECONDS`."""
     try:
         async with asyncio.timeout(get_settings().health_timeout_seconds):
-            await db.execute(text("SELECT 1"))
+            await check_connection(engine)
     except (OSError, SQLAlchemyError, TimeoutError) as exc:
         logger.warning("not ready: %s", exc.__class__.__name__)
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE

@@ -4,13 +4,21 @@ from collections.abc import AsyncIterator
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy import delete, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 from starlette.requests import Request
 
-from app.core.database import check_connection, get_async_session
+from app.core.config import get_settings
+from app.core.database import (
+    ReadOnlySessionError,
+    check_connection,
+    get_async_session,
+    get_probe_engine,
+)
 from app.core.database import engine as app_engine
 from app.main import app, lifespan
+from app.models import User
 
 
 @pytest.mark.parametrize("probe", ["live", "ready"])
@@ -21,24 +29,35 @@ async def test_the_probes_answer_ok(client: AsyncClient, probe: str) -> None:
 
 
 @pytest.fixture
-async def cut_off(client: AsyncClient) -> AsyncIterator[AsyncClient]:
-    """`client`, with sessions of a server that is not there (nothing listens on port 1)."""
-    nowhere = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/nothing")
+async def silent_port() -> AsyncIterator[int]:
+    """A port that accepts connections and never answers: a database that hangs."""
+    accepted: list[asyncio.StreamWriter] = []
+    server = await asyncio.start_server(
+        lambda _, writer: accepted.append(writer), "127.0.0.1", 0
+    )
+    yield server.sockets[0].getsockname()[1]
+    for writer in accepted:
+        writer.close()
+    server.close()
+    await server.wait_closed()
 
-    async def session() -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(nowhere) as db:
-            yield db
 
-    app.dependency_overrides[get_async_session] = session
-    yield client
-    await nowhere.dispose()
-
-
+@pytest.mark.parametrize("database", ["refused", "hanging"])
 async def test_without_the_database_the_app_is_live_but_not_ready(
-    cut_off: AsyncClient,
+    client: AsyncClient,
+    silent_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    database: str,
 ) -> None:
-    assert (await cut_off.get("/health/live")).status_code == 200
-    response = await cut_off.get("/health/ready")
+    # Nothing listens on port 1; the silent port never answers.
+    port = 1 if database == "refused" else silent_port
+    url = f"postgresql+asyncpg://nobody@127.0.0.1:{port}/nothing"
+    nowhere = create_async_engine(url, poolclass=NullPool)
+    app.dependency_overrides[get_probe_engine] = lambda: nowhere
+    monkeypatch.setattr(get_settings(), "health_timeout_seconds", 0.2)
+    assert (await client.get("/health/live")).status_code == 200
+    async with asyncio.timeout(5):  # the probe's own timeout answers, not the driver's
+        response = await client.get("/health/ready")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
 
@@ -66,6 +85,17 @@ async def test_reads_skip_the_transaction_and_writes_get_one(
         transaction_id = text("SELECT txid_current()")
         first, second = [await session.scalar(transaction_id) for _ in range(2)]
         assert (first == second) is in_transaction
+
+
+async def test_a_read_session_refuses_to_write() -> None:
+    """GET and HEAD sessions have no transaction to roll a write back: they refuse it."""
+    async for session in get_async_session(request("GET")):
+        session.add(User(email="ghost@example.com", hashed_password="-"))
+        with pytest.raises(ReadOnlySessionError, match="may not write"):
+            await session.flush()
+        session.expunge_all()
+        with pytest.raises(ReadOnlySessionError, match="may not write"):
+            await session.execute(delete(User).where(User.id == -1))
 
 
 async def test_a_connection_postgresql_closed_is_replaced_unnoticed(

@@ -1,3 +1,4 @@
+import logging
 import os
 import subprocess
 import sys
@@ -11,11 +12,12 @@ from fastapi import FastAPI, Request
 from httpx import ASGITransport, AsyncClient
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import DateTime, func, insert, literal, select, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.api.deps import get_rate_limiter
-from app.core.config import PUBLISHED_SECRET_KEYS, Settings, get_settings, usable_cpus
+from app.core.config import PUBLISHED_SECRET_KEYS, Settings, get_settings
+from app.core.cpus import usable_cpus
 from app.core.database import engine as app_engine
 from app.core.database import get_async_session
 from app.core.rate_limit import DatabaseRateLimiter, MemoryRateLimiter
@@ -23,7 +25,7 @@ from app.main import create_app
 from app.models import RateLimitWindow, User
 from app.schemas.types import HttpUrlStr, Int32
 from app.services import user_service
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, request_sessions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,14 +41,10 @@ HARDENING_HEADERS = {
 
 
 async def client_for(
-    app: FastAPI, db: AsyncSession, peer: str = "127.0.0.1"
+    app: FastAPI, connection: AsyncConnection, peer: str = "127.0.0.1"
 ) -> AsyncIterator[AsyncClient]:
     """A client of `app` connecting from the address `peer`."""
-
-    async def session_override() -> AsyncIterator[AsyncSession]:
-        yield db
-
-    app.dependency_overrides[get_async_session] = session_override
+    app.dependency_overrides[get_async_session] = request_sessions(connection)
     transport = ASGITransport(app=app, raise_app_exceptions=False, client=(peer, 50000))
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -68,8 +66,8 @@ async def test_every_response_carries_the_hardening_headers(
     assert "strict-transport-security" not in response.headers
 
 
-async def test_hsts_when_configured(db: AsyncSession) -> None:
-    async for client in client_for(app_with(hsts_seconds=31536000), db):
+async def test_hsts_when_configured(connection: AsyncConnection) -> None:
+    async for client in client_for(app_with(hsts_seconds=31536000), connection):
         response = await client.get("/health/live")
     expected = "max-age=31536000; includeSubDomains"
     assert response.headers["strict-transport-security"] == expected
@@ -89,14 +87,14 @@ async def test_every_response_has_a_request_id(
     assert 1 <= len(request_id) <= 64
 
 
-async def test_an_unhandled_error_is_a_bare_500(db: AsyncSession) -> None:
+async def test_an_unhandled_error_is_a_bare_500(connection: AsyncConnection) -> None:
     app = app_with()
 
     async def explode() -> None:
         raise RuntimeError("SELECT secret FROM internals")
 
     app.add_api_route("/explode", explode)
-    async for client in client_for(app, db):
+    async for client in client_for(app, connection):
         response = await client.get("/explode")
     assert response.status_code == 500
     body = response.json()
@@ -106,8 +104,8 @@ async def test_an_unhandled_error_is_a_bare_500(db: AsyncSession) -> None:
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_an_oversized_body_is_refused(db: AsyncSession) -> None:
-    async for client in client_for(app_with(max_body_bytes=100), db):
+async def test_an_oversized_body_is_refused(connection: AsyncConnection) -> None:
+    async for client in client_for(app_with(max_body_bytes=100), connection):
         response = await client.post(REGISTER, content=b"{" + b" " * 200 + b"}")
         assert response.status_code == 413
 
@@ -147,13 +145,13 @@ async def test_nul_characters_are_refused(client: AsyncClient) -> None:
 
 
 async def test_cors_is_off_unless_configured(
-    client: AsyncClient, db: AsyncSession
+    client: AsyncClient, connection: AsyncConnection
 ) -> None:
     origin = {"Origin": "https://app.example"}
     response = await client.get("/health/live", headers=origin)
     assert "access-control-allow-origin" not in response.headers
     async for configured in client_for(
-        app_with(cors_origins=["https://app.example"]), db
+        app_with(cors_origins=["https://app.example"]), connection
     ):
         preflight = await configured.options(
             ME, headers={**origin, "Access-Control-Request-Method": "GET"}
@@ -172,7 +170,7 @@ def test_a_wildcard_origin_with_credentials_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    [None, "k" * 31, *sorted(PUBLISHED_SECRET_KEYS)],
+    [None, "k" * 31, "k" * 31 + " ", " " * 40, *sorted(PUBLISHED_SECRET_KEYS)],
     ids=lambda key: "missing" if key is None else f"{len(key)}-bytes",
 )
 def test_only_development_and_test_run_without_a_secret_key_of_their_own(
@@ -208,12 +206,12 @@ def test_production_is_the_default_and_serves_no_docs(
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
 async def test_api_docs_are_off_in_production_unless_turned_on(
-    db: AsyncSession, path: str
+    connection: AsyncConnection, path: str
 ) -> None:
     production = {"environment": "production", "secret_key": "k" * 64}
-    async for client in client_for(app_with(**production), db):
+    async for client in client_for(app_with(**production), connection):
         assert (await client.get(path)).status_code == 404
-    async for client in client_for(app_with(**production, api_docs=True), db):
+    async for client in client_for(app_with(**production, api_docs=True), connection):
         assert (await client.get(path)).status_code == 200
 
 
@@ -232,7 +230,7 @@ def test_an_unsafe_configuration_stops_the_app_with_one_line(tmp_path: Path) -> 
         text=True,
         check=False,
     )
-    assert started.returncode == 1
+    assert started.returncode == 3  # uvicorn and gunicorn stop instead of respawning
     assert started.stderr.startswith("error: refusing to start: SECRET_KEY is not set")
     assert started.stderr.count("\n") == 1
     assert "Traceback" not in started.stderr
@@ -285,31 +283,31 @@ def whoami_app(**settings: Any) -> FastAPI:
     ids=["through-the-proxy", "forged-hop", "two-proxies", "untrusted-peer"],
 )
 async def test_the_client_address_comes_from_trusted_proxies_only(
-    db: AsyncSession, peer: str, forwarded_for: str, client: str
+    connection: AsyncConnection, peer: str, forwarded_for: str, client: str
 ) -> None:
     app = whoami_app(trusted_proxies=["10.0.0.0/8"])
-    async for http in client_for(app, db, peer=peer):
+    async for http in client_for(app, connection, peer=peer):
         response = await http.get("/whoami", headers={"X-Forwarded-For": forwarded_for})
         assert response.json() == client
 
 
 async def test_without_trusted_proxies_forwarded_for_is_ignored(
-    db: AsyncSession,
+    connection: AsyncConnection,
 ) -> None:
-    async for http in client_for(whoami_app(), db, peer="10.0.0.1"):
+    async for http in client_for(whoami_app(), connection, peer="10.0.0.1"):
         response = await http.get("/whoami", headers={"X-Forwarded-For": "1.2.3.4"})
         assert response.json() == "10.0.0.1"
 
 
 async def test_one_address_cannot_lock_others_out_behind_a_proxy(
-    db: AsyncSession, user: User
+    connection: AsyncConnection, user: User
 ) -> None:
     """Everyone comes through the load balancer (10.0.0.1): an attacker spending a whole
     budget on one account, forging hops, still leaves its owner able to sign in."""
     app = app_with(trusted_proxies=["10.0.0.0/8"])
     wrong = {"username": user.email, "password": "wrong-password"}
     attacker = "203.0.113.5"
-    async for client in client_for(app, db, peer="10.0.0.1"):
+    async for client in client_for(app, connection, peer="10.0.0.1"):
         statuses = [
             (
                 await client.post(
@@ -328,14 +326,14 @@ async def test_one_address_cannot_lock_others_out_behind_a_proxy(
 
 
 async def test_rotating_addresses_buys_no_more_guesses_at_one_account(
-    db: AsyncSession, user: User
+    connection: AsyncConnection, user: User
 ) -> None:
     settings = get_settings()
     app = app_with(trusted_proxies=["10.0.0.0/8"])
     wrong = {"username": f" {user.email.upper()} ", "password": "wrong-password"}
     budget = settings.login_rate_limit_per_account_per_minute
     assert budget > settings.auth_rate_limit_per_minute
-    async for client in client_for(app, db, peer="10.0.0.1"):
+    async for client in client_for(app, connection, peer="10.0.0.1"):
         for attempt in range(budget):
             address = {"X-Forwarded-For": f"203.0.113.{attempt}"}
             assert (
@@ -347,10 +345,12 @@ async def test_rotating_addresses_buys_no_more_guesses_at_one_account(
         assert (await client.post(LOGIN, data=other, headers=fresh)).status_code == 401
 
 
-async def test_register_is_limited_per_client_address(db: AsyncSession) -> None:
+async def test_register_is_limited_per_client_address(
+    connection: AsyncConnection,
+) -> None:
     app = app_with(trusted_proxies=["10.0.0.0/8"])
     budget = get_settings().auth_rate_limit_per_minute
-    async for client in client_for(app, db, peer="10.0.0.1"):
+    async for client in client_for(app, connection, peer="10.0.0.1"):
         for index in range(budget + 1):
             account = {"email": f"new{index}@example.com", "password": PASSWORD}
             here = {"X-Forwarded-For": "203.0.113.5"}
@@ -476,14 +476,16 @@ async def test_sql_errors_leave_out_the_bound_values() -> None:
     assert "secret@example.com" not in str(raised.value)
 
 
-async def test_a_500_still_carries_the_cors_headers(db: AsyncSession) -> None:
+async def test_a_500_still_carries_the_cors_headers(
+    connection: AsyncConnection,
+) -> None:
     app = app_with(cors_origins=["https://app.example"])
 
     async def explode() -> None:
         raise RuntimeError("boom")
 
     app.add_api_route("/explode", explode)
-    async for client in client_for(app, db):
+    async for client in client_for(app, connection):
         response = await client.get(
             "/explode", headers={"Origin": "https://app.example"}
         )
@@ -492,25 +494,128 @@ async def test_a_500_still_carries_the_cors_headers(db: AsyncSession) -> None:
 
 
 @pytest.mark.parametrize(
-    ("files", "cpus"),
+    ("membership", "files", "cpus"),
     [
-        ({"cpu.max": "150000 100000\n"}, 2),
-        ({"cpu.max": "50000 100000\n"}, 1),
-        ({"cpu.max": "max 100000\n"}, None),
-        ({"cpu/cpu.cfs_quota_us": "100000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),
-        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),
-        ({}, None),
+        ("0::/\n", {"cpu.max": "150000 100000\n"}, 2),
+        ("0::/\n", {"cpu.max": "max 100000\n"}, None),
+        # systemd's CPUQuota= on a unit above the process; the process's own group is free.
+        (
+            "0::/app.slice/web.service\n",
+            {
+                "app.slice/cpu.max": "50000 100000\n",
+                "app.slice/web.service/cpu.max": "max 100000\n",
+            },
+            1,
+        ),
+        (
+            "4:cpu,cpuacct:/docker/c1\n",
+            {
+                "cpu,cpuacct/docker/c1/cpu.cfs_quota_us": "100000\n",
+                "cpu,cpuacct/docker/c1/cpu.cfs_period_us": "100000\n",
+            },
+            1,
+        ),
+        (
+            "4:cpu,cpuacct:/\n",
+            {
+                "cpu,cpuacct/cpu.cfs_quota_us": "-1\n",
+                "cpu,cpuacct/cpu.cfs_period_us": "100000\n",
+            },
+            None,
+        ),
+        ("0::/\n", {}, None),
     ],
-    ids=["v2-1.5", "v2-0.5", "v2-unlimited", "v1-1", "v1-unlimited", "none"],
+    ids=["v2-1.5", "v2-unlimited", "v2-parent-0.5", "v1-1", "v1-unlimited", "none"],
 )
 def test_hashing_threads_follow_the_cpus_the_process_may_use(
-    tmp_path: Path, files: dict[str, str], cpus: int | None
+    tmp_path: Path, membership: str, files: dict[str, str], cpus: int | None
 ) -> None:
+    root = tmp_path / "cgroup"
     for name, content in files.items():
-        (tmp_path / name).parent.mkdir(exist_ok=True)
-        (tmp_path / name).write_text(content)
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(content)
+    (root / "membership").parent.mkdir(parents=True, exist_ok=True)
+    (root / "membership").write_text(membership)
     allowed = len(os.sched_getaffinity(0))
     expected = allowed if cpus is None else min(allowed, cpus)
-    assert usable_cpus(tmp_path) == expected
-    default = Settings(_env_file=None).password_hashing_threads
-    assert default == max(1, usable_cpus() - 1)
+    assert usable_cpus(root, root / "membership") == expected
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"trusted_proxies": ["*"]},
+        {"trusted_proxies": ["proxy.internal"]},
+        {
+            "auth_rate_limit_per_minute": 30,
+            "login_rate_limit_per_account_per_minute": 30,
+        },
+    ],
+    ids=["wildcard-proxy", "hostname-proxy", "account-budget-not-larger"],
+)
+def test_unsafe_rate_limit_settings_are_refused(settings: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, **settings)
+
+
+def test_a_list_setting_that_is_not_json_stops_the_app_with_one_line(
+    tmp_path: Path,
+) -> None:
+    env = {
+        **os.environ,
+        "TRUSTED_PROXIES": "10.0.0.0/8",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "import app.main"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert started.returncode == 3
+    assert started.stderr.startswith("error: refusing to start:")
+    assert "trusted_proxies" in started.stderr
+    assert "Traceback" not in started.stderr
+
+
+async def test_ipv6_clients_are_limited_by_their_64(
+    connection: AsyncConnection,
+) -> None:
+    """One host usually holds a whole /64: new addresses in it buy no more attempts."""
+    app = app_with(trusted_proxies=["10.0.0.0/8"])
+    budget = get_settings().auth_rate_limit_per_minute
+    wrong = {"username": "nobody@example.com", "password": "wrong-password"}
+    async for client in client_for(app, connection, peer="10.0.0.1"):
+        statuses = [
+            (
+                await client.post(
+                    LOGIN,
+                    data=wrong,
+                    headers={"X-Forwarded-For": f"2001:db8:1:2::{i:x}"},
+                )
+            ).status_code
+            for i in range(budget + 1)
+        ]
+        assert statuses == [401] * budget + [429]
+        elsewhere = {"X-Forwarded-For": "2001:db8:1:3::1"}
+        assert (
+            await client.post(LOGIN, data=wrong, headers=elsewhere)
+        ).status_code == 401
+
+
+async def test_logged_database_errors_leave_out_the_rows_values(
+    db: AsyncSession, user: User
+) -> None:
+    db.add(User(email=user.email, hashed_password="-"))
+    with pytest.raises(IntegrityError) as raised:
+        await db.flush()
+    await db.rollback()
+    error = (raised.type, raised.value, raised.tb)
+    record = logging.LogRecord("app", logging.ERROR, __file__, 1, "boom", None, error)
+    handler = logging.getLogger("app").handlers[0]
+    assert handler.filter(record)  # adds the request id, as for every record
+    logged = handler.format(record)
+    assert "duplicate key value" in logged
+    assert user.email not in logged

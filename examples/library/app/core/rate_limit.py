@@ -1,15 +1,16 @@
 import hashlib
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import RateLimitWindow
 
 WINDOW_SECONDS = 60
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def rate_limit_key(budget: str, value: str) -> str:
@@ -65,26 +66,28 @@ class DatabaseRateLimiter:
     """A fixed window per key in PostgreSQL, shared by every worker and host."""
 
     def __init__(self, window_seconds: int = WINDOW_SECONDS) -> None:
-        self.window_seconds = window_seconds
+        self.window = timedelta(seconds=window_seconds)
         self._swept: datetime | None = None
 
     async def allow(self, key: str, limit: int, db: AsyncSession) -> bool:
-        now = int(datetime.now(UTC).timestamp())
-        window = datetime.fromtimestamp(now - now % self.window_seconds, UTC)
+        # Windows by the database's clock, not this host's: every instance counts alike.
+        window = func.date_bin(self.window, func.now(), EPOCH)
         upsert = insert(RateLimitWindow).values(key=key, window_start=window, hits=1)
         upsert = upsert.on_conflict_do_update(
             index_elements=[RateLimitWindow.key, RateLimitWindow.window_start],
             set_={"hits": RateLimitWindow.hits + 1},
         )
-        hits = await db.scalar(upsert.returning(RateLimitWindow.hits))
-        if window != self._swept:
-            # Once per window and process, every key's finished windows go: the table
-            # holds about one window's keys.
-            past = RateLimitWindow.window_start < window
-            await db.execute(delete(RateLimitWindow).where(past))
-            self._swept = window
+        counted = upsert.returning(RateLimitWindow.hits, RateLimitWindow.window_start)
+        hits, started = (await db.execute(counted)).one()
         await db.commit()
-        return (hits or 0) <= limit
+        if started != self._swept:
+            # Once per window and process, every key's finished windows go (the table holds
+            # about one window's keys), in a transaction of its own that holds no budget's row.
+            finished = RateLimitWindow.window_start < started
+            await db.execute(delete(RateLimitWindow).where(finished))
+            await db.commit()
+            self._swept = started
+        return bool(hits <= limit)
 
     def reset(self) -> None:
         """Windows expire on their own; nothing is held in this process."""

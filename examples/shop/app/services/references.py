@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -85,9 +85,18 @@ async def check_no_cycle(
     parent: InstrumentedAttribute[int | None],
     row_id: int,
 ) -> None:
-    """Refuse a self-reference (a category's parent) whose chain leads back to `row_id`."""
+    """Refuse a self-reference (a category's parent) whose chain leads back to `row_id`.
+
+    Run in the transaction that changes the parent, before its commit: the lock makes
+    concurrent parent changes of the table take turns, so two of them (A under B, B under A)
+    cannot each miss the other's cycle.
+    """
     if reference.value is None:
         return
+    table = parent.class_.__tablename__
+    await db.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext(f"{table}.{parent.key}")))
+    )
     row, up = reference.id_column, parent
     start = select(row.label("id"), up.label("parent")).where(row == reference.value)
     chain = start.cte("chain", recursive=True)

@@ -58,7 +58,7 @@ async def list_post_comments(
 ) -> CommentList:
     """List the comments whose post is this post, newest first."""
     service = CommentService(db)
-    if not await service.post_exists(post_id, user_id=owner_scope(current_user)):
+    if not await service.post_exists(post_id, user_id=None):
         raise not_found("Post")
     filters = CommentFilters(post_id=post_id)
     return await _page(service, page, filters, user_id=owner_scope(current_user))
