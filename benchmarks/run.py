@@ -189,7 +189,7 @@ def seed(url: str, project: Path) -> Seeded:
     }
     # The login benchmark comes from one address: the served apps get no per-client sign-in
     # limit (the generated tests, run later with `env`, check that limit and keep it).
-    served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000", "LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE": "100000000"}
+    served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000", "LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE": "200000000"}
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True)
     user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode()))
     now = datetime.now(UTC)

@@ -303,7 +303,7 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
         database_url,
         API_DOCS="true",
         AUTH_RATE_LIMIT_PER_MINUTE="1000000",
-        LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE="1000000",
+        LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE="2000000",
     ) as base:
         token = sign_in(base)
         command = [
