@@ -17,6 +17,7 @@ from prpgen.fields import (
     EnumContext,
     FieldContext,
     field_context,
+    scaled_decimal,
     value_source,
 )
 from prpgen.imports import Imports, model_imports, schema_imports
@@ -24,6 +25,9 @@ from prpgen.migrations import (
     migration_drops,
     migration_indexes,
     migration_table,
+    unique_columns,
+    unique_name,
+    uniques,
 )
 from prpgen.pyfmt import Call, Collection, call, fit, import_from, py_str, statement
 from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
@@ -200,6 +204,12 @@ class EntityContext:
         """A nested list (`/posts/{post_id}/comments`) finds its parent row by the parent's read
         rule: only the caller's own where it is `owner` (a public list cannot tell whose)."""
         return target.read == "owner" and self.level("list") != "public"
+
+    @property
+    def decimal_scales(self) -> tuple[tuple[str, int], ...]:
+        """(alias, places) of each scale its decimal fields have: `("Decimal2", 2)`."""
+        places = sorted({f.spec.digits[1] for f in self.fields if f.spec.type == "decimal"})
+        return tuple((scaled_decimal(p), p) for p in places)
 
     @property
     def checks_reader(self) -> bool:
@@ -515,7 +525,7 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
     fields = tuple(
-        field_context(module, name, spec, references.get(name), class_name, entity.soft_delete)
+        field_context(module, name, spec, references.get(name), class_name, entity)
         for name, spec in _named_fields(entity)
     )
     _check_identifier_lengths(table, fields, entity)
@@ -523,12 +533,15 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
     if entity.owned:
         table_args.append(call("Index", py_str(f"ix_{table}_user_id_id"), py_str("user_id"), py_str("id")))
-    for f in fields:
-        if f.spec.unique and entity.soft_delete:
+    for _, columns in uniques(fields, entity):
+        name = py_str(unique_name(table, columns))
+        listed = [py_str(column) for column in columns]
+        if entity.soft_delete:
             # Soft-deleted rows keep their values; uniqueness holds among the live rows only.
             where = call("text", py_str("deleted_at IS NULL"))
-            name = py_str(f"uq_{table}_{f.name}")
-            table_args.append(call("Index", name, py_str(f.name), unique="True", postgresql_where=where))
+            table_args.append(call("Index", name, *listed, unique="True", postgresql_where=where))
+        elif len(columns) > 1:
+            table_args.append(call("UniqueConstraint", *listed, name=name))
     return EntityContext(
         spec=entity,
         class_name=class_name,
@@ -541,7 +554,7 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         model_imports=model_imports(class_name, fields, entity, inverses),
         schema_imports=schema_imports(module, fields, entity),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
-        unique_constraints=tuple((f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique),
+        unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
         migration_table=migration_table(table, fields, entity),
         migration_indexes=migration_indexes(table, fields, entity),
         migration_drops=migration_drops(table, fields, entity),
@@ -564,7 +577,7 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity
     for f in fields:
         names += [f"ck_{table}_{check.name}" for check in f.checks]
         if f.spec.unique:
-            names.append(f"uq_{table}_{f.name}")
+            names.append(unique_name(table, unique_columns(f, entity)))
         if f.spec.index:
             names.append(f"ix_{table}_{f.name}")
         reference = f.reference

@@ -11,7 +11,7 @@ from prpgen.migrations import EMAIL_LENGTH, URL_LENGTH, server_default
 from prpgen.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Reference
 from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
-from prpgen.spec import INTEGER_RANGE, FieldSpec, written
+from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, written
 
 # At most this many ids in one `ref_many` list: a request must stay one bounded query.
 MAX_REFERENCES = 100
@@ -45,7 +45,7 @@ MODEL_TYPE = {
 }
 INPUT_TYPE = {
     **MODEL_TYPE,
-    "email": "EmailStr",
+    "email": "Email",
     "url": "HttpUrlStr",
     "int": "Int32",
     "bigint": "Int64",
@@ -107,7 +107,7 @@ class FieldContext:
         spec = self.spec
         if spec.type in {"json", "ref_many"}:
             return False
-        return spec.type in {"ref", "enum", "bool"} or spec.index or spec.unique
+        return spec.type in {"ref", "enum", "bool"} or spec.index or bool(spec.unique)
 
     @property
     def sortable(self) -> bool:
@@ -167,7 +167,7 @@ def _characters(count: int) -> str:
 
 
 def field_context(
-    module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str, soft_delete: bool
+    module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str, entity: EntitySpec
 ) -> FieldContext:
     if reference is not None:
         return _reference_field(name, spec, reference, class_name)
@@ -180,7 +180,8 @@ def field_context(
         name=name,
         spec=spec,
         enum=enum,
-        model_line=_model_line(name, spec, enum, column_unique=spec.unique and not soft_delete),
+        # Unique over its own column alone; with the owner (or live rows only) in __table_args__.
+        model_line=_model_line(name, spec, enum, column_unique=_column_unique(spec, entity)),
         create_line=_create_line(name, spec, enum),
         update_line=_update_line(name, spec, enum),
         response_line=f"{name}: {_annotation(enum.class_name if enum else RESPONSE_TYPE[spec.type], spec)}",
@@ -188,6 +189,10 @@ def field_context(
         samples=samples,
         cases=tuple(cases(name, spec)),
     )
+
+
+def _column_unique(spec: FieldSpec, entity: EntitySpec) -> bool:
+    return bool(spec.unique) and not entity.soft_delete and not (entity.owned and spec.unique is True)
 
 
 def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_name: str) -> FieldContext:
@@ -376,9 +381,17 @@ def field_docs(spec: FieldSpec) -> list[Arg]:
     return args
 
 
+def scaled_decimal(places: int) -> str:
+    """`Decimal2`: a schema module's alias of `Annotated[Decimal, at_scale(2)]`."""
+    return f"Decimal{places}"
+
+
 def input_type(spec: FieldSpec, enum: EnumContext | None) -> str:
     if enum is not None:
         return enum.class_name
+    if spec.type == "decimal":
+        # The schema module's alias, brought to the column's scale on the way in.
+        return scaled_decimal(spec.digits[1])
     if spec.type in INTEGER_RANGE and (spec.ge is not None or spec.le is not None):
         return "int"
     return INPUT_TYPE[spec.type]

@@ -84,6 +84,8 @@ def model_imports(
         imports.add("sqlalchemy", "DateTime")
         if any(f.spec.unique for f in fields):
             imports.add("sqlalchemy", "Index", "text")
+    elif owned and any(f.spec.unique is True for f in fields):
+        imports.add("sqlalchemy", "UniqueConstraint")
     if entity.audit:
         imports.add("sqlalchemy", "ForeignKey")
     for f in fields:
@@ -130,6 +132,10 @@ def model_imports(
     return f"{imports.render()}\n\nif TYPE_CHECKING:\n{block}"
 
 
+# Types of `app/schemas/types.py`, shared by every entity's schemas.
+SHARED_TYPES = frozenset({"Email", "HttpUrlStr", "Int32", "Int64", "LocalTime", "Timestamp"})
+
+
 def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
     imports = Imports()
     if entity.timestamps or entity.soft_delete:
@@ -153,15 +159,15 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
         imports.add_type(RESPONSE_TYPE.get(f.spec.type, ""))
         schema_type = input_type(f.spec, f.enum)
         imports.add_type(schema_type)
-        if schema_type == "EmailStr":
-            imports.add("pydantic", schema_type)
-        if schema_type in {"HttpUrlStr", "Int32", "Int64", "LocalTime", "Timestamp"}:
+        if f.spec.type == "decimal":
+            imports.add("decimal", "Decimal")
+            imports.add("typing", "Annotated")
+            imports.add("app.schemas.types", "at_scale")
+        if schema_type in SHARED_TYPES:
             imports.add("app.schemas.types", schema_type)
         filter_type = INPUT_TYPE.get(f.spec.type, "") if f.filterable else ""
-        if filter_type in {"Int32", "Int64", "HttpUrlStr", "LocalTime", "Timestamp"}:
+        if filter_type in SHARED_TYPES:
             imports.add("app.schemas.types", filter_type)
-        if filter_type == "EmailStr":
-            imports.add("pydantic", filter_type)
         if f.enum:
             imports.add(f"app.models.{module}", f.enum.class_name)
     return imports.render()

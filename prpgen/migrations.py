@@ -118,10 +118,30 @@ def _reference(table: str, column: str, target: str, on_delete: str) -> Constrai
     return Constraint(name, "foreignkey", _foreign_key(table, column, target, on_delete), statement("", added, 1))
 
 
-def _unique(table: str, column: str) -> Constraint:
-    name = f"uq_{table}_{column}"
-    item = call("sa.UniqueConstraint", py_str(column), name=f'op.f("{name}")')
-    added = call("op.create_unique_constraint", f'op.f("{name}")', py_str(table), f"[{py_str(column)}]")
+def unique_columns(field: FieldContext, entity: EntitySpec) -> tuple[str, ...]:
+    """The columns a unique field is unique over: with its owner's on an owned entity (unless
+    `unique: global`), so one owner's values never collide with, nor reveal, another's."""
+    if not field.spec.unique:
+        return ()
+    if entity.owned and field.spec.unique is True:
+        return ("user_id", field.name)
+    return (field.name,)
+
+
+def unique_name(table: str, columns: Sequence[str]) -> str:
+    """`uq_<table>_<every column>`: composite keys starting with the same column stay distinct."""
+    return f"uq_{table}_{'_'.join(columns)}"
+
+
+def uniques(fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[FieldContext, tuple[str, ...]]]:
+    return [(f, unique_columns(f, entity)) for f in fields if f.spec.unique]
+
+
+def _unique(table: str, columns: Sequence[str]) -> Constraint:
+    name = unique_name(table, columns)
+    listed = ", ".join(py_str(column) for column in columns)
+    item = call("sa.UniqueConstraint", *(py_str(column) for column in columns), name=f'op.f("{name}")')
+    added = call("op.create_unique_constraint", f'op.f("{name}")', py_str(table), f"[{listed}]")
     return Constraint(name, "unique", item, statement("", added, 1))
 
 
@@ -142,7 +162,8 @@ def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) 
     for f in fields:
         if f.reference is not None and not f.reference.many:
             found.append(_reference(table, f.input_name, f.reference.target.table, f.reference.on_delete))
-    found += [_unique(table, f.name) for f in fields if f.spec.unique and not entity.soft_delete]
+    if not entity.soft_delete:
+        found += [_unique(table, columns) for _, columns in uniques(fields, entity)]
     return {c.name: c for c in found}
 
 
@@ -201,8 +222,8 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
         name: (_create_index(name, table, cols), _drop_index(name, table))
         for name, cols in _indexes(table, fields, entity)
     }
-    for name, column in _live_unique(table, fields, entity):
-        found[name] = (_create_index(name, table, [column], live_unique=True), _drop_index(name, table))
+    for name, unique in _live_unique(table, fields, entity):
+        found[name] = (_create_index(name, table, unique, live_unique=True), _drop_index(name, table))
     return found
 
 
@@ -243,9 +264,11 @@ def migration_indexes(table: str, fields: Sequence[FieldContext], entity: Entity
     return tuple(statements)
 
 
-def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[str, str]]:
+def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[str, tuple[str, ...]]]:
     """Unique fields of a soft-deleting table: partial unique indexes instead of constraints."""
-    return [(f"uq_{table}_{f.name}", f.name) for f in fields if f.spec.unique and entity.soft_delete]
+    if not entity.soft_delete:
+        return []
+    return [(unique_name(table, columns), columns) for _, columns in uniques(fields, entity)]
 
 
 def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:

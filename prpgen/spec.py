@@ -124,7 +124,8 @@ class FieldSpec(_Strict):
 
     type: FieldType
     required: StrictBool = True
-    unique: StrictBool = False
+    # On an owned entity `true` is unique among one owner's rows; `global` among all rows.
+    unique: StrictBool | Literal["global"] = False
     index: StrictBool = False
     default: Any = None
     min_length: NonNegativeInt | None = None
@@ -140,6 +141,16 @@ class FieldSpec(_Strict):
     to: StrictStr | None = None
     on_delete: OnDelete | None = None
     searchable: StrictBool = False
+
+    @field_validator("unique", mode="before")
+    @classmethod
+    def _unique_option(cls, value: Any) -> Any:
+        # One message for the two forms, not one per branch of the union.
+        if value is not True and value is not False and value != "global":
+            raise PydanticCustomError(
+                "unique_option", "expected true, false or global (got {value})", {"value": repr(value)}
+            )
+        return value
 
     @field_validator("type", mode="before")
     @classmethod
@@ -647,7 +658,7 @@ def _problem(error: Any, data: Mapping[str, Any], lines: Mapping[tuple[str | int
         message = f"expected text, got {text} (YAML reads it as a {_kind(value)}); quote it: '{text}'"
     elif error["type"] == "bool_type":
         message = f"expected true or false (got {value!r})"
-    elif error["type"] not in {"unknown_key", "unknown_type"} and "input" in error:
+    elif error["type"] not in {"unknown_key", "unknown_type", "unique_option"} and "input" in error:
         message = f"{message} (got {value!r})"
     return Problem(location, message)
 

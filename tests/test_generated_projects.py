@@ -335,7 +335,7 @@ entities:
   - name: Book
     fields:
       title: {type: str, max_length: 200}
-      isbn: {type: str, max_length: 13, unique: true}
+      isbn: {type: str, max_length: 13, unique: global}
       author: {type: str, max_length: 120, required: false}
       pages: {type: int, ge: 1, required: false}
   - name: Quote
@@ -385,8 +385,9 @@ def sql(database_url: str, query: str) -> list[tuple[object, ...]]:
 
 def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres_url: str) -> None:
     """The difference migration of a changed spec, on a database holding rows: columns added
-    (with defaults), dropped, widened and made required, a unique constraint turned into a partial
-    index (soft delete), a new table and a new reference; then back down and up, and every gate."""
+    (with defaults), dropped, widened and made required, a table-wide unique constraint turned into
+    a partial index per owner (soft delete, `unique: global` to `true`), a new table and a new
+    reference; then back down and up, and every gate."""
     spec = tmp_path / "reading.yaml"
     spec.write_text(BOOKS_V1)
     project = tmp_path / "reading"
@@ -412,6 +413,8 @@ def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres
     rows = sql(database_url, "SELECT title, pages, rating, subtitle, shelf_id FROM books ORDER BY id")
     assert rows == [("Dune", 412, 3, None, None), ("Emma", 100, 3, None, None)]
     assert sql(database_url, "SELECT text, book_id FROM quotes") == [("Fear is the mind-killer.", 1)]
+    unique = "SELECT indexname FROM pg_indexes WHERE tablename = 'books' AND indexname LIKE 'uq_%'"
+    assert sql(database_url, unique) == [("uq_books_user_id_isbn",)]
 
     check(["alembic", "downgrade", "-1"], project, database_url)
     assert sql(database_url, "SELECT title, author, pages FROM books ORDER BY id") == [

@@ -4,6 +4,7 @@ their flags, dry runs, all-or-nothing writes, `--check`, `remove-entity`; all th
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -305,3 +306,25 @@ def test_a_router_registered_by_hand_survives_adding_entities(project: Path) -> 
     merged = registry.read_text()
     assert merged.endswith("api_router.include_router(reports_router)\n")
     assert "api_router.include_router(shelves_router)" in merged
+
+
+def test_unique_per_owner_and_global_migrate_into_each_other(tmp_path: Path) -> None:
+    """`unique: global` on an owned entity is one constraint over the column; `unique: true`
+    one over (user_id, column). Changing one into the other swaps them, both ways."""
+    global_spec = SPEC.replace("      pages:", "      isbn: {type: str, max_length: 13, unique: global}\n      pages:")
+    root = tmp_path / "reading"
+    assert run_cli("generate", str(write_spec(tmp_path, global_spec)), "--out", str(root)).returncode == 0
+    first = (root / "alembic/versions/0002_reading_list.py").read_text()
+    assert 'sa.UniqueConstraint("isbn", name=op.f("uq_books_isbn"))' in first
+    per_owner = write_spec(tmp_path, global_spec.replace("unique: global", "unique: true"))
+    assert run_cli("generate", str(per_owner), "--out", str(root)).returncode == 0
+    change = (root / "alembic/versions/0003_reading_list__update.py").read_text()
+    # Compared without layout: the formatter decides where calls break.
+    upgrade, downgrade = (re.sub(r"\s+", "", part).replace(",)", ")") for part in change.split("def downgrade"))
+    drop = 'op.drop_constraint(op.f("uq_books_isbn"),"books",type_="unique")'
+    add = 'op.create_unique_constraint(op.f("uq_books_user_id_isbn"),"books",["user_id","isbn"])'
+    assert drop in upgrade
+    assert add in upgrade
+    assert upgrade.index(drop) < upgrade.index(add)
+    assert 'op.drop_constraint(op.f("uq_books_user_id_isbn"),"books",type_="unique")' in downgrade
+    assert 'op.create_unique_constraint(op.f("uq_books_isbn"),"books",["isbn"])' in downgrade

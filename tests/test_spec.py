@@ -229,7 +229,7 @@ def test_yaml_surprises_never_change_a_spec_silently(tmp_path: Path) -> None:
         "quote it: '3.10'",
         "line 9: entity (Product).fields.kind.values[2]: expected text, got true (YAML reads it as a boolean); "
         "quote it: 'true'",
-        "line 10: entity (Product).fields.flag.unique: expected true or false (got 'yes')",
+        "line 10: entity (Product).fields.flag.unique: expected true, false or global (got 'yes')",
     ]
     path.write_text(path.read_text().split("    version")[0])
     assert load_spec(path).entities[0].fields["answer"].values == ["yes", "no", "on", "off"]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi import HTTPException
 from pydantic import Field, TypeAdapter, ValidationError
-from sqlalchemy import text
+from sqlalchemy import Column, Integer, MetaData, Table, UniqueConstraint, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
@@ -16,6 +16,7 @@ from app.api.deps import get_admin_user, get_optional_user, owner_scope
 from app.core.errors import ReferenceNotFound, as_conflict
 from app.main import reference_handler
 from app.models import User
+from app.models.base import NAMING_CONVENTION
 from app.schemas.common import InputModel
 from app.schemas.types import HttpUrlStr, Timestamp
 from tests.conftest import bearer
@@ -33,6 +34,21 @@ class Sample(InputModel):
 def test_nul_characters_are_refused_at_any_depth(data: dict[str, Any]) -> None:
     with pytest.raises(ValidationError, match="NUL"):
         Sample.model_validate(data)
+
+
+def test_composite_unique_constraints_get_names_of_their_own() -> None:
+    # Unique per owner: (user_id, sku) and (user_id, external_id) start with the same column.
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    columns = [Column(name, Integer) for name in ("user_id", "sku", "external_id")]
+    uniques = [
+        UniqueConstraint("user_id", "sku"),
+        UniqueConstraint("user_id", "external_id"),
+    ]
+    table = Table("products", metadata, *columns, *uniques)
+    names = sorted(
+        str(c.name) for c in table.constraints if isinstance(c, UniqueConstraint)
+    )
+    assert names == ["uq_products_user_id_external_id", "uq_products_user_id_sku"]
 
 
 def test_timestamps_are_normalized_to_utc_and_bounded() -> None:

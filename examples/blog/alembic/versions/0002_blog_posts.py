@@ -1,6 +1,6 @@
 """create categories, tags, posts, comments (blog-posts)
 
-Revision ID: 674712f83501
+Revision ID: 906342f1c9ce
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "674712f83501"
+revision: str = "906342f1c9ce"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -47,7 +47,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
-        sa.UniqueConstraint("name", name=op.f("uq_categories_name")),
+        sa.UniqueConstraint("user_id", "name", name=op.f("uq_categories_user_id_name")),
     )
     op.create_index(
         op.f("ix_categories_parent_id"),
@@ -91,7 +91,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
-        sa.UniqueConstraint("label", name=op.f("uq_tags_label")),
+        sa.UniqueConstraint("user_id", "label", name=op.f("uq_tags_user_id_label")),
     )
     op.create_index(op.f("ix_tags_created_at"), "tags", ["created_at"], unique=False)
     op.create_index(op.f("ix_tags_user_id_id"), "tags", ["user_id", "id"], unique=False)
@@ -146,7 +146,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
-        sa.UniqueConstraint("slug", name=op.f("uq_posts_slug")),
+        sa.UniqueConstraint("user_id", "slug", name=op.f("uq_posts_user_id_slug")),
     )
     op.create_index(op.f("ix_posts_title"), "posts", ["title"], unique=False)
     op.create_index(

@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
@@ -11,10 +11,13 @@ if TYPE_CHECKING:
 
 class Category(TimestampMixin, Base):
     __tablename__ = "categories"
-    __table_args__ = (Index("ix_categories_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_categories_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "name", name="uq_categories_user_id_name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL"),
         index=True,

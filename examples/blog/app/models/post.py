@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -49,11 +50,12 @@ class Post(TimestampMixin, Base):
         CheckConstraint("rating >= 0", name="rating_ge"),
         CheckConstraint("rating <= 5", name="rating_le"),
         Index("ix_posts_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "slug", name="uq_posts_user_id_slug"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200), index=True)
-    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
     status: Mapped[PostStatus] = mapped_column(
         Enum(

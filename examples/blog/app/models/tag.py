@@ -1,4 +1,4 @@
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, TimestampMixin
@@ -6,10 +6,13 @@ from app.models.base import Base, TimestampMixin
 
 class Tag(TimestampMixin, Base):
     __tablename__ = "tags"
-    __table_args__ = (Index("ix_tags_user_id_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_tags_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "label", name="uq_tags_user_id_label"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    label: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(40))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     def __repr__(self) -> str:

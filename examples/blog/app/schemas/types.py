@@ -1,9 +1,11 @@
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    EmailStr,
     Field,
     HttpUrl,
     TypeAdapter,
@@ -32,6 +34,10 @@ HttpUrlStr = Annotated[
 ]
 
 
+# Stored lowercased, so that uniqueness and equality filters ignore case, as people do.
+Email = Annotated[EmailStr, AfterValidator(str.lower)]
+
+
 def _representable(value: dt.datetime) -> dt.datetime:
     try:
         return value.astimezone(dt.UTC)
@@ -46,10 +52,38 @@ Timestamp = Annotated[AwareDatetime, AfterValidator(_representable)]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
-# A time of day without a zone, as a TIME column holds it. JSON Schema's "time" format
-# requires an offset, so the OpenAPI document describes it with a pattern instead.
+
+def at_scale(places: int) -> AfterValidator:
+    """Decimals as their NUMERIC column keeps them (`5` and `1E+1` become `5.00`, `10.00`):
+    a POST answers what a GET will read. More places than the column has are refused."""
+    quantum = Decimal(1).scaleb(-places)
+
+    def scaled(value: Decimal) -> Decimal:
+        try:
+            stored = value.quantize(quantum)
+        except InvalidOperation:  # more digits than any column holds
+            raise ValueError("is too large") from None
+        if stored != value:
+            raise ValueError(f"must have at most {places} decimal places")
+        return stored
+
+    return AfterValidator(scaled)
+
+
+def _without_offset(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise ValueError(
+            "must not carry a UTC offset: a time of day is stored without one"
+        )
+    return value
+
+
+# A time of day without a zone, as a TIME column holds it (an offset would be dropped, so it
+# is refused). JSON Schema's "time" format requires an offset, so the OpenAPI document
+# describes it with a pattern instead.
 LocalTime = Annotated[
     dt.time,
+    AfterValidator(_without_offset),
     WithJsonSchema(
         {
             "type": "string",

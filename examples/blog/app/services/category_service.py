@@ -20,7 +20,7 @@ from app.services.references import (
 LABEL = "category"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_categories_name": "name",
+    "uq_categories_user_id_name": "name",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

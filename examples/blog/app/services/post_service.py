@@ -20,7 +20,7 @@ from app.services.references import (
 LABEL = "post"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_posts_slug": "slug",
+    "uq_posts_user_id_slug": "slug",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

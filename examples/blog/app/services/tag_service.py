@@ -14,7 +14,7 @@ from app.schemas.tag import TagCreate, TagFilters
 LABEL = "tag"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_tags_label": "label",
+    "uq_tags_user_id_label": "label",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

@@ -1,6 +1,6 @@
 """create events (event-scheduling)
 
-Revision ID: 78cf30f3a584
+Revision ID: d2abab2a4013
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "78cf30f3a584"
+revision: str = "d2abab2a4013"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -53,7 +53,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
-        sa.UniqueConstraint("reference", name=op.f("uq_events_reference")),
+        sa.UniqueConstraint(
+            "user_id",
+            "reference",
+            name=op.f("uq_events_user_id_reference"),
+        ),
     )
     op.create_index(op.f("ix_events_starts_on"), "events", ["starts_on"], unique=False)
     op.create_index(

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Index,
     Numeric,
     String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +29,7 @@ class Event(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("capacity >= 1", name="capacity_ge"),
         Index("ix_events_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "reference", name="uq_events_user_id_reference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +50,7 @@ class Event(TimestampMixin, Base):
             values_callable=enum_values,
         ),
     )
-    reference: Mapped[UUID] = mapped_column(unique=True)
+    reference: Mapped[UUID]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     def __repr__(self) -> str:

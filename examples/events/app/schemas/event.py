@@ -1,23 +1,27 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.models.event import EventCategory
 from app.schemas.common import InputModel, QueryModel
-from app.schemas.types import HttpUrlStr, LocalTime
+from app.schemas.types import Email, HttpUrlStr, LocalTime, at_scale
+
+# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
+# as a GET reads it back.
+Decimal2 = Annotated[Decimal, at_scale(2)]
 
 
 class EventCreate(InputModel):
     name: str = Field(max_length=150)
     starts_on: dt.date
     starts_at: LocalTime
-    contact_email: EmailStr
+    contact_email: Email
     website: HttpUrlStr | None = None
     capacity: int = Field(ge=1, le=2**63 - 1)
-    ticket_price: Decimal | None = Field(default=None, max_digits=8, decimal_places=2)
+    ticket_price: Decimal2 | None = Field(default=None, max_digits=8, decimal_places=2)
     category: EventCategory
     reference: UUID
 
@@ -28,10 +32,10 @@ class EventUpdate(InputModel):
     name: str | None = Field(default=None, max_length=150)
     starts_on: dt.date | None = None
     starts_at: LocalTime | None = None
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     website: HttpUrlStr | None = None
     capacity: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    ticket_price: Decimal | None = Field(default=None, max_digits=8, decimal_places=2)
+    ticket_price: Decimal2 | None = Field(default=None, max_digits=8, decimal_places=2)
     category: EventCategory | None = None
     reference: UUID | None = None
 

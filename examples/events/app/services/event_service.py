@@ -14,7 +14,7 @@ from app.schemas.event import EventCreate, EventFilters
 LABEL = "event"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_events_reference": "reference",
+    "uq_events_user_id_reference": "reference",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

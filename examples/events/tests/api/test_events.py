@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -179,6 +180,20 @@ async def test_create_rejects_a_duplicate(
     assert response.json() == {"detail": f"A event with this {field} already exists"}
 
 
+@pytest.mark.parametrize("field", ["reference"])
+async def test_unique_values_are_unique_per_owner(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    field: str,
+) -> None:
+    """Another owner may use the same value: a 409 would tell them about this owner's rows."""
+    await create(client, auth_headers)
+    body = {**await payload(client, other_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=other_headers)
+    assert response.status_code == 201, response.text
+
+
 async def test_list_is_paginated_newest_first(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
@@ -216,6 +231,31 @@ async def test_get_returns_one_event(
     response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert response.status_code == 200
     assert response.json() == created
+
+
+async def test_decimals_are_answered_as_they_are_stored(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    """Sent as `1E+1` or `5`, a decimal is answered as a GET reads it back: `10.00`, `5.00`."""
+    sent = await payload(client, auth_headers)
+    for field in ["ticket_price"]:
+        if sent[field] is not None:
+            sent[field] = str(Decimal(sent[field]).normalize())
+    created = await client.post(URL, json=sent, headers=auth_headers)
+    assert created.status_code == 201, created.text
+    fetched = await client.get(f"{URL}/{created.json()['id']}", headers=auth_headers)
+    assert created.json() == fetched.json()
+
+
+@pytest.mark.parametrize("field", ["starts_at"])
+async def test_a_time_with_an_offset_is_refused(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    """A time of day is stored without an offset: accepting one would answer what is not kept."""
+    body = {**await payload(client, auth_headers), field: "12:00:00+02:00"}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert field in response.json()["detail"][0]["loc"]
 
 
 async def test_replace_sets_every_field(

@@ -8,7 +8,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # Stable, short names for every index and constraint, so migrations can refer to them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    # Every column: composite keys that start alike (user_id, ...) get names of their own.
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",

@@ -1,6 +1,6 @@
 """create customers, tax_rates, products, orders, order_items (shop-orders)
 
-Revision ID: acd3ad514430
+Revision ID: 07234da69959
 Revises: 5fccf41d6cc6
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "acd3ad514430"
+revision: str = "07234da69959"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -46,7 +46,11 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
-        sa.UniqueConstraint("email", name=op.f("uq_customers_email")),
+        sa.UniqueConstraint(
+            "user_id",
+            "email",
+            name=op.f("uq_customers_user_id_email"),
+        ),
     )
     op.create_index(
         op.f("ix_customers_created_at"),
@@ -150,8 +154,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
-        sa.UniqueConstraint("sku", name=op.f("uq_products_sku")),
-        sa.UniqueConstraint("external_id", name=op.f("uq_products_external_id")),
+        sa.UniqueConstraint("user_id", "sku", name=op.f("uq_products_user_id_sku")),
+        sa.UniqueConstraint(
+            "user_id",
+            "external_id",
+            name=op.f("uq_products_user_id_external_id"),
+        ),
     )
     op.create_index(op.f("ix_products_name"), "products", ["name"], unique=False)
     op.create_index(

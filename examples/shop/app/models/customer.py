@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
@@ -14,11 +14,12 @@ class Customer(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("char_length(name) >= 1", name="name_min_length"),
         Index("ix_customers_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "email", name="uq_customers_user_id_email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so

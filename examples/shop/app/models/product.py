@@ -3,7 +3,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,17 +30,23 @@ class Product(TimestampMixin, Base):
         CheckConstraint("weight_kg >= 0", name="weight_kg_ge"),
         CheckConstraint("weight_kg <= 1000", name="weight_kg_le"),
         Index("ix_products_user_id_id", "user_id", "id"),
+        UniqueConstraint("user_id", "sku", name="uq_products_user_id_sku"),
+        UniqueConstraint(
+            "user_id",
+            "external_id",
+            name="uq_products_user_id_external_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), index=True)
-    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    sku: Mapped[str] = mapped_column(String(32))
     price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     stock: Mapped[int] = mapped_column(server_default=sa.text("0"))
     weight_kg: Mapped[float | None]
     is_active: Mapped[bool] = mapped_column(server_default=sa.text("true"))
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    external_id: Mapped[UUID | None] = mapped_column(unique=True)
+    external_id: Mapped[UUID | None]
     product_url: Mapped[str | None] = mapped_column(String(2083))
     tax_rate_id: Mapped[int | None] = mapped_column(
         ForeignKey("tax_rates.id", ondelete="SET NULL"),

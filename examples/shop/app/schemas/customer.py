@@ -1,21 +1,22 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import Email
 
 
 class CustomerCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
-    email: EmailStr
+    email: Email
 
 
 class CustomerUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
 
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    email: EmailStr | None = None
+    email: Email | None = None
 
     @field_validator("name", "email")
     @classmethod
@@ -61,7 +62,7 @@ CustomerSort = Literal[
 class CustomerFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    email: EmailStr | None = None
+    email: Email | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

@@ -1,18 +1,22 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import InputModel, QueryModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import ReferenceId, at_scale
+
+# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
+# as a GET reads it back.
+Decimal2 = Annotated[Decimal, at_scale(2)]
 
 
 class OrderItemCreate(InputModel):
     order_id: ReferenceId
     product_id: ReferenceId
     quantity: int = Field(ge=1, le=10000)
-    unit_price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    unit_price: Decimal2 = Field(ge=0, max_digits=10, decimal_places=2)
 
 
 class OrderItemUpdate(InputModel):
@@ -21,7 +25,7 @@ class OrderItemUpdate(InputModel):
     order_id: ReferenceId | None = None
     product_id: ReferenceId | None = None
     quantity: int | None = Field(default=None, ge=1, le=10000)
-    unit_price: Decimal | None = Field(
+    unit_price: Decimal2 | None = Field(
         default=None,
         ge=0,
         max_digits=10,

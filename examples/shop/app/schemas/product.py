@@ -1,18 +1,22 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import InputModel, QueryModel
-from app.schemas.types import HttpUrlStr, ReferenceId
+from app.schemas.types import HttpUrlStr, ReferenceId, at_scale
+
+# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
+# as a GET reads it back.
+Decimal2 = Annotated[Decimal, at_scale(2)]
 
 
 class ProductCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
     sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
-    price: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    price: Decimal2 = Field(ge=0, max_digits=10, decimal_places=2)
     stock: int = Field(default=0, ge=0, le=2**31 - 1)
     weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
     is_active: bool = True
@@ -35,7 +39,7 @@ class ProductUpdate(InputModel):
         pattern="^[A-Z0-9-]+$",
         examples=["SKU-1001"],
     )
-    price: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    price: Decimal2 | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
     stock: int | None = Field(default=None, ge=0, le=2**31 - 1)
     weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
     is_active: bool | None = None

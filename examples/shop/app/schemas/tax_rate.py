@@ -1,15 +1,20 @@
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import at_scale
+
+# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
+# as a GET reads it back.
+Decimal4 = Annotated[Decimal, at_scale(4)]
 
 
 class TaxRateCreate(InputModel):
     code: str = Field(max_length=16)
-    rate: Decimal = Field(ge=0, le=1, max_digits=5, decimal_places=4)
+    rate: Decimal4 = Field(ge=0, le=1, max_digits=5, decimal_places=4)
     total_collected: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
@@ -17,7 +22,7 @@ class TaxRateUpdate(InputModel):
     """Partial update: only the fields sent are changed."""
 
     code: str | None = Field(default=None, max_length=16)
-    rate: Decimal | None = Field(
+    rate: Decimal4 | None = Field(
         default=None,
         ge=0,
         le=1,

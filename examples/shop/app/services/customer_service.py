@@ -14,7 +14,7 @@ from app.schemas.customer import CustomerCreate, CustomerFilters
 LABEL = "customer"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_customers_email": "email",
+    "uq_customers_user_id_email": "email",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

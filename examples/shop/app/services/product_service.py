@@ -15,8 +15,8 @@ from app.services.references import Reference, check_references
 LABEL = "product"
 # Unique constraints of the table and the field each one protects, for 409 messages.
 UNIQUE_FIELDS: dict[str, str] = {
-    "uq_products_sku": "sku",
-    "uq_products_external_id": "external_id",
+    "uq_products_user_id_sku": "sku",
+    "uq_products_user_id_external_id": "external_id",
 }
 # What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
 SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {

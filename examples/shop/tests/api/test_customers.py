@@ -120,6 +120,30 @@ async def test_create_rejects_a_duplicate(
     assert response.json() == {"detail": f"A customer with this {field} already exists"}
 
 
+@pytest.mark.parametrize("field", ["email"])
+async def test_unique_emails_ignore_case(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    await create(client, auth_headers)
+    body = {**await payload(client, auth_headers, 1), field: VALID[0][field].upper()}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("field", ["email"])
+async def test_unique_values_are_unique_per_owner(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    field: str,
+) -> None:
+    """Another owner may use the same value: a 409 would tell them about this owner's rows."""
+    await create(client, auth_headers)
+    body = {**await payload(client, other_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=other_headers)
+    assert response.status_code == 201, response.text
+
+
 async def test_list_is_paginated_newest_first(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -182,6 +183,20 @@ async def test_get_returns_one_order_item(
     response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert response.status_code == 200
     assert response.json() == created
+
+
+async def test_decimals_are_answered_as_they_are_stored(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    """Sent as `1E+1` or `5`, a decimal is answered as a GET reads it back: `10.00`, `5.00`."""
+    sent = await payload(client, auth_headers)
+    for field in ["unit_price"]:
+        if sent[field] is not None:
+            sent[field] = str(Decimal(sent[field]).normalize())
+    created = await client.post(URL, json=sent, headers=auth_headers)
+    assert created.status_code == 201, created.text
+    fetched = await client.get(f"{URL}/{created.json()['id']}", headers=auth_headers)
+    assert created.json() == fetched.json()
 
 
 async def test_replace_sets_every_field(

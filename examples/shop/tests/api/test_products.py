@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -195,6 +196,20 @@ async def test_create_rejects_a_duplicate(
     assert response.json() == {"detail": f"A product with this {field} already exists"}
 
 
+@pytest.mark.parametrize("field", ["sku", "external_id"])
+async def test_unique_values_are_unique_per_owner(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    field: str,
+) -> None:
+    """Another owner may use the same value: a 409 would tell them about this owner's rows."""
+    await create(client, auth_headers)
+    body = {**await payload(client, other_headers, 1), field: VALID[0][field]}
+    response = await client.post(URL, json=body, headers=other_headers)
+    assert response.status_code == 201, response.text
+
+
 async def test_list_is_paginated_newest_first(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
@@ -232,6 +247,20 @@ async def test_get_returns_one_product(
     response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert response.status_code == 200
     assert response.json() == created
+
+
+async def test_decimals_are_answered_as_they_are_stored(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    """Sent as `1E+1` or `5`, a decimal is answered as a GET reads it back: `10.00`, `5.00`."""
+    sent = await payload(client, auth_headers)
+    for field in ["price"]:
+        if sent[field] is not None:
+            sent[field] = str(Decimal(sent[field]).normalize())
+    created = await client.post(URL, json=sent, headers=auth_headers)
+    assert created.status_code == 201, created.text
+    fetched = await client.get(f"{URL}/{created.json()['id']}", headers=auth_headers)
+    assert created.json() == fetched.json()
 
 
 async def test_replace_sets_every_field(
