@@ -38,6 +38,13 @@ Force = Annotated[bool, typer.Option("--force", help="On a conflict with your ed
 SkipConflicts = Annotated[
     bool, typer.Option("--skip-conflicts", help="On a conflict with your edits, keep your version and go on.")
 ]
+AllowDestructive = Annotated[
+    bool,
+    typer.Option(
+        "--allow-destructive",
+        help="Write a migration that drops tables or columns, or narrows a column (their data is lost).",
+    ),
+]
 Templates = Annotated[
     Path | None,
     typer.Option(
@@ -58,6 +65,12 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(exc.exit_code) from None
 
 
+def _warn(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True, highlight=False).print(f"[bold yellow]warning:[/] {message}", markup=True, soft_wrap=True)
+
+
 def _error(message: str) -> None:
     from rich.console import Console
 
@@ -73,8 +86,10 @@ def _carry_out(
     diff: bool = False,
     force: bool = False,
     skip: bool = False,
+    allow_destructive: bool = False,
 ) -> Outcome:
-    """Plan, then check, preview or write it, and report what happened."""
+    """Plan, then check, preview or write it, and report what happened. A plan whose migrations
+    destroy data is refused (exit 2, nothing written) unless `allow_destructive`."""
     from prpgen import report
     from prpgen.pipeline import write
 
@@ -87,8 +102,13 @@ def _carry_out(
         raise typer.Exit(1 if drift else 0)
     if diff:
         typer.echo(report.diffs(outcome.changes), nl=False)
+    if outcome.destroys:
+        _warn(report.destroys(outcome, allowed=allow_destructive))
     if dry_run:
         typer.echo(report.plan(outcome), nl=False)
+    if outcome.destroys and not allow_destructive:
+        raise typer.Exit(2)
+    if dry_run:
         return outcome
     written = _run(lambda: write(outcome, "force" if force else "skip" if skip else "stop"))
     typer.echo(report.summary(written, verb), nl=False)
@@ -133,6 +153,7 @@ def new_entity(
     diff: ShowDiff = False,
     force: Force = False,
     skip_conflicts: SkipConflicts = False,
+    allow_destructive: AllowDestructive = False,
 ) -> None:
     """Add entities (model, schemas, service, router, migration, tests, PRP) to a project, or
     regenerate them from their changed spec."""
@@ -161,6 +182,7 @@ def new_entity(
         diff=diff,
         force=force,
         skip=skip_conflicts,
+        allow_destructive=allow_destructive,
     )
 
 
@@ -175,6 +197,7 @@ def generate(
     diff: ShowDiff = False,
     force: Force = False,
     skip_conflicts: SkipConflicts = False,
+    allow_destructive: AllowDestructive = False,
 ) -> None:
     """Create a project with every entity of SPEC in one step, or bring one up to date with SPEC
     (what CI uses; with --check, to fail on drift)."""
@@ -190,6 +213,7 @@ def generate(
         diff=diff,
         force=force,
         skip=skip_conflicts,
+        allow_destructive=allow_destructive,
     )
 
 
@@ -202,6 +226,7 @@ def regenerate(
     diff: ShowDiff = False,
     force: Force = False,
     skip_conflicts: SkipConflicts = False,
+    allow_destructive: AllowDestructive = False,
 ) -> None:
     """Render every feature recorded in the project again: after upgrading prpgen or editing templates."""
     from prpgen.pipeline import plan_regenerate
@@ -214,6 +239,7 @@ def regenerate(
         diff=diff,
         force=force,
         skip=skip_conflicts,
+        allow_destructive=allow_destructive,
     )
 
 
@@ -226,6 +252,7 @@ def remove_entity(
     diff: ShowDiff = False,
     force: Force = False,
     skip_conflicts: SkipConflicts = False,
+    allow_destructive: AllowDestructive = False,
 ) -> None:
     """Undo an entity: its files and registrations go, and a new migration drops its table.
     Files you edited are a conflict: nothing happens unless you pass --force or --skip-conflicts."""
@@ -238,6 +265,7 @@ def remove_entity(
         diff=diff,
         force=force,
         skip=skip_conflicts,
+        allow_destructive=allow_destructive,
     )
 
 

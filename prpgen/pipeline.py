@@ -65,6 +65,9 @@ class Outcome:
     changes: list[Change]
     # A new project: the whole tree is written at once into an empty directory.
     new_tree: bool = False
+    # What the new migrations destroy (dropped tables and columns, narrowed columns): written
+    # only with the user's consent.
+    destroys: tuple[str, ...] = ()
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -191,7 +194,7 @@ def _manifest(root: Path) -> Manifest:
 def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     check_new_tree(root)
     manifest = Manifest(project.name, version=__version__)
-    files = _render(renderer, project, features, manifest, {})
+    files, _ = _render(renderer, project, features, manifest, {})
     files.update(_record(files, project, features))
     return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
 
@@ -199,9 +202,10 @@ def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...]
 def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     project = project_context(manifest.project)
     previous = Generated(root, manifest.files)
-    files = _render(renderer, project, features, manifest, _recorded_migrations(root, previous))
+    files, destroys = _render(renderer, project, features, manifest, _recorded_migrations(root, previous))
     record = _record(files, project, features)
-    return Outcome(root, sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path))
+    changes = sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path)
+    return Outcome(root, changes, destroys=destroys)
 
 
 def _recorded_migrations(root: Path, previous: Mapping[str, str | None]) -> dict[str, str]:
@@ -256,8 +260,9 @@ def _render(
     features: Sequence[Feature],
     manifest: Manifest,
     migrations: Mapping[str, str],
-) -> dict[str, str]:
-    """Every file of the project, rendered in memory; `migrations` are those generated before."""
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Every file of the project, rendered in memory (`migrations` are those generated before),
+    and what the new migrations destroy."""
     context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
     files = renderer.project_files(context)
     contexts: list[FeatureContext] = []
@@ -267,10 +272,10 @@ def _render(
         contexts.append(_add_feature(renderer, project, feature, files, reads))
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
-    by_feature = _migrations(renderer, project, features, contexts, manifest, files)
+    by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
     for feature_context in contexts:
         _add_prp(renderer, project, feature_context, files, by_feature.get(feature_context.slug, []))
-    return files
+    return files, destroys
 
 
 def _add_feature(
@@ -314,16 +319,20 @@ def _migrations(
     contexts: Sequence[FeatureContext],
     manifest: Manifest,
     files: dict[str, str],
-) -> dict[str, list[str]]:
+) -> tuple[dict[str, list[str]], tuple[str, ...]]:
     """New migrations for what the recorded ones do not yet create: removed features first, then
-    each feature in order, chained onto the head. Returns each feature's migration paths."""
+    each feature in order, chained onto the head. Returns each feature's migration paths and
+    what the new migrations destroy."""
     current = {c.slug: c for c in contexts}
     sources = {f.slug: f.source for f in features}
     new: dict[str, list[str]] = {}
+    destroys: list[str] = []
     for slug, old_spec in manifest.migrated.items():
         if slug not in current:
             old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", _targets(files))
-            _add_migration(renderer, files, slug, "remove", removed_migration(old))
+            removal = removed_migration(old)
+            destroys += removal.destroys
+            _add_migration(renderer, files, slug, "remove", removal)
     for context in contexts:
         recorded = manifest.migrated.get(context.slug)
         if recorded is None:
@@ -332,6 +341,7 @@ def _migrations(
             old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", _targets(files, context))
             change = changed_migration(old, context, sources[context.slug])
             if change is not None:
+                destroys += change.destroys
                 _add_migration(renderer, files, context.slug, "update", change)
     for path in sorted(p for p in files if p.startswith(VERSIONS_DIR + "/")):
         name = path.rsplit("/", 1)[1]
@@ -339,7 +349,7 @@ def _migrations(
             stem = slug.replace("-", "_")
             if name[5:] in {f"{stem}.py", f"{stem}__update.py"}:
                 new.setdefault(slug, []).append(path)
-    return new
+    return new, tuple(destroys)
 
 
 def _targets(files: Mapping[str, str], without: FeatureContext | None = None) -> dict[str, Target]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from rich.markup import escape
+
 from prpgen.manifest import DIRECTORY
 from prpgen.pipeline import Outcome
 from prpgen.writer import Change
@@ -74,3 +76,14 @@ def _diff(path: str, before: str | None, after: str | None, label: str) -> str:
         f"{path} ({label})" if after is not None else "/dev/null",
     )
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def destroys(outcome: Outcome, *, allowed: bool) -> str:
+    """The loud part of a plan whose migrations destroy data: what goes, and how to consent."""
+    lines = [f"the new migration destroys data ({len(outcome.destroys)}):"]
+    lines += [f"  - {escape(item)}" for item in outcome.destroys]
+    if allowed:
+        lines.append("written as asked (--allow-destructive); a downgrade brings dropped columns back empty")
+    else:
+        lines.append("nothing was written; check the spec, then run again with --allow-destructive to drop them")
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ refused up front with what to do instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -26,6 +27,9 @@ class SchemaChange:
     upgrade: tuple[str, ...]
     downgrade: tuple[str, ...]
     uses_jsonb: bool
+    # What the upgrade destroys: dropped tables and columns, narrowed columns (data a downgrade
+    # cannot bring back). Written only with the user's consent.
+    destroys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,9 @@ def removed_migration(old: FeatureContext) -> SchemaChange:
     upgrade = [drop for entity in reversed(old.entities) for drop in entity.migration_drops]
     downgrade = [s for entity in old.entities for s in (entity.migration_table, *entity.migration_indexes)]
     tables = ", ".join(e.table for e in old.entities)
-    return SchemaChange(f"drop {tables} ({old.spec.feature} removed)", tuple(upgrade), tuple(downgrade), old.uses_jsonb)
+    destroys = tuple(f"table {e.table} (every row)" for e in old.entities)
+    title = f"drop {tables} ({old.spec.feature} removed)"
+    return SchemaChange(title, tuple(upgrade), tuple(downgrade), old.uses_jsonb, destroys)
 
 
 def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> SchemaChange | None:
@@ -121,9 +127,46 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
     if not up:
         return None
     tables = ", ".join(sorted({*before, *after} - {t for t in kept if old_tables[t] == new_tables[t]}))
+    destroys = [f"table {e.table} (every row)" for e in old.entities if e.table not in after]
+    for t in kept:
+        destroys += _destroyed(old_tables[t], new_tables[t])
     return SchemaChange(
-        f"change {tables} ({new.spec.feature})", tuple(up), tuple(down), old.uses_jsonb or new.uses_jsonb
+        f"change {tables} ({new.spec.feature})",
+        tuple(up),
+        tuple(down),
+        old.uses_jsonb or new.uses_jsonb,
+        tuple(destroys),
     )
+
+
+def _destroyed(o: _Table, n: _Table) -> list[str]:
+    """What going from `o` to `n` destroys: dropped columns and link tables, narrowed columns."""
+    found = [f"column {o.name}.{name}" for name in o.columns if name not in n.columns]
+    found += [f"link table {name} (every link)" for name in _gone(o.links, n.links)]
+    for name, column in n.columns.items():
+        previous = o.columns.get(name)
+        if previous is not None and previous.type != column.type and not _widens(previous.type, column.type):
+            found.append(f"column {o.name}.{name} narrowed from {previous.type} to {column.type}")
+    return found
+
+
+_SIZED = re.compile(r"sa\.(String|Numeric)\((?:length=(\d+)|precision=(\d+), scale=(\d+))\)")
+
+
+def _widens(old: str, new: str) -> bool:
+    """Whether every value of type `old` fits `new` unchanged (longer strings, more digits)."""
+    if old == "sa.Integer()" and new == "sa.BigInteger()":
+        return True
+    if old.startswith("sa.String(") and new == "sa.Text()":
+        return True
+    before, after = _SIZED.fullmatch(old), _SIZED.fullmatch(new)
+    if before is None or after is None or before[1] != after[1]:
+        return False
+    if before[1] == "String":
+        return int(after[2]) >= int(before[2])
+    precision, scale = int(before[3]), int(before[4])
+    # Every digit kept: as many before the point, and as many after it.
+    return int(after[4]) >= scale and int(after[3]) - int(after[4]) >= precision - scale
 
 
 def _gone(first: Mapping[str, object], second: Mapping[str, object]) -> list[str]:

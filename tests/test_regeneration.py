@@ -214,7 +214,7 @@ def test_remove_entity_undoes_it(project: Path) -> None:
     assert refused.returncode == 2
     assert "Book is referred to by Quote.book; remove that reference first" in refused.stderr
 
-    result = run_cli("remove-entity", "Quote", "--project", str(project))
+    result = run_cli("remove-entity", "Quote", "--project", str(project), "--allow-destructive")
     assert result.returncode == 0, result.stderr
     assert not (project / "app/models/quote.py").exists()
     assert not (project / "tests/api/test_quotes.py").exists()
@@ -230,11 +230,11 @@ def test_remove_entity_refuses_where_you_edited(project: Path) -> None:
     tests = project / "tests/api/test_quotes.py"
     tests.write_text(tests.read_text() + "\n# my extra case\n")
     before = tree(project)
-    result = run_cli("remove-entity", "Quote", "--project", str(project))
+    result = run_cli("remove-entity", "Quote", "--project", str(project), "--allow-destructive")
     assert result.returncode == 2
     assert "tests/api/test_quotes.py: you edited it; prpgen no longer generates it" in result.stderr
     assert tree(project) == before
-    kept = run_cli("remove-entity", "Quote", "--project", str(project), "--skip-conflicts")
+    kept = run_cli("remove-entity", "Quote", "--project", str(project), "--skip-conflicts", "--allow-destructive")
     assert kept.returncode == 0, kept.stderr
     assert tests.is_file() and not (project / "app/models/quote.py").exists()
 
@@ -264,7 +264,7 @@ def test_a_new_required_field_without_a_default_is_refused(project: Path, tmp_pa
 
 def test_removing_a_features_last_entity_removes_the_feature(project: Path) -> None:
     for name in ("Quote", "Book"):
-        result = run_cli("remove-entity", name, "--project", str(project))
+        result = run_cli("remove-entity", name, "--project", str(project), "--allow-destructive")
         assert result.returncode == 0, result.stderr
     assert not (project / "PRPs").exists()
     assert not list((project / "app/models").glob("book*.py"))
@@ -328,3 +328,36 @@ def test_unique_per_owner_and_global_migrate_into_each_other(tmp_path: Path) -> 
     assert upgrade.index(drop) < upgrade.index(add)
     assert 'op.drop_constraint(op.f("uq_books_user_id_isbn"),"books",type_="unique")' in downgrade
     assert 'op.create_unique_constraint(op.f("uq_books_isbn"),"books",["isbn"])' in downgrade
+
+
+def test_dropping_or_narrowing_needs_consent(project: Path, tmp_path: Path) -> None:
+    """A spec that loses a field or an entity, or narrows a column, would write a migration that
+    destroys data: refused with what would go (exit 2, nothing written) until --allow-destructive."""
+    narrower = SPEC.replace("max_length: 200", "max_length: 100")
+    shrunk = narrower.replace("      author: {type: str, max_length: 120, required: false}\n", "")
+    spec = write_spec(tmp_path, shrunk[: shrunk.index("  - name: Quote")])
+    before = tree(project)
+    for flags in ((), ("--dry-run",)):
+        result = run_cli("generate", str(spec), "--out", str(project), *flags)
+        assert result.returncode == 2, result.stdout + result.stderr
+        warning = " ".join(result.stderr.split())
+        assert "the new migration destroys data (3):" in warning
+        assert "- column books.author" in warning
+        assert "- column books.title narrowed from sa.String(length=200) to sa.String(length=100)" in warning
+        assert "- table quotes (every row)" in warning
+        assert "--allow-destructive" in warning
+        assert tree(project) == before
+    allowed = run_cli("generate", str(spec), "--out", str(project), "--allow-destructive")
+    assert allowed.returncode == 0, allowed.stderr
+    change = (project / "alembic/versions/0003_reading_list__update.py").read_text()
+    assert 'op.drop_column("books", "author")' in change
+    assert 'op.drop_table("quotes")' in change
+    # Recorded: the next run has nothing to destroy, and asks nothing.
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+
+
+def test_widening_a_column_needs_no_consent(project: Path, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC.replace("max_length: 200", "max_length: 250"))
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 0, result.stderr
+    assert "destroys" not in result.stderr
