@@ -9,7 +9,7 @@ writes. The `plan_*` functions decide; `write` carries a plan out; `init_project
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from prpgen.context import FeatureContext, build_feature, file_tree, inverse_lin
 from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.manifest import (
     MANIFEST_FILE,
+    OBJECTS_DIR,
     Feature,
     Generated,
     Manifest,
@@ -68,6 +69,9 @@ class Outcome:
     # What the new migrations destroy (dropped tables and columns, narrowed columns): written
     # only with the user's consent.
     destroys: tuple[str, ...] = ()
+    # The `.prpgen/` changes when the given paths' conflicts are skipped: those paths keep their
+    # last record, so the change prpgen skipped stays pending (a conflict again next time).
+    rerecord: Callable[[Collection[str]], list[Change]] | None = None
 
     def count(self, action: str) -> int:
         return sum(1 for change in self.changes if change.action == action)
@@ -146,6 +150,10 @@ def write(outcome: Outcome, resolution: Resolution = "stop") -> Outcome:
             write_new_tree(outcome.root, {c.path: c.text for c in outcome.changes if c.text is not None})
             return outcome
         settled = resolve(outcome.changes, resolution)
+        skipped = [c.path for c in outcome.changes if c.action == "conflict" and resolution == "skip"]
+        if skipped and outcome.rerecord is not None:
+            record = outcome.rerecord(skipped)
+            settled = sorted([*(c for c in settled if not _is_record(c)), *record], key=_by_path)
         apply(outcome.root, settled)
     except OSError as exc:
         raise GenerationError(f"writing to {outcome.root} failed ({exc}); nothing was changed") from exc
@@ -205,7 +213,12 @@ def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], 
     files, destroys = _render(renderer, project, features, manifest, _recorded_migrations(root, previous))
     record = _record(files, project, features)
     changes = sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path)
-    return Outcome(root, changes, destroys=destroys)
+
+    def rerecord(skipped: Collection[str]) -> list[Change]:
+        pending = {path: previous.get(path) for path in skipped}
+        return _record_changes(root, _record(files, project, features, pending))
+
+    return Outcome(root, changes, destroys=destroys, rerecord=rerecord)
 
 
 def _recorded_migrations(root: Path, previous: Mapping[str, str | None]) -> dict[str, str]:
@@ -221,21 +234,33 @@ def _recorded_migrations(root: Path, previous: Mapping[str, str | None]) -> dict
     return found
 
 
+def _is_record(change: Change) -> bool:
+    return change.path == MANIFEST_FILE or change.path.startswith(OBJECTS_DIR + "/")
+
+
 def _by_path(change: Change) -> str:
     return change.path
 
 
-def _record(files: Mapping[str, str], project: ProjectContext, features: tuple[Feature, ...]) -> dict[str, str]:
-    """`.prpgen/` for the generated `files`: the manifest and each file's text as generated."""
+def _record(
+    files: Mapping[str, str],
+    project: ProjectContext,
+    features: tuple[Feature, ...],
+    pending: Mapping[str, str | None] | None = None,
+) -> dict[str, str]:
+    """`.prpgen/` for the generated `files`: the manifest and each file's text as generated.
+    `pending` paths keep the text they were last generated with (None: not recorded)."""
+    recorded = {path: text for path, text in files.items() if path not in (pending or {})}
+    recorded.update({path: text for path, text in (pending or {}).items() if text is not None})
     manifest = Manifest(
         project=project.name,
         features=features,
         migrated={f.slug: f.spec for f in features},
-        files={path: digest(text) for path, text in files.items()},
+        files={path: digest(text) for path, text in sorted(recorded.items())},
         version=__version__,
     )
     record = {MANIFEST_FILE: manifest.to_json()}
-    record.update({object_path(digest(text)): text for text in files.values()})
+    record.update({object_path(digest(text)): text for text in recorded.values()})
     return record
 
 

@@ -115,6 +115,24 @@ def test_skip_conflicts_keeps_yours_and_writes_the_rest(project: Path, tmp_path:
     assert "max_length=150" in (project / "app/schemas/book.py").read_text()
 
 
+def test_a_skipped_conflict_stays_pending_until_merged_or_forced(project: Path, tmp_path: Path) -> None:
+    """--skip-conflicts keeps yours for now: later runs (and --check) still show prpgen's skipped
+    change as a conflict, and --force still brings it."""
+    model, mine, spec = conflicting(project, tmp_path)
+    assert run_cli("generate", str(spec), "--out", str(project), "--skip-conflicts").returncode == 0
+    again = run_cli("generate", str(spec), "--out", str(project))
+    assert again.returncode == 2
+    assert "app/models/book.py: 1 merge conflict with your edits" in again.stderr
+    check = run_cli("generate", str(spec), "--out", str(project), "--check")
+    assert check.returncode == 1
+    assert "app/models/book.py" in check.stdout
+    assert model.read_text() == mine
+    forced = run_cli("generate", str(spec), "--out", str(project), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "String(150)" in model.read_text()
+    assert run_cli("generate", str(spec), "--out", str(project), "--check").returncode == 0
+
+
 def test_force_overwrites_yours(project: Path, tmp_path: Path) -> None:
     model, _, spec = conflicting(project, tmp_path)
     result = run_cli("generate", str(spec), "--out", str(project), "--force")
