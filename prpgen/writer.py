@@ -118,29 +118,46 @@ def _check_inside(path: str) -> None:
         raise GenerationError(f"refusing to write outside the project: {path!r}")
 
 
+# What an otherwise empty directory may hold for a new project to go in: `git init` first is usual.
+IGNORED_IN_NEW = frozenset({".git"})
+
+
 def check_new_tree(root: Path) -> None:
-    """A new project may go only where nothing is: a missing or empty directory."""
+    """A new project may go only where nothing is: a missing or empty (or `.git`-only) directory."""
     if root.exists() and not root.is_dir():
         raise ProjectError(f"{root} exists and is not a directory")
-    if root.is_dir() and any(root.iterdir()):
+    if root.is_dir() and any(p.name not in IGNORED_IN_NEW for p in root.iterdir()):
         raise ProjectError(f"{root} already exists and is not empty; choose another directory")
 
 
 def write_new_tree(root: Path, files: Mapping[str, str]) -> None:
-    """Create `root` with every file, or nothing: the tree is built beside it and renamed into place."""
+    """Create `root` with every file, or nothing.
+
+    A missing `root` is built beside its place and renamed into it. An existing (empty) one is
+    written into, never replaced: a shell may be in it (`prpgen init .`), and it keeps its mode.
+    """
     check_new_tree(root)
+    if root.is_dir():
+        apply(root, [Change(path, "create", text, text) for path, text in files.items()])
+        return
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".prpgen", dir=root.parent))
     try:
         for path, text in files.items():
             _check_inside(path)
             _write(staging / path, text)
-        if root.exists():
-            root.rmdir()
+        # mkdtemp makes a private directory (0700); a new one gets the mode mkdir would give it.
+        staging.chmod(0o777 & ~_umask())
         staging.rename(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask
 
 
 def apply(root: Path, changes: Sequence[Change]) -> None:

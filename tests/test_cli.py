@@ -1,6 +1,8 @@
 """The CLI as users run it: a real `prpgen` process, real files, exit codes and messages."""
 
 import json
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +42,34 @@ def test_init_creates_a_project_and_refuses_a_non_empty_directory(cli: Cli, tmp_
     assert again.returncode == 2
     assert "already exists and is not empty" in again.stderr
     assert tree(project) == before
+
+
+@pytest.mark.parametrize("spelled", [".", "absolute"])
+def test_init_writes_into_the_directory_it_is_run_in(cli: Cli, tmp_path: Path, spelled: str) -> None:
+    """`prpgen init .` (or the same directory spelled out) fills it in place: it is neither
+    replaced (a shell in it would be left in a deleted directory) nor given another mode; a
+    `.git` already there is left alone."""
+    project = tmp_path / "shop"
+    project.mkdir(mode=0o755)
+    (project / ".git").mkdir()
+    (project / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    inode = project.stat().st_ino
+    target = "." if spelled == "." else str(project)
+    result = cli("init", target, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "app/main.py").is_file()
+    assert 'name = "shop"' in (project / "pyproject.toml").read_text()
+    assert project.stat().st_ino == inode
+    assert stat.S_IMODE(project.stat().st_mode) == 0o755
+    assert (project / ".git" / "HEAD").read_text() == "ref: refs/heads/main\n"
+
+
+def test_a_new_project_directory_gets_the_umasks_mode(cli: Cli, tmp_path: Path) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    project = tmp_path / "shop"
+    assert cli("init", str(project)).returncode == 0
+    assert stat.S_IMODE(project.stat().st_mode) == 0o777 & ~mask
 
 
 def test_generate_dry_run_writes_nothing(cli: Cli, tmp_path: Path) -> None:
