@@ -9,6 +9,7 @@ writes. The `plan_*` functions decide; `write` carries a plan out; `init_project
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -183,6 +184,14 @@ def remove_entity(name: str, root: Path, *, dry_run: bool = False) -> Outcome:
     return outcome if dry_run else write(outcome)
 
 
+def _vendored(renderer: Renderer, root: Path) -> str | None:
+    """The renderer's own templates as the project records them (`[tool.prpgen] templates`):
+    relative to the project, so it means the same wherever a command runs."""
+    if renderer.custom is None:
+        return None
+    return Path(os.path.relpath(renderer.custom.resolve(), root.resolve())).as_posix()
+
+
 def _renderer(root: Path, templates: Path | None) -> Renderer:
     """`templates` if given, else the project's `[tool.prpgen] templates`, else prpgen's own."""
     return Renderer(templates if templates is not None else configured_templates(root))
@@ -202,7 +211,7 @@ def _manifest(root: Path) -> Manifest:
 def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     check_new_tree(root)
     manifest = Manifest(project.name, version=__version__)
-    files, _ = _render(renderer, project, features, manifest, {})
+    files, _ = _render(renderer, project, features, manifest, {}, _vendored(renderer, root))
     files.update(_record(files, project, features))
     return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
 
@@ -210,7 +219,8 @@ def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...]
 def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
     project = project_context(manifest.project)
     previous = Generated(root, manifest.files)
-    files, destroys = _render(renderer, project, features, manifest, _recorded_migrations(root, previous))
+    migrations = _recorded_migrations(root, previous)
+    files, destroys = _render(renderer, project, features, manifest, migrations, _vendored(renderer, root))
     record = _record(files, project, features)
     changes = sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path)
 
@@ -285,10 +295,16 @@ def _render(
     features: Sequence[Feature],
     manifest: Manifest,
     migrations: Mapping[str, str],
+    templates: str | None = None,
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """Every file of the project, rendered in memory (`migrations` are those generated before),
-    and what the new migrations destroy."""
-    context = {"project": project, "migration": {"revision": USERS_REVISION}, "prpgen_version": __version__}
+    and what the new migrations destroy. `templates`: the team's own, relative to the project."""
+    context = {
+        "project": project,
+        "migration": {"revision": USERS_REVISION},
+        "prpgen_version": __version__,
+        "templates": templates,
+    }
     files = renderer.project_files(context)
     contexts: list[FeatureContext] = []
     # Who may read each entity, from its spec: a model read back cannot say.

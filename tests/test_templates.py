@@ -42,7 +42,12 @@ def test_an_override_takes_effect_and_the_rest_falls_back(tmp_path: Path) -> Non
     differing = {
         p for p, text in tree(ours).items() if not p.startswith((".prpgen/", "PRPs/")) and tree(plain).get(p) != text
     }
-    assert differing == {"app/models/note.py", "app/events/note.py"}
+    assert differing == {"app/models/note.py", "app/events/note.py", "pyproject.toml"}
+    # Remembered, relative to the project: a plain regeneration keeps using them.
+    assert (ours / "pyproject.toml").read_text().endswith('\n[tool.prpgen]\ntemplates = "../ours"\n')
+    assert run_cli("regenerate", "--project", str(ours)).returncode == 0
+    assert (ours / "app/models/note.py").read_text().startswith('"""Owned by the data team."""')
+    assert run_cli("regenerate", "--project", str(ours), "--check").returncode == 0
 
 
 def test_the_project_setting_is_used_on_regeneration(tmp_path: Path) -> None:
@@ -57,10 +62,9 @@ def test_the_project_setting_is_used_on_regeneration(tmp_path: Path) -> None:
     result = run_cli("regenerate", "--project", str(project))
     assert result.returncode == 0, result.stderr
     assert (project / "app/schemas/note.py").read_text().startswith("# House style.\n")
-    # The project's own templates are what `--check` compares with; the setting itself is an edit.
+    # The setting, written as the README says, is what prpgen now writes itself: no drift.
     check = run_cli("regenerate", "--project", str(project), "--check")
-    assert check.returncode == 1
-    assert check.stdout.endswith("differs from what its spec generates in 1 file(s):\n  pyproject.toml\n")
+    assert check.returncode == 0, check.stdout
 
 
 def test_a_template_error_names_the_file_and_line_and_writes_nothing(tmp_path: Path) -> None:
