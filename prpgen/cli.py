@@ -25,7 +25,11 @@ app = typer.Typer(
 T = TypeVar("T")
 
 DryRun = Annotated[
-    bool, typer.Option("--dry-run", help="Print the plan (create/update/merge/conflict per file); write nothing.")
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Print the plan (create/update/merge/conflict per file); write nothing. Exit 2 on a conflict.",
+    ),
 ]
 Check = Annotated[
     bool,
@@ -33,7 +37,9 @@ Check = Annotated[
         "--check", help="Exit 1 with a diff if the files on disk differ from what would be generated; write nothing."
     ),
 ]
-ShowDiff = Annotated[bool, typer.Option("--diff", help="Show a unified diff of every file that changes.")]
+ShowDiff = Annotated[
+    bool, typer.Option("--diff", help="Show a unified diff of every file that would change; write nothing.")
+]
 Force = Annotated[bool, typer.Option("--force", help="On a conflict with your edits, write prpgen's version.")]
 SkipConflicts = Annotated[
     bool, typer.Option("--skip-conflicts", help="On a conflict with your edits, keep your version and go on.")
@@ -65,16 +71,21 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(exc.exit_code) from None
 
 
-def _warn(message: str) -> None:
+def _stderr(label: str, message: str) -> None:
+    """`label` (Rich markup) and `message` on stderr. The message carries the user's words (a
+    pattern such as `^[a-z]+$`, a field named `[x]`): it is printed as it is, never as markup."""
     from rich.console import Console
+    from rich.markup import escape
 
-    Console(stderr=True, highlight=False).print(f"[bold yellow]warning:[/] {message}", markup=True, soft_wrap=True)
+    Console(stderr=True, highlight=False).print(f"{label} {escape(message)}", soft_wrap=True)
+
+
+def _warn(message: str) -> None:
+    _stderr("[bold yellow]warning:[/]", message)
 
 
 def _error(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    _stderr("[bold red]error:[/]", message)
 
 
 def _carry_out(
@@ -106,9 +117,14 @@ def _carry_out(
         _warn(report.destroys(outcome, allowed=allow_destructive))
     if dry_run:
         typer.echo(report.plan(outcome), nl=False)
+    elif diff:
+        typer.echo("diff: a preview; nothing written (run again without --diff to write)")
     if outcome.destroys and not allow_destructive:
         raise typer.Exit(2)
-    if dry_run:
+    if dry_run or diff:
+        # A preview writes nothing; a conflict the write would stop at fails it all the same.
+        if outcome.count("conflict") and not (force or skip):
+            raise typer.Exit(2)
         return outcome
     written = _run(lambda: write(outcome, "force" if force else "skip" if skip else "stop"))
     typer.echo(report.summary(written, verb), nl=False)
@@ -420,7 +436,5 @@ def main(
 
 
 def _fail(message: str) -> None:
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}")
+    _error(message)
     raise typer.Exit(2)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from rich.markup import escape
-
 from prpgen.manifest import DIRECTORY
 from prpgen.pipeline import Outcome
 from prpgen.writer import Change
@@ -81,7 +79,7 @@ def _diff(path: str, before: str | None, after: str | None, label: str) -> str:
 def destroys(outcome: Outcome, *, allowed: bool) -> str:
     """The loud part of a plan whose migrations destroy data: what goes, and how to consent."""
     lines = [f"the new migration destroys data ({len(outcome.destroys)}):"]
-    lines += [f"  - {escape(item)}" for item in outcome.destroys]
+    lines += [f"  - {item}" for item in outcome.destroys]
     if allowed:
         lines.append("written as asked (--allow-destructive); a downgrade brings dropped columns back empty")
     else:

@@ -6,6 +6,7 @@ import shlex
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from prpgen.errors import ProjectError, PrpgenError
@@ -63,7 +64,8 @@ def run_verify(
 
 
 def _print_result(console: Console, result: GateResult, project: Path) -> None:
-    figure = f"  {result.figure}" if result.figure else ""
+    # A figure may quote a tool's output: never markup.
+    figure = f"  {escape(result.figure)}" if result.figure else ""
     line = f"{_MARKS[result.status]} {result.title:<42} {result.seconds:6.1f} s{figure}"
     console.print(line, markup=True, soft_wrap=True)
     if result.status == "failed":
@@ -76,5 +78,6 @@ def _print_result(console: Console, result: GateResult, project: Path) -> None:
 def _print_table(console: Console, results: list[GateResult]) -> None:
     table = Table("gate", "result", "figure", "time")
     for result in results:
-        table.add_row(result.id, f"{_MARKS[result.status]} {result.status}", result.figure, f"{result.seconds:.1f} s")
+        status = f"{_MARKS[result.status]} {result.status}"
+        table.add_row(result.id, status, escape(result.figure), f"{result.seconds:.1f} s")
     console.print(table)

@@ -171,3 +171,21 @@ def test_new_entity_outside_a_project(cli: Cli, tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "is not a prpgen project" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ('code: {type: str, max_length: 10, pattern: "^[a-z]+$", default: "ABC"}', "pattern '^[a-z]+$'"),
+        ('"[x]": {type: str}', "field '[x]' must be"),
+        ('colour: {type: enum, values: ["[red]a", "[red]a"]}', "enum value '[red]a' is listed twice"),
+    ],
+    ids=["pattern", "field-name", "enum-value"],
+)
+def test_the_users_words_are_printed_as_written(cli: Cli, tmp_path: Path, fields: str, shown: str) -> None:
+    """Errors quote the spec; Rich must not read its brackets as markup (`[a-z]` vanished)."""
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(f"feature: shop\ndescription: A shop.\nentity:\n  name: Product\n  fields:\n    {fields}\n")
+    result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert shown in result.stderr

@@ -99,11 +99,24 @@ def test_a_conflict_stops_before_anything_is_written(project: Path, tmp_path: Pa
 
 def test_diff_shows_the_conflict(project: Path, tmp_path: Path) -> None:
     _, _, spec = conflicting(project, tmp_path)
-    result = run_cli("generate", str(spec), "--out", str(project), "--diff", "--dry-run")
-    assert result.returncode == 0, result.stderr
+    before = tree(project)
+    result = run_cli("generate", str(spec), "--out", str(project), "--diff")
+    assert result.returncode == 2, result.stderr  # the write would stop at the conflict
+    assert tree(project) == before  # a preview, like `ruff format --diff`
+    assert "diff: a preview; nothing written" in result.stdout
     assert "--- app/models/book.py (on disk)\n+++ app/models/book.py (to be written)" in result.stdout
     assert "+<<<<<<< app/models/book.py (yours)" in result.stdout
-    assert "conflict  app/models/book.py  (1 merge conflict with your edits)" in result.stdout
+    with_plan = run_cli("generate", str(spec), "--out", str(project), "--diff", "--dry-run")
+    assert "conflict  app/models/book.py  (1 merge conflict with your edits)" in with_plan.stdout
+
+
+def test_diff_previews_a_clean_change_without_writing(project: Path, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, SPEC.replace("max_length: 200", "max_length: 250"))
+    before = tree(project)
+    result = run_cli("generate", str(spec), "--out", str(project), "--diff")
+    assert result.returncode == 0, result.stderr
+    assert "+    title: Mapped[str] = mapped_column(String(250))" in result.stdout
+    assert tree(project) == before
 
 
 def test_skip_conflicts_keeps_yours_and_writes_the_rest(project: Path, tmp_path: Path) -> None:
@@ -145,7 +158,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(project: Path, tmp_path: Pat
     spec = write_spec(tmp_path, SPEC + "      page: {type: int, required: false}\n")
     before = tree(project)
     result = run_cli("generate", str(spec), "--out", str(project), "--dry-run")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # the plan has a conflict
     lines = result.stdout.splitlines()
     assert "  unchanged app/models/book.py" in lines
     assert "  update    app/schemas/quote.py" in lines
