@@ -97,7 +97,7 @@ def plan_generate(
     manifest = read_manifest(root)
     if manifest is None:
         project = project_context(name or root.resolve().name)
-        return _plan_new(root, project, (feature,), Renderer(templates))
+        return _plan_new(root, project, (feature,), Renderer(templates), typed=feature)
     return _plan_with(root, manifest, feature, templates)
 
 
@@ -111,7 +111,7 @@ def _plan_with(root: Path, manifest: Manifest, feature: Feature, templates: Path
     features = [f for f in manifest.features if f.slug != feature.slug]
     slugs = [f.slug for f in manifest.features]
     features.insert(slugs.index(feature.slug) if feature.slug in slugs else len(features), feature)
-    return _plan_update(root, manifest, tuple(features), _renderer(root, templates))
+    return _plan_update(root, manifest, tuple(features), _renderer(root, templates), typed=feature)
 
 
 def plan_regenerate(root: Path, *, templates: Path | None = None) -> Outcome:
@@ -208,25 +208,31 @@ def _manifest(root: Path) -> Manifest:
     return manifest
 
 
-def _plan_new(root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
+def _plan_new(
+    root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer, typed: Feature | None = None
+) -> Outcome:
     check_new_tree(root)
     manifest = Manifest(project.name, version=__version__)
     files, _ = _render(renderer, project, features, manifest, {}, _vendored(renderer, root))
-    files.update(_record(files, project, features))
+    files.update(_record(files, project, _as_recorded(features, typed, root)))
     return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
 
 
-def _plan_update(root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer) -> Outcome:
+def _plan_update(
+    root: Path, manifest: Manifest, features: tuple[Feature, ...], renderer: Renderer, typed: Feature | None = None
+) -> Outcome:
+    """`typed`: the feature whose spec the user named in this command (its path as typed)."""
     project = project_context(manifest.project)
     previous = Generated(root, manifest.files)
     migrations = _recorded_migrations(root, previous)
     files, destroys = _render(renderer, project, features, manifest, migrations, _vendored(renderer, root))
-    record = _record(files, project, features)
+    recorded = _as_recorded(features, typed, root)
+    record = _record(files, project, recorded)
     changes = sorted([*plan(root, files, previous), *_record_changes(root, record)], key=_by_path)
 
     def rerecord(skipped: Collection[str]) -> list[Change]:
         pending = {path: previous.get(path) for path in skipped}
-        return _record_changes(root, _record(files, project, features, pending))
+        return _record_changes(root, _record(files, project, recorded, pending))
 
     return Outcome(root, changes, destroys=destroys, rerecord=rerecord)
 
@@ -242,6 +248,16 @@ def _recorded_migrations(root: Path, previous: Mapping[str, str | None]) -> dict
             if text is not None:
                 found[path] = text
     return found
+
+
+def _as_recorded(features: tuple[Feature, ...], typed: Feature | None, root: Path) -> tuple[Feature, ...]:
+    """The features as the manifest records them: the spec path the user typed (relative to where
+    the command ran) becomes relative to the project, so the record, and `--check`, are the same
+    wherever a command runs and however the path is spelt."""
+    if typed is None or not Path(typed.source).is_file():
+        return features
+    source = Path(os.path.relpath(Path(typed.source).resolve(), root.resolve())).as_posix()
+    return tuple(replace(f, source=source) if f is typed else f for f in features)
 
 
 def _is_record(change: Change) -> bool:

@@ -6,6 +6,7 @@ Refresh them after an intended change with `python -m tests.golden` (or `make go
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def golden_dir(spec: Path) -> Path:
 
 
 def generate_example(spec: Path, out: Path) -> None:
-    generate(load_spec(spec), out, source=str(spec.relative_to(ROOT)))
+    # Recorded as the CLI records it (`make drift`): relative to the golden project.
+    source = Path(os.path.relpath(spec, golden_dir(spec))).as_posix()
+    generate(load_spec(spec), out, source=source)
 
 
 def main() -> None:

@@ -392,3 +392,14 @@ def test_widening_a_column_needs_no_consent(project: Path, tmp_path: Path) -> No
     result = run_cli("generate", str(spec), "--out", str(project))
     assert result.returncode == 0, result.stderr
     assert "destroys" not in result.stderr
+
+
+def test_the_record_does_not_depend_on_where_the_command_runs(tmp_path: Path) -> None:
+    """`catalog.yaml` from one directory and `../catalog.yaml` from another are the same spec."""
+    write_spec(tmp_path, SPEC, "catalog.yaml")
+    assert run_cli("generate", "catalog.yaml", "--out", "shop", cwd=tmp_path).returncode == 0
+    project = tmp_path / "shop"
+    check = run_cli("generate", "../catalog.yaml", "--out", ".", "--check", cwd=project)
+    assert check.returncode == 0, check.stdout
+    again = run_cli("new-entity", "--spec", str(tmp_path / "catalog.yaml"), "--project", str(project), "--check")
+    assert again.returncode == 0, again.stdout
