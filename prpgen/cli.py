@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Generate async FastAPI + SQLAlchemy backends and their PRPs from feature specs.",
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 
@@ -158,7 +158,7 @@ def new_entity(
         list[str] | None,
         typer.Option(help="name:type[:option...], e.g. price:decimal:ge=0 or status:enum:values=a|b. Repeatable."),
     ] = None,
-    priority: Annotated[str, typer.Option(help="low, medium, high or critical (with --field).")] = "medium",
+    priority: Annotated[str | None, typer.Option(help="low, medium, high or critical (with --field).")] = None,
     feature: Annotated[
         str | None, typer.Option(help="Feature name (with --field); defaults to the plural entity name.")
     ] = None,
@@ -180,6 +180,8 @@ def new_entity(
         _fail("give either --spec FILE or an entity NAME with --field options")
     if spec is not None and field:
         _fail("--field describes an inline entity; it cannot be combined with --spec")
+    if spec is not None and (priority is not None or feature is not None):
+        _fail("--priority and --feature go with --field; a spec file sets `priority:` and `feature:` itself")
     if name is not None and not field:
         _fail(f"describe {name}'s fields with --field name:type (repeatable)")
     source = str(spec) if spec is not None else "command line"
@@ -187,7 +189,7 @@ def new_entity(
         lambda: (
             load_spec(spec)
             if spec is not None
-            else inline_spec(name or "", field or [], priority=priority, feature=feature)
+            else inline_spec(name or "", field or [], priority=priority or "medium", feature=feature)
         )
     )
     _carry_out(
@@ -429,7 +431,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
 ) -> None:
     """prpgen turns a feature spec into an async FastAPI backend and its PRP."""

@@ -16,9 +16,16 @@ SPEC = EXAMPLES / "blog.yaml"
 
 def test_version_and_help(cli: Cli) -> None:
     assert cli("--version").stdout.startswith("prpgen ")
+    assert cli("-V").stdout == cli("--version").stdout
     help_text = cli("--help").stdout
+    assert cli("-h").stdout == help_text
     for command in ("init", "new-entity", "generate", "schema"):
         assert command in help_text
+    assert "--install-completion" in help_text
+    for command in ("init", "new-entity", "generate", "regenerate", "remove-entity", "verify", "schema"):
+        short = cli(command, "-h")
+        assert short.returncode == 0, short.stderr
+        assert "Usage: prpgen " + command in " ".join(short.stdout.split())
 
 
 def test_schema_prints_the_specs_json_schema(cli: Cli) -> None:
@@ -158,6 +165,8 @@ def test_a_bad_spec_is_exit_2_with_located_errors_and_writes_nothing(cli: Cli, t
         (["new-entity", "Tag"], "describe Tag's fields with --field"),
         (["new-entity", "--spec", "x.yaml", "--field", "a:str"], "cannot be combined with --spec"),
         (["new-entity", "Tag", "--field", "label"], "expected name:type"),
+        (["new-entity", "--spec", "x.yaml", "--priority", "high"], "--priority and --feature go with --field"),
+        (["new-entity", "--spec", "x.yaml", "--feature", "tags"], "--priority and --feature go with --field"),
     ],
 )
 def test_misused_options_are_explained(cli: Cli, tmp_path: Path, args: list[str], message: str) -> None:
