@@ -417,9 +417,9 @@ def _split(values: list[str] | None) -> list[str]:
 @app.command()
 def schema() -> None:
     """Print the spec's JSON Schema (for editor completion and validation)."""
-    from prpgen.spec import Spec
+    from prpgen.spec import spec_json_schema
 
-    typer.echo(json.dumps(Spec.model_json_schema(), indent=2))
+    typer.echo(json.dumps(spec_json_schema(), indent=2))
 
 
 def _version(value: bool) -> None:

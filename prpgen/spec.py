@@ -100,7 +100,8 @@ RESERVED_ENTITY_NAMES = frozenset({"user", "base", "auth", "common", "health", "
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Each option's docstring is its description in `prpgen schema`, which editors show.
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
     _aliases: ClassVar[frozenset[str]] = frozenset()
 
     @model_validator(mode="before")
@@ -123,24 +124,43 @@ class FieldSpec(_Strict):
     """One typed, validated field of an entity."""
 
     type: FieldType
+    """The field's type: str, text, int, bigint, float, decimal, bool, date, datetime, time, uuid,
+    email, url, enum, json, or a reference to another entity (ref, ref_many)."""
     required: StrictBool = True
-    # On an owned entity `true` is unique among one owner's rows; `global` among all rows.
+    """false: the field may be null (and be left out of a create)."""
     unique: StrictBool | Literal["global"] = False
+    """true: no two rows share the value; on an owned entity among one owner's rows. global: among
+    all rows, owned or not. A duplicate is a 409."""
     index: StrictBool = False
+    """true: an index on the column, and an equality filter on the list."""
     default: Any = None
+    """The value a create without the field gets (also a server default for existing rows)."""
     min_length: NonNegativeInt | None = None
+    """str, text: the fewest characters."""
     max_length: PositiveInt | None = None
+    """str, text: the most characters (str defaults to 255)."""
     ge: int | float | None = None
+    """Numbers: the least value allowed."""
     le: int | float | None = None
+    """Numbers: the greatest value allowed."""
     pattern: StrictStr | None = None
+    """str, text: a regular expression the whole value must match."""
     max_digits: PositiveInt | None = None
+    """decimal: digits in all (default 10)."""
     decimal_places: NonNegativeInt | None = None
+    """decimal: digits after the point (default 2)."""
     values: list[StrictStr] | None = None
+    """enum: the values allowed."""
     description: StrictStr | None = None
+    """What the field means; shown in the OpenAPI document and the PRP."""
     example: Any = None
+    """A sample value; shown in the OpenAPI document and used by the generated tests."""
     to: StrictStr | None = None
+    """ref, ref_many: the entity referred to, in the spec or generated into the project earlier."""
     on_delete: OnDelete | None = None
+    """ref: what deleting the referred row does to this one: cascade, set_null or restrict."""
     searchable: StrictBool = False
+    """str, text, email, url: matched by the list's `q` search."""
 
     @field_validator("unique", mode="before")
     @classmethod
@@ -359,24 +379,39 @@ class AccessSpec(_Strict):
     owner (`owner`) or an admin (`admin`, who may also act on any owner's rows)."""
 
     list: AccessLevel | None = None
+    """Who may list the rows: public, user, owner or admin."""
     read: AccessLevel | None = None
+    """Who may read one row (and refer to it from other entities)."""
     create: AccessLevel | None = None
+    """Who may create rows: user, owner or admin."""
     update: AccessLevel | None = None
+    """Who may change a row: user, owner or admin."""
     delete: AccessLevel | None = None
+    """Who may delete a row: user, owner or admin."""
 
 
 class EntitySpec(_Strict):
     """One table with its CRUD API."""
 
     name: StrictStr
+    """The entity's name, singular and in PascalCase: `OrderItem`."""
     plural: StrictStr | None = None
+    """The plural, where English rules guess wrong; names the table and the routes."""
     owned: StrictBool = True
+    """true: each row belongs to the user who created it (a user_id column)."""
     description: StrictStr | None = None
+    """What the entity is; shown in the OpenAPI document and the PRP."""
     access: AccessSpec = AccessSpec()
+    """Who may do each operation; owned entities default to their owner, others to any signed-in
+    user reading and admins writing."""
     soft_delete: StrictBool = False
+    """true: DELETE marks the row deleted (admins may restore it) instead of removing it."""
     audit: StrictBool = False
+    """true: created_by_id and updated_by_id columns record who wrote the row."""
     timestamps: StrictBool = True
+    """false: no created_at and updated_at columns."""
     fields: dict[str, FieldSpec] = Field(min_length=1)
+    """The fields by name: each a mapping of options, or its type alone (`body: text`)."""
 
     def level(self, operation: str) -> AccessLevel:
         """The access level of an operation, with the defaults applied: owned entities are
@@ -485,13 +520,21 @@ class Spec(_Strict):
     _aliases: ClassVar[frozenset[str]] = frozenset({"entity"})
 
     feature: StrictStr
+    """The feature's name (kebab-case is usual): names its PRP and its migrations."""
     priority: Priority = "medium"
+    """low, medium, high or critical: the PRP's priority and the tests' marker."""
     estimated_time: StrictStr | None = None
+    """The PRP's estimate, as text: `3d`."""
     description: StrictStr
+    """What the feature does, in a sentence or two."""
     goal: StrictStr | None = None
+    """The PRP's goal; derived from the description when left out."""
     why: StrictStr | None = None
+    """Why the feature matters, for the PRP."""
     deliverables: list[StrictStr] = []
+    """What the feature delivers, for the PRP."""
     entities: list[EntitySpec] = Field(min_length=1)
+    """The entities (tables with their API) the feature adds."""
 
     @model_validator(mode="before")
     @classmethod
@@ -781,3 +824,20 @@ def _parse_json(text: str, source: str) -> Any:
         raise SpecError(
             source, [Problem(f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]
         ) from None
+
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The spec's JSON Schema, as `prpgen schema` prints it for editors: the models' own, with the
+    two short forms their validators accept (`body: text` for a field, `entity:` for one entity)."""
+    schema = Spec.model_json_schema()
+    type_alone = {"enum": list(FIELD_TYPES), "description": "The type alone: `body: text`."}
+    fields = schema["$defs"]["EntitySpec"]["properties"]["fields"]
+    fields["additionalProperties"] = {"anyOf": [{"$ref": "#/$defs/FieldSpec"}, type_alone]}
+    one = {"$ref": "#/$defs/EntitySpec", "description": "The feature's one entity, instead of `entities`."}
+    schema["properties"]["entity"] = one
+    schema["required"] = [name for name in schema["required"] if name != "entities"]
+    schema["oneOf"] = [{"required": ["entities"]}, {"required": ["entity"]}]
+    return {"$schema": JSON_SCHEMA_DIALECT, **schema}

@@ -3,12 +3,15 @@
 import json
 import os
 import stat
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
-from tests.conftest import EXAMPLES, Run, tree
+from tests.conftest import EXAMPLE_SPECS, EXAMPLES, Run, tree
 
 Cli = Callable[..., Run]
 SPEC = EXAMPLES / "blog.yaml"
@@ -32,8 +35,26 @@ def test_schema_prints_the_specs_json_schema(cli: Cli) -> None:
     result = cli("schema")
     assert result.returncode == 0
     schema = json.loads(result.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] == "Spec"
     assert "entities" in schema["properties"]
+    # Every example is valid for an editor too: short forms (`starts_at: time`, `entity:`) included.
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in EXAMPLE_SPECS:
+        text = path.read_text()
+        data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+        assert [error.message for error in validator.iter_errors(data)] == [], path.name
+    # An editor can show what every option means.
+    objects = [schema, *schema["$defs"].values()]
+    undescribed = [
+        name for o in objects for name, option in o.get("properties", {}).items() if "description" not in option
+    ]
+    assert undescribed == []
+    # And it still refuses what the spec refuses.
+    assert list(validator.iter_errors({"feature": "x", "description": "y"}))
+    assert list(
+        validator.iter_errors({"feature": "x", "description": "y", "entity": {"name": "A", "fields": {"a": "strr"}}})
+    )
 
 
 def test_init_creates_a_project_and_refuses_a_non_empty_directory(cli: Cli, tmp_path: Path) -> None:
