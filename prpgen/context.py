@@ -39,6 +39,8 @@ RELATIONSHIPS_COMMENT = (
     "    # with selectinload, so async code cannot trigger hidden I/O."
 )
 API_PREFIX = "/api/v1"
+# Parameters and locals of the generated routes and services.
+LOCAL_NAMES = frozenset({"data", "db", "values", "query", "service", "page", "filters", "current_user", "deleted"})
 
 
 def inverse_line(inverse: Inverse) -> str:
@@ -206,6 +208,12 @@ class EntityContext:
         return target.read == "owner" and self.level("list") != "public"
 
     @property
+    def var(self) -> str:
+        """The name of one row in routes and services: the module's name, unless a parameter or
+        local of theirs already has it (`data`, the payload, for an entity named Data)."""
+        return f"{self.module}_row" if self.module in LOCAL_NAMES else self.module
+
+    @property
     def decimal_scales(self) -> tuple[tuple[str, int], ...]:
         """(alias, places) of each scale its decimal fields have: `("Decimal2", 2)`."""
         places = sorted({f.spec.digits[1] for f in self.fields if f.spec.type == "decimal"})
@@ -232,7 +240,7 @@ class EntityContext:
 
     @property
     def references_import(self) -> str:
-        names = ["Reference", "check_references"]
+        names = ["Reference", *(["check_references"] if self.ref_fields else [])]
         names += ["load_references"] if self.many_fields else []
         reads = {f.reference.target.read for f in self.fields if f.reference}
         names += ["owned_by"] if "owner" in reads else []

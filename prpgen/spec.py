@@ -568,7 +568,8 @@ class Spec(_Strict):
     def _unique_entities(self) -> Spec:
         seen: dict[str, str] = {}
         for entity in self.entities:
-            for key in (naming.snake(entity.name), naming.table(entity.name, entity.plural)):
+            # An uncountable noun (Sheep, Data, News) is its own plural: one name, one entity.
+            for key in dict.fromkeys((naming.snake(entity.name), naming.table(entity.name, entity.plural))):
                 if key in seen and seen[key] != entity.name:
                     raise ValueError(f"entities '{seen[key]}' and '{entity.name}' both become '{key}'")
                 if key in seen:

@@ -116,6 +116,45 @@ def test_awkward_names_pass_every_gate(tmp_path: Path, postgres_url: str) -> Non
     assert validate_project(project, create_database(postgres_url, "stress")) >= MIN_COVERAGE
 
 
+UNCOUNTABLE = """\
+feature: farm
+description: Things whose plural is themselves.
+entities:
+  - name: Sheep
+    fields:
+      name: {type: str, max_length: 40}
+  - name: Fish
+    fields:
+      kind: {type: str, max_length: 40}
+      sheep: {type: ref, to: Sheep, required: false}
+  - name: Series
+    owned: false
+    fields:
+      title: {type: str, max_length: 80}
+  - name: News
+    fields:
+      headline: {type: str, max_length: 120, searchable: true}
+      series: {type: ref, to: Series, required: false}
+  - name: Data
+    fields:
+      value: {type: int}
+      news: {type: ref_many, to: News}
+"""
+
+
+def test_uncountable_names_pass_every_gate(tmp_path: Path, postgres_url: str) -> None:
+    """Sheep, Fish, Series, News, Data are their own plurals (they were refused as "defined
+    twice"); Data is also the name of every route's payload parameter."""
+    spec = tmp_path / "farm.yaml"
+    spec.write_text(UNCOUNTABLE)
+    project = tmp_path / "farm"
+    result = run_cli("generate", str(spec), "--out", str(project))
+    assert result.returncode == 0, result.stderr
+    assert (project / "app/api/endpoints/sheep.py").is_file()
+    assert 'PATH = "/sheep"' in (project / "app/api/endpoints/sheep.py").read_text()
+    assert validate_project(project, create_database(postgres_url, "farm")) >= MIN_COVERAGE
+
+
 # Two ways a service can lose a write in production while a careless test suite stays green,
 # as edits (file, text, replacement) of a generated notes project.
 NO_COMMIT = ("app/services/note_service.py", "await self.db.commit()", "await self.db.flush()")
