@@ -1,6 +1,8 @@
 # One command per job; each installs what it needs into .venv first.
 #   make example   generate examples/blog.yaml into build/blog (the main job)
-#   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set)
+#   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set);
+#                  the slowest gates run on a daily rotating sample of the projects (see tests/conftest.py)
+#   make test-all  the same with every project through every slow gate (about 30 minutes on 2 cores)
 #   make golden    refresh the golden projects under examples/ after an intended template change
 #   make drift     fail (with a diff) if a golden project under examples/ differs from what its spec generates
 #   make bench     every benchmark (generator speed, API under load vs two baselines); writes benchmarks/RESULTS.md
@@ -10,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: example test golden drift bench clean
+.PHONY: example test test-all golden drift bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,9 @@ example: $(INSTALLED)
 
 test: $(INSTALLED)
 	$(BIN)/python -m pytest --cov=prpgen --cov-report=term
+
+test-all: $(INSTALLED)
+	PRPGEN_ALL_GATES=1 $(BIN)/python -m pytest --cov=prpgen --cov-report=term
 
 golden: $(INSTALLED)
 	$(BIN)/python -m tests.golden
