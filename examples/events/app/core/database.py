@@ -29,9 +29,6 @@ engine = create_async_engine(
 probe_engine = create_async_engine(settings.database_url, poolclass=NullPool)
 # Objects stay usable after commit: responses are built from them without a reload.
 async_session_factory = async_sessionmaker(engine, expire_on_commit=False)
-# Under PostgreSQL's READ COMMITTED every statement reads its own snapshot, in a transaction
-# or not: requests that only read skip BEGIN and ROLLBACK, two round trips each. (The same
-# engine and pool; each connection it lends is in AUTOCOMMIT until returned.)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -65,6 +62,9 @@ def refuse_writing_statements(state: ORMExecuteState) -> None:
         raise ReadOnlySessionError(READ_ONLY)
 
 
+# Under PostgreSQL's READ COMMITTED every statement reads its own snapshot, in a transaction
+# or not: requests that only read skip BEGIN and ROLLBACK, two round trips each. (The same
+# engine and pool; each connection it lends is in AUTOCOMMIT until returned.)
 read_session_factory = async_sessionmaker(
     engine.execution_options(isolation_level="AUTOCOMMIT"),
     expire_on_commit=False,
