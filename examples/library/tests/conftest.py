@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -7,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from fastapi import Request
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -22,7 +23,7 @@ from app.core.config import get_settings
 from app.core.database import READ_ONLY_METHODS, ReadOnlySession, get_async_session
 from app.core.security import create_access_token, hash_password
 from app.main import app
-from app.models import User
+from app.models import Base, User
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
@@ -136,6 +137,49 @@ async def client(connection: AsyncConnection) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
     app.dependency_overrides.clear()
+
+
+@pytest.fixture
+async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
+    """A client whose requests run exactly as in production: each in a session and on a
+    connection of its own, committed for real, so requests sent together really race.
+    Everything they wrote is deleted afterwards (the run's admin stays)."""
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            statement = table.delete()
+            if table is User.__table__:
+                statement = statement.where(table.c.email != ADMIN_EMAIL)
+            await connection.execute(statement)
+
+
+@pytest.fixture
+async def committed_headers(
+    engine: AsyncEngine, committed_client: AsyncClient
+) -> dict[str, str]:
+    """A signed-in user committed for real, for `committed_client` (deleted after the test)."""
+    async with AsyncSession(engine, expire_on_commit=False) as session:
+        user = await make_user(session, "racer@example.com")
+        await session.commit()
+    return bearer(user)
+
+
+# Whether some statement waits for a lock another transaction holds.
+LOCK_WAITS = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+
+
+async def until_blocked(
+    connection: AsyncConnection, request: asyncio.Task[Any]
+) -> None:
+    """Wait until `request` waits for a lock `connection` holds, or has finished without
+    waiting for one: what the request does next happens after the test's next step."""
+    for _ in range(1000):
+        if request.done() or await connection.scalar(LOCK_WAITS):
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the request neither finished nor waited for the lock in 10 s")
 
 
 async def make_user(db: AsyncSession, email: str, *, is_active: bool = True) -> User:

@@ -105,7 +105,12 @@ class CategoryService:
         user_id: int | None,
         reader: int | None,
     ) -> Category | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         await self._check_references(values, reader)
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
@@ -42,6 +42,20 @@ GET_OWNED = select(Post).where(*OWNED_ROW).options(selectinload(Post.tags))
 # Writes sync the session's objects with the rows RETURNING names: the default would evaluate
 # the WHERE clause in Python, where a bound parameter has no value.
 SYNC = {"synchronize_session": "fetch"}
+UPDATE = (
+    update(Post)
+    .where(*ROW)
+    .returning(Post)
+    .options(selectinload(Post.tags))
+    .execution_options(**SYNC)
+)
+UPDATE_OWNED = (
+    update(Post)
+    .where(*OWNED_ROW)
+    .returning(Post)
+    .options(selectinload(Post.tags))
+    .execution_options(**SYNC)
+)
 DELETE = delete(Post).where(*ROW).returning(Post.id).execution_options(**SYNC)
 DELETE_OWNED = (
     delete(Post).where(*OWNED_ROW).returning(Post.id).execution_options(**SYNC)
@@ -111,18 +125,24 @@ class PostService:
         user_id: int | None,
         reader: int | None,
     ) -> Post | None:
-        """Apply `values` to the row and replace the links given; None if no such row."""
-        post = await self.get(post_id, user_id=user_id)
-        if post is None:
-            return None
+        """Apply `values` in one UPDATE ... RETURNING, then replace the links given.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
+        values = dict(values)
+        tag_ids = values.pop("tag_ids", None)
         await self._check_references(values, reader)
-        for key, value in values.items():
-            if key == "tag_ids":
-                post.tags = await self._tags(value, reader)
-            else:
-                setattr(post, key, value)
+        query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
-            await self.db.flush()
+            post = await self.db.scalar(
+                query.values(**values), {"_id": post_id, "_owner": user_id}
+            )
+            if post is not None and tag_ids is not None:
+                # The row is locked, so the links loaded with it are the committed ones: two
+                # updates replace them one after the other, never both from the same start.
+                post.tags = await self._tags(tag_ids, reader)
         return post
 
     async def delete(self, post_id: int, *, user_id: int | None) -> bool:

@@ -1,10 +1,13 @@
+import asyncio
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import User
-from tests.conftest import ADMIN_HEADERS, Made
+from app.models import Category, User
+from tests.conftest import ADMIN_HEADERS, Made, until_blocked
 
 pytestmark = pytest.mark.priority_high
 
@@ -500,3 +503,63 @@ async def test_parent_id_cannot_form_a_cycle(
         f"{URL}/{child_id}", json={"parent_id": None}, headers=auth_headers
     )
     assert moved.status_code == 200
+
+
+async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    body = await payload(committed_client, committed_headers)
+    responses = await asyncio.gather(
+        *(
+            committed_client.post(URL, json=body, headers=committed_headers)
+            for _ in range(2)
+        ),
+    )
+    assert sorted(response.status_code for response in responses) == [201, 409]
+
+
+async def test_an_update_racing_a_delete_is_200_or_404(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    field = "name"
+    change = {field: (await payload(committed_client, committed_headers, 1))[field]}
+    updated, deleted = await asyncio.gather(
+        committed_client.patch(url, json=change, headers=committed_headers),
+        committed_client.delete(url, headers=committed_headers),
+    )
+    assert updated.status_code in (200, 404), updated.text
+    assert deleted.status_code == 204, deleted.text
+    assert (
+        await committed_client.get(url, headers=committed_headers)
+    ).status_code == 404
+
+
+async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
+    committed_client: AsyncClient,
+    engine: AsyncEngine,
+    committed_headers: dict[str, str],
+) -> None:
+    """The PATCH sets a field back while another writer changes it: what the PATCH sent is
+    stored, even though it equals the value the row had when the PATCH began."""
+    field = "name"
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    change = (
+        update(Category)
+        .where(Category.id == created["id"])
+        .values({field: VALID[1][field]})
+    )
+    async with engine.connect() as writer:
+        await writer.execute(change)
+        patch = asyncio.create_task(
+            committed_client.patch(
+                url, json={field: created[field]}, headers=committed_headers
+            ),
+        )
+        await until_blocked(writer, patch)
+        await writer.commit()
+    assert (await patch).status_code == 200
+    stored = await committed_client.get(url, headers=committed_headers)
+    assert stored.json()[field] == created[field]

@@ -1,13 +1,16 @@
+import asyncio
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import User
+from app.models import Post, User
 from tests.api.test_categories import URL as CATEGORIES_URL
 from tests.api.test_categories import create as create_category
 from tests.api.test_tags import create as create_tag
-from tests.conftest import ADMIN_HEADERS, Made
+from tests.conftest import ADMIN_HEADERS, Made, until_blocked
 
 pytestmark = pytest.mark.priority_high
 
@@ -629,3 +632,82 @@ async def test_an_admin_may_point_tag_ids_at_any_row(
     response = await client.post(URL, json=body, headers=admin_headers)
     assert response.status_code == 201, response.text
     assert response.json()["tag_ids"] == [theirs["id"]]
+
+
+async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    body = await payload(committed_client, committed_headers)
+    responses = await asyncio.gather(
+        *(
+            committed_client.post(URL, json=body, headers=committed_headers)
+            for _ in range(2)
+        ),
+    )
+    assert sorted(response.status_code for response in responses) == [201, 409]
+
+
+async def test_an_update_racing_a_delete_is_200_or_404(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    field = "title"
+    change = {field: (await payload(committed_client, committed_headers, 1))[field]}
+    updated, deleted = await asyncio.gather(
+        committed_client.patch(url, json=change, headers=committed_headers),
+        committed_client.delete(url, headers=committed_headers),
+    )
+    assert updated.status_code in (200, 404), updated.text
+    assert deleted.status_code == 204, deleted.text
+    assert (
+        await committed_client.get(url, headers=committed_headers)
+    ).status_code == 404
+
+
+async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
+    committed_client: AsyncClient,
+    engine: AsyncEngine,
+    committed_headers: dict[str, str],
+) -> None:
+    """The PATCH sets a field back while another writer changes it: what the PATCH sent is
+    stored, even though it equals the value the row had when the PATCH began."""
+    field = "title"
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    change = (
+        update(Post).where(Post.id == created["id"]).values({field: VALID[1][field]})
+    )
+    async with engine.connect() as writer:
+        await writer.execute(change)
+        patch = asyncio.create_task(
+            committed_client.patch(
+                url, json={field: created[field]}, headers=committed_headers
+            ),
+        )
+        await until_blocked(writer, patch)
+        await writer.commit()
+    assert (await patch).status_code == 200
+    stored = await committed_client.get(url, headers=committed_headers)
+    assert stored.json()[field] == created[field]
+
+
+async def test_concurrent_updates_of_the_same_tags_both_succeed(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    tag = await create_tag(committed_client, committed_headers, 1)
+    links = sorted([*created["tag_ids"], tag["id"]])
+    body = {"tag_ids": links}
+    responses = await asyncio.gather(
+        *(
+            committed_client.patch(url, json=body, headers=committed_headers)
+            for _ in range(2)
+        ),
+    )
+    assert [response.status_code for response in responses] == [200, 200], [
+        response.text for response in responses
+    ]
+    stored = await committed_client.get(url, headers=committed_headers)
+    assert sorted(stored.json()["tag_ids"]) == links

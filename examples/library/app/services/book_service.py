@@ -76,7 +76,12 @@ class BookService:
     async def update(
         self, book_id: int, values: dict[str, Any], *, actor_id: int
     ) -> Book | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         values = {**values, "updated_by_id": actor_id}
         async with self._writing():
             book = await self.db.scalar(UPDATE.values(**values), {"_id": book_id})

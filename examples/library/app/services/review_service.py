@@ -108,7 +108,12 @@ class ReviewService:
         user_id: int | None,
         actor_id: int,
     ) -> Review | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         values = {**values, "updated_by_id": actor_id}
         await self._check_references(values)
         query = UPDATE if user_id is None else UPDATE_OWNED

@@ -65,12 +65,19 @@ class ShelfService:
         return await self.db.scalar(query) or 0
 
     async def update(self, shelf_id: int, values: dict[str, Any]) -> Shelf | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
-        if not values:
-            # Nothing to SET (no updated_at here): the row as it is.
-            return await self.get(shelf_id)
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         async with self._writing():
-            shelf = await self.db.scalar(UPDATE.values(**values), {"_id": shelf_id})
+            if values:
+                shelf = await self.db.scalar(UPDATE.values(**values), {"_id": shelf_id})
+            else:
+                # Nothing to SET (no updated_at here): lock the row as it is.
+                locked = GET.with_for_update()
+                shelf = await self.db.scalar(locked, {"_id": shelf_id})
         return shelf
 
     async def delete(self, shelf_id: int) -> bool:

@@ -81,7 +81,12 @@ class NoteService:
     async def update(
         self, note_id: int, values: dict[str, Any], *, user_id: int | None
     ) -> Note | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         query = UPDATE if user_id is None else UPDATE_OWNED
         async with self._writing():
             note = await self.db.scalar(

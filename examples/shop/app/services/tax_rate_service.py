@@ -68,7 +68,12 @@ class TaxRateService:
         return await self.db.scalar(query) or 0
 
     async def update(self, tax_rate_id: int, values: dict[str, Any]) -> TaxRate | None:
-        """Apply `values` in one UPDATE ... RETURNING; None if no such row."""
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
         async with self._writing():
             tax_rate = await self.db.scalar(
                 UPDATE.values(**values), {"_id": tax_rate_id}

@@ -1,15 +1,18 @@
+import asyncio
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import User
+from app.models import OrderItem, User
 from tests.api.test_orders import URL as ORDERS_URL
 from tests.api.test_orders import create as create_order
 from tests.api.test_products import URL as PRODUCTS_URL
 from tests.api.test_products import create as create_product
-from tests.conftest import ADMIN_HEADERS, Made
+from tests.conftest import ADMIN_HEADERS, Made, until_blocked
 
 pytestmark = pytest.mark.priority_critical
 
@@ -559,3 +562,50 @@ async def test_deleting_the_product_restrict(
         "detail": "Other rows still refer to this product; change or delete them first",
     }
     assert after.json() == created
+
+
+async def test_an_update_racing_a_delete_is_200_or_404(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    field = "order_id"
+    change = {field: (await payload(committed_client, committed_headers, 1))[field]}
+    updated, deleted = await asyncio.gather(
+        committed_client.patch(url, json=change, headers=committed_headers),
+        committed_client.delete(url, headers=committed_headers),
+    )
+    assert updated.status_code in (200, 404), updated.text
+    assert deleted.status_code == 204, deleted.text
+    assert (
+        await committed_client.get(url, headers=committed_headers)
+    ).status_code == 404
+
+
+async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
+    committed_client: AsyncClient,
+    engine: AsyncEngine,
+    committed_headers: dict[str, str],
+) -> None:
+    """The PATCH sets a field back while another writer changes it: what the PATCH sent is
+    stored, even though it equals the value the row had when the PATCH began."""
+    field = "quantity"
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    change = (
+        update(OrderItem)
+        .where(OrderItem.id == created["id"])
+        .values({field: VALID[1][field]})
+    )
+    async with engine.connect() as writer:
+        await writer.execute(change)
+        patch = asyncio.create_task(
+            committed_client.patch(
+                url, json={field: created[field]}, headers=committed_headers
+            ),
+        )
+        await until_blocked(writer, patch)
+        await writer.commit()
+    assert (await patch).status_code == 200
+    stored = await committed_client.get(url, headers=committed_headers)
+    assert stored.json()[field] == created[field]
