@@ -99,6 +99,7 @@ class EntityContext:
         columns += ["user_id"] if self.owned else []
         columns += ["created_by_id", "updated_by_id"] if self.audit else []
         columns += ["deleted_at"] if self.soft_delete else []
+        columns += ["deleted_by_id"] if self.soft_delete and self.audit else []
         return tuple(columns)
 
     def level(self, operation: str) -> str:
@@ -197,6 +198,7 @@ class EntityContext:
     @property
     def service_sqlalchemy_import(self) -> str:
         names = ["ColumnElement", "bindparam", "func", "select"]
+        names += ["exists"] if any(i.restricts for i in self.released_on_delete) else []
         names += ["or_"] if self.search_fields else []
         names += [] if self.soft_delete else ["delete"]
         names += ["update"]
@@ -380,7 +382,8 @@ class EntityContext:
             "get": 1 + many,
             "create": create,
             "replace": replace,
-            "delete": 1,
+            # A soft delete also checks (RESTRICT) or clears (SET NULL) each kind of referrer.
+            "delete": 1 + len(self.released_on_delete),
         }
 
     @property
@@ -418,6 +421,27 @@ class EntityContext:
     @property
     def first_field(self) -> FieldContext:
         return self.fields[0]
+
+    @property
+    def hidden_with(self) -> tuple[FieldContext, ...]:
+        """`ref` fields with ON DELETE CASCADE to a soft-deleted entity: a row is hidden while
+        the row it refers to is deleted, and comes back with it."""
+        return tuple(
+            f
+            for f in self.ref_fields
+            if f.reference
+            and f.reference.on_delete == "CASCADE"
+            and f.reference.target.soft_delete
+            and not f.reference.self_reference
+        )
+
+    @property
+    def released_on_delete(self) -> tuple[Inverse, ...]:
+        """Rows of this feature referring to this soft-deleted entity under RESTRICT or SET NULL:
+        its DELETE refuses (409) while live ones refer to it, or clears their reference."""
+        if not self.soft_delete:
+            return ()
+        return tuple(i for i in self.inverses if i.restricts or i.clears)
 
     @property
     def race_field(self) -> FieldContext | None:
@@ -505,6 +529,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         raise SpecError(source, exc.problems) from None
     # An entity's module is its name in snake case (`D_x` → `d_x`), not its class's (`DX` → `dx`).
     modules = {naming.pascal(e.name): naming.snake(e.name) for e in spec.entities}
+    soft = {naming.pascal(e.name) for e in spec.entities if e.soft_delete}
     inverses: dict[str, list[Inverse]] = {}
     for (source_class, name), reference in references.items():
         if reference.inverse is not None:
@@ -515,6 +540,9 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
                     modules[source_class],
                     name,
                     restricts=reference.on_delete == "RESTRICT",
+                    column=reference.column,
+                    on_delete=reference.on_delete,
+                    source_soft_delete=source_class in soft,
                 )
             )
     problems: list[Problem] = []
@@ -592,6 +620,7 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity
         names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
     if entity.audit:
         names += [f"fk_{table}_created_by_id_users", f"fk_{table}_updated_by_id_users"]
+        names += [f"fk_{table}_deleted_by_id_users"] if entity.soft_delete else []
     for f in fields:
         names += [f"ck_{table}_{check.name}" for check in f.checks]
         if f.spec.unique:

@@ -82,6 +82,8 @@ def columns(fields: Sequence[FieldContext], entity: EntitySpec) -> list[Column]:
         result += [Column("created_by_id", "sa.Integer()", True), Column("updated_by_id", "sa.Integer()", True)]
     if entity.soft_delete:
         result.append(Column("deleted_at", "sa.DateTime(timezone=True)", nullable=True))
+    if entity.soft_delete and entity.audit:
+        result.append(Column("deleted_by_id", "sa.Integer()", True))
     for name in ("created_at", "updated_at") if entity.timestamps else ():
         result.append(Column(name, "sa.DateTime(timezone=True)", False, 'sa.text("now()")'))
     return result
@@ -159,6 +161,8 @@ def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) 
     if entity.audit:
         found.append(_reference(table, "created_by_id", "users", "SET NULL"))
         found.append(_reference(table, "updated_by_id", "users", "SET NULL"))
+    if entity.audit and entity.soft_delete:
+        found.append(_reference(table, "deleted_by_id", "users", "SET NULL"))
     for f in fields:
         if f.reference is not None and not f.reference.many:
             found.append(_reference(table, f.input_name, f.reference.target.table, f.reference.on_delete))

@@ -111,6 +111,15 @@ class Inverse:
     back_populates: str
     # ON DELETE RESTRICT: deleting the target while rows refer to it is a 409.
     restricts: bool = False
+    # The referring column (`post_id`), its ON DELETE, and whether its rows are soft deleted:
+    # a soft-deleted target maps ON DELETE onto the rows referring to it.
+    column: str = ""
+    on_delete: str = ""
+    source_soft_delete: bool = False
+
+    @property
+    def clears(self) -> bool:
+        return self.on_delete == "SET NULL"
 
 
 def resolve(spec: Spec, existing: Mapping[str, Target]) -> tuple[list[EntitySpec], dict[tuple[str, str], Reference]]:

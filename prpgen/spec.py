@@ -87,7 +87,7 @@ _OPTION_TYPES: dict[str, frozenset[str]] = {
 # generated class bodies refer to (a field of that name would shadow them there).
 RESERVED_FIELD_NAMES = frozenset(
     {
-        *("id", "created_at", "updated_at", "user_id", "deleted_at", "created_by_id", "updated_by_id"),
+        *("id", "created_at", "updated_at", "user_id", "deleted_at", "created_by_id", "updated_by_id", "deleted_by_id"),
         *("metadata", "registry", "awaitable_attrs"),
         *("construct", "copy", "dict", "from_orm", "json", "parse_file", "parse_obj", "parse_raw"),
         *("schema", "schema_json", "update_forward_refs", "validate"),
@@ -407,7 +407,8 @@ class EntitySpec(_Strict):
     soft_delete: StrictBool = False
     """true: DELETE marks the row deleted (admins may restore it) instead of removing it."""
     audit: StrictBool = False
-    """true: created_by_id and updated_by_id columns record who wrote the row."""
+    """true: created_by_id and updated_by_id columns record who wrote the row (and, with
+    soft_delete, deleted_by_id who deleted it; a restore counts as a change)."""
     timestamps: StrictBool = True
     """false: no created_at and updated_at columns."""
     fields: dict[str, FieldSpec] = Field(min_length=1)

@@ -1,6 +1,6 @@
-"""create books, reviews, shelves (library-catalogue)
+"""create shelves, books, reviews, loans (library-catalogue)
 
-Revision ID: bc1b3d877290
+Revision ID: b57f95e11aaf
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "bc1b3d877290"
+revision: str = "b57f95e11aaf"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -17,14 +17,33 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "shelves",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("position >= 0", name=op.f("ck_shelves_position_ge")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_shelves")),
+    )
+    op.create_index(op.f("ix_shelves_position"), "shelves", ["position"], unique=False)
+    op.create_index(
+        op.f("uq_shelves_name"),
+        "shelves",
+        ["name"],
+        unique=True,
+        postgresql_where=sa.text("deleted_at IS NULL"),
+    )
+    op.create_table(
         "books",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("isbn", sa.String(length=17), nullable=False),
         sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("shelf_id", sa.Integer(), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deleted_by_id", sa.Integer(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -53,8 +72,21 @@ def upgrade() -> None:
             name=op.f("fk_books_updated_by_id_users"),
             ondelete="SET NULL",
         ),
+        sa.ForeignKeyConstraint(
+            ["deleted_by_id"],
+            ["users.id"],
+            name=op.f("fk_books_deleted_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["shelf_id"],
+            ["shelves.id"],
+            name=op.f("fk_books_shelf_id_shelves"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_books")),
     )
+    op.create_index(op.f("ix_books_shelf_id"), "books", ["shelf_id"], unique=False)
     op.create_index(op.f("ix_books_created_at"), "books", ["created_at"], unique=False)
     op.create_index(
         op.f("uq_books_isbn"),
@@ -73,6 +105,7 @@ def upgrade() -> None:
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("deleted_by_id", sa.Integer(), nullable=True),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
@@ -110,6 +143,12 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
+            ["deleted_by_id"],
+            ["users.id"],
+            name=op.f("fk_reviews_deleted_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
             ["book_id"],
             ["books.id"],
             name=op.f("fk_reviews_book_id_books"),
@@ -131,24 +170,60 @@ def upgrade() -> None:
         unique=False,
     )
     op.create_table(
-        "shelves",
+        "loans",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.CheckConstraint("position >= 0", name=op.f("ck_shelves_position_ge")),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_shelves")),
-        sa.UniqueConstraint("name", name=op.f("uq_shelves_name")),
+        sa.Column("book_id", sa.Integer(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_loans_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["book_id"],
+            ["books.id"],
+            name=op.f("fk_loans_book_id_books"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_loans")),
     )
-    op.create_index(op.f("ix_shelves_position"), "shelves", ["position"], unique=False)
+    op.create_index(op.f("ix_loans_book_id"), "loans", ["book_id"], unique=False)
+    op.create_index(op.f("ix_loans_created_at"), "loans", ["created_at"], unique=False)
+    op.create_index(
+        op.f("ix_loans_user_id_id"),
+        "loans",
+        ["user_id", "id"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_shelves_position"), table_name="shelves")
-    op.drop_table("shelves")
+    op.drop_index(op.f("ix_loans_user_id_id"), table_name="loans")
+    op.drop_index(op.f("ix_loans_created_at"), table_name="loans")
+    op.drop_index(op.f("ix_loans_book_id"), table_name="loans")
+    op.drop_table("loans")
     op.drop_index(op.f("ix_reviews_user_id_id"), table_name="reviews")
     op.drop_index(op.f("ix_reviews_created_at"), table_name="reviews")
     op.drop_index(op.f("ix_reviews_book_id"), table_name="reviews")
     op.drop_table("reviews")
     op.drop_index(op.f("uq_books_isbn"), table_name="books")
     op.drop_index(op.f("ix_books_created_at"), table_name="books")
+    op.drop_index(op.f("ix_books_shelf_id"), table_name="books")
     op.drop_table("books")
+    op.drop_index(op.f("uq_shelves_name"), table_name="shelves")
+    op.drop_index(op.f("ix_shelves_position"), table_name="shelves")
+    op.drop_table("shelves")

@@ -2,6 +2,7 @@
 
 from app.models.base import Base as Base
 from app.models.book import Book as Book
+from app.models.loan import Loan as Loan
 from app.models.rate_limit import RateLimitWindow as RateLimitWindow
 from app.models.review import Review as Review
 from app.models.shelf import Shelf as Shelf

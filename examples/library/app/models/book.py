@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.models.base import Base, TimestampMixin
 
 if TYPE_CHECKING:
+    from app.models.loan import Loan
     from app.models.review import Review
+    from app.models.shelf import Shelf
 
 
 class Book(TimestampMixin, Base):
@@ -26,6 +28,10 @@ class Book(TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     isbn: Mapped[str] = mapped_column(String(17))
     published_on: Mapped[dt.date | None]
+    shelf_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shelves.id", ondelete="SET NULL"),
+        index=True,
+    )
     # Who created and last changed the row: set from the signed-in user, never from a payload.
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
@@ -35,10 +41,19 @@ class Book(TimestampMixin, Base):
     )
     # Set by DELETE; reads and lists skip such rows, and an admin may restore them.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
+    shelf: Mapped["Shelf | None"] = relationship(back_populates="books", lazy="raise")
     reviews: Mapped[list["Review"]] = relationship(
+        back_populates="book",
+        lazy="raise",
+        passive_deletes=True,
+    )
+    loans: Mapped[list["Loan"]] = relationship(
         back_populates="book",
         lazy="raise",
         passive_deletes=True,

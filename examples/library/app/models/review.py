@@ -36,6 +36,9 @@ class Review(TimestampMixin, Base):
     )
     # Set by DELETE; reads and lists skip such rows, and an admin may restore them.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.

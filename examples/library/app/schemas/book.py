@@ -4,6 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.schemas.common import InputModel, QueryModel
+from app.schemas.types import ReferenceId
 
 
 class BookCreate(InputModel):
@@ -14,6 +15,7 @@ class BookCreate(InputModel):
         examples=["978-0-13-468599-1"],
     )
     published_on: dt.date | None = None
+    shelf_id: ReferenceId | None = None
 
 
 class BookUpdate(InputModel):
@@ -27,6 +29,7 @@ class BookUpdate(InputModel):
         examples=["978-0-13-468599-1"],
     )
     published_on: dt.date | None = None
+    shelf_id: ReferenceId | None = None
 
     @field_validator("title", "isbn")
     @classmethod
@@ -44,9 +47,11 @@ class BookResponse(BaseModel):
     title: str
     isbn: str
     published_on: dt.date | None
+    shelf_id: int | None
     created_by_id: int | None
     updated_by_id: int | None
     deleted_at: dt.datetime | None
+    deleted_by_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -78,6 +83,7 @@ class BookFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
     isbn: str | None = Field(default=None, max_length=17)
+    shelf_id: ReferenceId | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

@@ -40,6 +40,7 @@ class ReviewResponse(BaseModel):
     created_by_id: int | None
     updated_by_id: int | None
     deleted_at: dt.datetime | None
+    deleted_by_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
 

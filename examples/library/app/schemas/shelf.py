@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -32,6 +33,7 @@ class ShelfResponse(BaseModel):
     id: int
     name: str
     position: int
+    deleted_at: dt.datetime | None
 
 
 class ShelfList(BaseModel):
@@ -50,3 +52,6 @@ class ShelfFilters(QueryModel):
     name: str | None = Field(default=None, max_length=60)
     position: Int32 | None = None
     sort: ShelfSort = "-id"
+    include_deleted: bool = Field(
+        default=False, description="Admins only: list deleted rows too"
+    )

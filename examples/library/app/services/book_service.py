@@ -2,14 +2,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import as_conflict
-from app.models import Book
+from app.core.errors import as_conflict, still_referred
+from app.models import Book, Loan, Shelf
 from app.schemas.book import BookCreate, BookFilters
+from app.services.references import Reference, check_references
 
 LABEL = "book"
 # Unique constraints of the table and the field each one protects, for 409 messages.
@@ -48,6 +49,7 @@ class BookService:
 
     async def create(self, data: BookCreate, *, actor_id: int) -> Book:
         values = data.model_dump()
+        await self._check_references(values)
         book = Book(**values, created_by_id=actor_id, updated_by_id=actor_id)
         async with self._writing():
             self.db.add(book)
@@ -73,6 +75,11 @@ class BookService:
         query = select(func.count()).select_from(Book).where(*self._filters(filters))
         return await self.db.scalar(query) or 0
 
+    async def shelf_exists(self, shelf_id: int) -> bool:
+        """Whether the shelf a nested list is under exists."""
+        query = select(Shelf.id).where(Shelf.id == shelf_id, Shelf.deleted_at.is_(None))
+        return await self.db.scalar(query) is not None
+
     async def update(
         self, book_id: int, values: dict[str, Any], *, actor_id: int
     ) -> Book | None:
@@ -83,20 +90,36 @@ class BookService:
         delete of it waits for this one.
         """
         values = {**values, "updated_by_id": actor_id}
+        await self._check_references(values)
         async with self._writing():
             book = await self.db.scalar(UPDATE.values(**values), {"_id": book_id})
         return book
 
-    async def delete(self, book_id: int) -> bool:
-        """Mark the row deleted; it stays, out of every read, until an admin restores it."""
+    async def delete(self, book_id: int, *, actor_id: int) -> bool:
+        """Mark the row deleted; it stays, out of every read, until an admin restores it.
+
+        Rows that refer to it fare as under a real DELETE: ON DELETE CASCADE hides them
+        with it; RESTRICT refuses while live ones refer to it; SET NULL clears their
+        reference, which a restore does not bring back.
+        """
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(DELETE, {"_id": book_id})
+            deleted = await self.db.scalar(
+                DELETE.values(deleted_by_id=actor_id), {"_id": book_id}
+            )
+            referred = exists().where(Loan.book_id == book_id)
+            if deleted is not None and await self.db.scalar(select(referred)):
+                raise still_referred(LABEL)
         return deleted is not None
 
-    async def restore(self, book_id: int) -> Book | None:
+    async def restore(self, book_id: int, *, actor_id: int) -> Book | None:
         """Bring back a deleted row; None if there is no deleted row with that id."""
         deleted = (Book.id == book_id, Book.deleted_at.is_not(None))
-        query = update(Book).where(*deleted).values(deleted_at=None).returning(Book)
+        restored = {
+            "deleted_at": None,
+            "deleted_by_id": None,
+            "updated_by_id": actor_id,
+        }
+        query = update(Book).where(*deleted).values(**restored).returning(Book)
         async with self._writing():
             book = await self.db.scalar(query)
         return book
@@ -108,6 +131,7 @@ class BookService:
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Book.isbn, filters.isbn),
+            (Book.shelf_id, filters.shelf_id),
         ]
         clauses += [column == value for column, value in equal if value is not None]
         if filters.q is not None:
@@ -117,6 +141,18 @@ class BookService:
             ]
             clauses.append(or_(*matches))
         return clauses
+
+    async def _check_references(self, values: dict[str, Any]) -> None:
+        references = [
+            Reference(
+                "shelf_id",
+                "Shelf",
+                Shelf.id,
+                values.get("shelf_id"),
+                (Shelf.deleted_at.is_(None),),
+            ),
+        ]
+        await check_references(self.db, references)
 
     @asynccontextmanager
     async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:

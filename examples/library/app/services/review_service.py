@@ -24,7 +24,11 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
 }
 # One live row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
 # but building a statement and its cache key per request took as long as running it.
-ROW = (Review.id == bindparam("_id"), Review.deleted_at.is_(None))
+ROW = (
+    Review.id == bindparam("_id"),
+    Review.deleted_at.is_(None),
+    ~Review.book.has(Book.deleted_at.is_not(None)),
+)
 OWNED_ROW = (*ROW, Review.user_id == bindparam("_owner"))
 GET = select(Review).where(*ROW)
 GET_OWNED = select(Review).where(*OWNED_ROW)
@@ -123,17 +127,27 @@ class ReviewService:
             )
         return review
 
-    async def delete(self, review_id: int, *, user_id: int | None) -> bool:
+    async def delete(
+        self, review_id: int, *, user_id: int | None, actor_id: int
+    ) -> bool:
         """Mark the row deleted; it stays, out of every read, until an admin restores it."""
         query = DELETE if user_id is None else DELETE_OWNED
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": review_id, "_owner": user_id})
+            deleted = await self.db.scalar(
+                query.values(deleted_by_id=actor_id),
+                {"_id": review_id, "_owner": user_id},
+            )
         return deleted is not None
 
-    async def restore(self, review_id: int) -> Review | None:
+    async def restore(self, review_id: int, *, actor_id: int) -> Review | None:
         """Bring back a deleted row; None if there is no deleted row with that id."""
         deleted = (Review.id == review_id, Review.deleted_at.is_not(None))
-        query = update(Review).where(*deleted).values(deleted_at=None).returning(Review)
+        restored = {
+            "deleted_at": None,
+            "deleted_by_id": None,
+            "updated_by_id": actor_id,
+        }
+        query = update(Review).where(*deleted).values(**restored).returning(Review)
         async with self._writing():
             review = await self.db.scalar(query)
         return review
@@ -146,6 +160,7 @@ class ReviewService:
             clauses.append(Review.user_id == user_id)
         if not filters.include_deleted:
             clauses.append(Review.deleted_at.is_(None))
+            clauses.append(~Review.book.has(Book.deleted_at.is_not(None)))
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Review.book_id, filters.book_id),

@@ -2,13 +2,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
-from app.models import Shelf
+from app.models import Book, Shelf
 from app.schemas.shelf import ShelfCreate, ShelfFilters
 
 LABEL = "shelf"
@@ -22,15 +22,21 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "name": Shelf.name,
     "position": Shelf.position,
 }
-# One row by id, built once: SQLAlchemy caches compiled SQL,
+# One live row by id, built once: SQLAlchemy caches compiled SQL,
 # but building a statement and its cache key per request took as long as running it.
-ROW = (Shelf.id == bindparam("_id"),)
+ROW = (Shelf.id == bindparam("_id"), Shelf.deleted_at.is_(None))
 GET = select(Shelf).where(*ROW)
 # Writes sync the session's objects with the rows RETURNING names: the default would evaluate
 # the WHERE clause in Python, where a bound parameter has no value.
 SYNC = {"synchronize_session": "fetch"}
 UPDATE = update(Shelf).where(*ROW).returning(Shelf).execution_options(**SYNC)
-DELETE = delete(Shelf).where(*ROW).returning(Shelf.id).execution_options(**SYNC)
+DELETE = (
+    update(Shelf)
+    .where(*ROW)
+    .values(deleted_at=func.now())
+    .returning(Shelf.id)
+    .execution_options(**SYNC)
+)
 
 
 class ShelfService:
@@ -81,12 +87,32 @@ class ShelfService:
         return shelf
 
     async def delete(self, shelf_id: int) -> bool:
+        """Mark the row deleted; it stays, out of every read, until an admin restores it.
+
+        Rows that refer to it fare as under a real DELETE: ON DELETE CASCADE hides them
+        with it; RESTRICT refuses while live ones refer to it; SET NULL clears their
+        reference, which a restore does not bring back.
+        """
         async with self._writing(deleting=True):
             deleted = await self.db.scalar(DELETE, {"_id": shelf_id})
+            if deleted is not None:
+                cleared = update(Book).where(Book.shelf_id == shelf_id)
+                await self.db.execute(cleared.values(shelf_id=None))
         return deleted is not None
+
+    async def restore(self, shelf_id: int) -> Shelf | None:
+        """Bring back a deleted row; None if there is no deleted row with that id."""
+        deleted = (Shelf.id == shelf_id, Shelf.deleted_at.is_not(None))
+        restored = {"deleted_at": None}
+        query = update(Shelf).where(*deleted).values(**restored).returning(Shelf)
+        async with self._writing():
+            shelf = await self.db.scalar(query)
+        return shelf
 
     def _filters(self, filters: ShelfFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
+        if not filters.include_deleted:
+            clauses.append(Shelf.deleted_at.is_(None))
         # Equality filters: each one given narrows the list.
         equal: list[tuple[InstrumentedAttribute[Any], object]] = [
             (Shelf.name, filters.name),

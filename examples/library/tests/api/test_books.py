@@ -7,6 +7,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.models import Book, User
+from tests.api.test_shelves import URL as SHELVES_URL
+from tests.api.test_shelves import create as create_shelf
 from tests.conftest import ADMIN_HEADERS, Made, until_blocked
 
 pytestmark = pytest.mark.priority_medium
@@ -29,9 +31,18 @@ VALID: list[dict[str, Any]] = [
 
 
 async def payload(
-    client: AsyncClient, headers: dict[str, str], index: int = 0
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
 ) -> dict[str, Any]:
-    return dict(VALID[index])
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    shelf = await create_shelf(client, ADMIN_HEADERS, index, made)
+    return {
+        **VALID[index],
+        "shelf_id": shelf["id"],
+    }
 
 
 async def create(
@@ -43,7 +54,7 @@ async def create(
     key = (URL, index, headers.get("Authorization", ""))
     if made is not None and key in made:
         return made[key]
-    body = await payload(client, headers, index)
+    body = await payload(client, headers, index, made)
     response = await client.post(URL, json=body, headers=headers)
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
@@ -90,6 +101,12 @@ async def test_create_returns_the_new_book(
         pytest.param("published_on", MISSING, 201, id="published_on-omitted"),
         pytest.param("published_on", None, 201, id="published_on-null"),
         pytest.param("published_on", "2024-02-30", 422, id="published_on-invalid"),
+        pytest.param("shelf_id", MISSING, 201, id="shelf_id-omitted"),
+        pytest.param("shelf_id", None, 201, id="shelf_id-null"),
+        pytest.param("shelf_id", 0, 422, id="shelf_id-zero"),
+        pytest.param("shelf_id", 2147483648, 422, id="shelf_id-out-of-range"),
+        pytest.param("shelf_id", 2147483647, 422, id="shelf_id-no-such-row"),
+        pytest.param("shelf_id", "abc", 422, id="shelf_id-not-an-id"),
     ],
 )
 async def test_create_validates_each_field(
@@ -111,7 +128,15 @@ async def test_create_validates_each_field(
 
 @pytest.mark.parametrize(
     "field",
-    ["id", "created_at", "updated_at", "created_by_id", "updated_by_id", "deleted_at"],
+    [
+        "id",
+        "created_at",
+        "updated_at",
+        "created_by_id",
+        "updated_by_id",
+        "deleted_at",
+        "deleted_by_id",
+    ],
 )
 async def test_create_rejects_generated_columns(
     client: AsyncClient, admin_headers: dict[str, str], field: str
@@ -227,7 +252,7 @@ async def test_update_rejects_null_for_a_required_field(
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("field", ["published_on"])
+@pytest.mark.parametrize("field", ["published_on", "shelf_id"])
 async def test_update_clears_an_optional_field(
     client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
@@ -431,6 +456,49 @@ async def test_list_search_wildcards_match_literally(
     assert response.json()["total"] == expected
 
 
+async def test_books_are_listed_under_their_shelf(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    first = await create(client, admin_headers, 0)
+    await create(client, admin_headers, 1)
+    path = f"{SHELVES_URL}/{first['shelf_id']}/books"
+    response = await client.get(path, headers=admin_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"shelf_id": first["shelf_id"]}, headers=admin_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(
+        f"{SHELVES_URL}/{2**31 - 1}/books", headers=admin_headers
+    )
+    assert missing.status_code == 404
+
+
+async def test_shelf_id_cannot_point_at_a_deleted_shelf(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    body = await payload(client, admin_headers)
+    await client.delete(f"{SHELVES_URL}/{body['shelf_id']}", headers=ADMIN_HEADERS)
+    response = await client.post(URL, json=body, headers=admin_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "shelf_id"]
+
+
+async def test_deleting_the_shelf_set_null(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    response = await client.delete(
+        f"{SHELVES_URL}/{created['shelf_id']}", headers=ADMIN_HEADERS
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    # The shelf is only marked deleted; books fare as under a real delete.
+    assert response.status_code == 204
+    assert after.json()["shelf_id"] is None
+
+
 async def test_delete_hides_the_row_but_keeps_it(
     client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
@@ -517,6 +585,31 @@ async def test_audit_columns_record_who_wrote_the_row(
     assert response.status_code == 200, response.text
     assert (response.json()["created_by_id"], response.json()["updated_by_id"]) == (
         writer,
+        admin.id,
+    )
+
+
+async def test_audit_columns_record_who_deleted_and_restored_the_row(
+    client: AsyncClient, admin_headers: dict[str, str], admin: User
+) -> None:
+    created = await create(client, admin_headers)
+    assert created["deleted_by_id"] is None
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 204
+    everything = await client.get(
+        URL, params={"include_deleted": True}, headers=ADMIN_HEADERS
+    )
+    deleted = [
+        item for item in everything.json()["items"] if item["id"] == created["id"]
+    ]
+    assert deleted[0]["deleted_by_id"] == admin.id
+    response = await client.post(
+        f"{URL}/{created['id']}/restore", headers=ADMIN_HEADERS
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["deleted_by_id"], response.json()["updated_by_id"]) == (
+        None,
         admin.id,
     )
 

@@ -132,6 +132,7 @@ async def test_create_validates_each_field(
         "created_by_id",
         "updated_by_id",
         "deleted_at",
+        "deleted_by_id",
     ],
 )
 async def test_create_rejects_generated_columns(
@@ -430,16 +431,28 @@ async def test_book_id_cannot_point_at_a_deleted_book(
     assert response.json()["detail"][0]["loc"] == ["body", "book_id"]
 
 
-async def test_deleting_the_book_keeps_the_link(
+async def test_deleting_the_book_hides_the_review_until_it_is_restored(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
     created = await create(client, auth_headers)
-    response = await client.delete(
-        f"{BOOKS_URL}/{created['book_id']}", headers=ADMIN_HEADERS
-    )
-    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
-    # The book is only marked deleted: rows referring to it stay, ready for a restore.
+    target = f"{BOOKS_URL}/{created['book_id']}"
+    response = await client.delete(target, headers=ADMIN_HEADERS)
     assert response.status_code == 204
+    # The book is only marked deleted: the reviews of it are hidden with it, as a
+    # real delete would remove them, and come back when it is restored.
+    assert (
+        await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    ).status_code == 404
+    listed = await client.get(URL, headers=auth_headers)
+    assert created["id"] not in [item["id"] for item in listed.json()["items"]]
+    change = {"book_id": (await payload(client, auth_headers, 1))["book_id"]}
+    assert (
+        await client.patch(f"{URL}/{created['id']}", json=change, headers=auth_headers)
+    ).status_code == 404
+    assert (
+        await client.post(f"{target}/restore", headers=ADMIN_HEADERS)
+    ).status_code == 200
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert after.json() == created
 
 
@@ -510,6 +523,31 @@ async def test_audit_columns_record_who_wrote_the_row(
     assert response.status_code == 200, response.text
     assert (response.json()["created_by_id"], response.json()["updated_by_id"]) == (
         writer,
+        admin.id,
+    )
+
+
+async def test_audit_columns_record_who_deleted_and_restored_the_row(
+    client: AsyncClient, auth_headers: dict[str, str], user: User, admin: User
+) -> None:
+    created = await create(client, auth_headers)
+    assert created["deleted_by_id"] is None
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    ).status_code == 204
+    everything = await client.get(
+        URL, params={"include_deleted": True}, headers=ADMIN_HEADERS
+    )
+    deleted = [
+        item for item in everything.json()["items"] if item["id"] == created["id"]
+    ]
+    assert deleted[0]["deleted_by_id"] == user.id
+    response = await client.post(
+        f"{URL}/{created['id']}/restore", headers=ADMIN_HEADERS
+    )
+    assert response.status_code == 200, response.text
+    assert (response.json()["deleted_by_id"], response.json()["updated_by_id"]) == (
+        None,
         admin.id,
     )
 

@@ -102,7 +102,7 @@ async def test_create_validates_each_field(
         assert field in response.json()["detail"][0]["loc"]
 
 
-@pytest.mark.parametrize("field", ["id"])
+@pytest.mark.parametrize("field", ["id", "deleted_at"])
 async def test_create_rejects_generated_columns(
     client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
@@ -325,8 +325,9 @@ async def test_openapi_documents_every_route(client: AsyncClient) -> None:
     for path, method, operation, success in routes:
         documented = set(path[method]["responses"])
         assert {success, "422"} <= documented
-        token = ACCESS[operation] != "public"
-        admins_only = ACCESS[operation] == "admin"
+        # The list reads a token when one is sent: `include_deleted` is for admins.
+        token = ACCESS[operation] != "public" or operation == "list"
+        admins_only = ACCESS[operation] == "admin" or operation == "list"
         # Routes that need a token say so, and public ones do not ask for one.
         assert ("security" in path[method]) is token
         assert ("401" in documented) is token
@@ -375,6 +376,78 @@ async def test_list_rejects_an_unknown_sort(
     response = await client.get(URL, params={"sort": sort}, headers=admin_headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+async def test_delete_hides_the_row_but_keeps_it(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 204
+    assert (
+        await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 404
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 404
+    listed = await client.get(URL, headers=admin_headers)
+    assert created["id"] not in [item["id"] for item in listed.json()["items"]]
+    everything = await client.get(
+        URL, params={"include_deleted": True}, headers=ADMIN_HEADERS
+    )
+    kept = [item for item in everything.json()["items"] if item["id"] == created["id"]]
+    assert len(kept) == 1
+    assert kept[0]["deleted_at"] is not None
+
+
+@pytest.mark.parametrize("role", ["anonymous", "user"])
+async def test_only_admins_list_deleted_rows(
+    client: AsyncClient, auth_headers: dict[str, str], role: str
+) -> None:
+    headers = {} if role == "anonymous" else auth_headers
+    response = await client.get(URL, params={"include_deleted": True}, headers=headers)
+    expected = {"anonymous": 401, "user": 403}[role]
+    assert response.status_code == expected
+
+
+async def test_an_admin_restores_a_deleted_row(
+    client: AsyncClient, admin_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    restore = f"{URL}/{created['id']}/restore"
+    assert (await client.post(restore, headers=ADMIN_HEADERS)).status_code == 404
+    await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    assert (await client.post(restore, headers=other_headers)).status_code == 403
+    assert (await client.post(restore)).status_code == 401
+    response = await client.post(restore, headers=ADMIN_HEADERS)
+    assert response.status_code == 200, response.text
+    assert response.json()["deleted_at"] is None
+    assert (
+        await client.get(f"{URL}/{created['id']}", headers=admin_headers)
+    ).status_code == 200
+    assert (
+        await client.post(f"{URL}/{2**31 - 1}/restore", headers=ADMIN_HEADERS)
+    ).status_code == 404
+
+
+async def test_unique_values_hold_among_live_rows_only(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    created = await create(client, admin_headers)
+    await client.delete(f"{URL}/{created['id']}", headers=admin_headers)
+    unique = ["name"]
+    again = {
+        **await payload(client, admin_headers, 1),
+        **{field: VALID[0][field] for field in unique},
+    }
+    response = await client.post(URL, json=again, headers=admin_headers)
+    assert response.status_code == 201, response.text
+    # The deleted row's values are taken now: bringing it back would break uniqueness.
+    restored = await client.post(
+        f"{URL}/{created['id']}/restore", headers=ADMIN_HEADERS
+    )
+    assert restored.status_code == 409
 
 
 async def test_concurrent_creates_of_one_unique_value_are_201_and_409(

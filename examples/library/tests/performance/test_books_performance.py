@@ -34,14 +34,35 @@ async def test_list_issues_a_constant_number_of_statements(
     assert counts == [3] * 3
 
 
+async def test_shelf_books_list_issues_a_constant_number_of_statements(
+    client: AsyncClient,
+    admin_headers: dict[str, str],
+    db: AsyncSession,
+    statements: StatementCounter,
+) -> None:
+    created = await create(client, admin_headers, 0)
+    path = "/api/v1/shelves/{shelf_id}/books".format(shelf_id=created["shelf_id"])
+    counts = []
+    for limit in (1, 100):
+        db.expunge_all()
+        statements.count = 0
+        response = await client.get(
+            path, params={"limit": limit}, headers=admin_headers
+        )
+        assert response.status_code == 200
+        counts.append(statements.count)
+    # As the list, plus one query that the shelf is there.
+    assert counts == [4] * 2
+
+
 @pytest.mark.parametrize(
     ("method", "path", "expected"),
     [
-        ("POST", "", 2),
+        ("POST", "", 3),
         ("GET", "/{id}", 1),
-        ("PUT", "/{id}", 2),
-        ("PATCH", "/{id}", 2),
-        ("DELETE", "/{id}", 2),
+        ("PUT", "/{id}", 3),
+        ("PATCH", "/{id}", 3),
+        ("DELETE", "/{id}", 3),
     ],
 )
 async def test_each_request_issues_a_bounded_number_of_statements(

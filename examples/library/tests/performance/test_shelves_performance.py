@@ -41,7 +41,7 @@ async def test_list_issues_a_constant_number_of_statements(
         ("GET", "/{id}", 2),
         ("PUT", "/{id}", 2),
         ("PATCH", "/{id}", 2),
-        ("DELETE", "/{id}", 2),
+        ("DELETE", "/{id}", 3),
     ],
 )
 async def test_each_request_issues_a_bounded_number_of_statements(

@@ -2,6 +2,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import ConflictError
@@ -33,11 +34,24 @@ async def test_create_get_update_delete(
     changed = await service.update(created.id, {field: replacement}, actor_id=user.id)
     assert changed is not None
     assert getattr(changed, field) == replacement
-    assert await service.delete(created.id)
+    assert await service.delete(created.id, actor_id=user.id)
     assert await service.get(created.id) is None
-    assert not await service.delete(created.id)
+    assert not await service.delete(created.id, actor_id=user.id)
     gone = await service.update(created.id, {}, actor_id=user.id)
     assert gone is None
+
+
+async def test_relationships_never_load_lazily(
+    db: AsyncSession, client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
+    service = BookService(db)
+    created = await make(service, await payload(client, auth_headers, 0), user)
+    db.expunge_all()
+    fetched = await service.get(created.id)
+    assert fetched is not None
+    # Not loaded by any query: touching it raises instead of blocking on hidden I/O.
+    with pytest.raises(InvalidRequestError, match="lazy='raise'"):
+        _ = fetched.shelf
 
 
 async def test_a_duplicate_raises_conflict(

@@ -39,9 +39,9 @@ async def test_create_get_update_delete(
     )
     assert changed is not None
     assert getattr(changed, field) == replacement
-    assert await service.delete(created.id, user_id=user.id)
+    assert await service.delete(created.id, user_id=user.id, actor_id=user.id)
     assert await service.get(created.id, user_id=user.id) is None
-    assert not await service.delete(created.id, user_id=user.id)
+    assert not await service.delete(created.id, user_id=user.id, actor_id=user.id)
     gone = await service.update(created.id, {}, user_id=user.id, actor_id=user.id)
     assert gone is None
 
@@ -73,7 +73,7 @@ async def test_rows_are_scoped_to_their_owner(
         created.id, {}, user_id=other_user.id, actor_id=user.id
     )
     assert theirs is None
-    assert not await service.delete(created.id, user_id=other_user.id)
+    assert not await service.delete(created.id, user_id=other_user.id, actor_id=user.id)
     rows = await service.get_multi(
         skip=0, limit=10, filters=EVERYTHING, user_id=other_user.id
     )

@@ -13,6 +13,13 @@ class ConflictError(Exception):
         self.detail = detail
 
 
+def still_referred(label: str) -> ConflictError:
+    """The 409 of deleting a row others refer to under ON DELETE RESTRICT."""
+    return ConflictError(
+        f"Other rows still refer to this {label}; change or delete them first"
+    )
+
+
 class InvalidReference(Exception):
     """A payload's reference (`field`) cannot be set to `value`; the API answers 422."""
 
@@ -67,8 +74,6 @@ def as_conflict(
     if getattr(_cause(error), "sqlstate", None) != FOREIGN_KEY_VIOLATION:
         return None
     if deleting:
-        return ConflictError(
-            f"Other rows still refer to this {label}; change or delete them first"
-        )
+        return still_referred(label)
     # The referenced row was checked, then deleted by a concurrent request.
     return ConflictError(f"A row this {label} refers to was just deleted")

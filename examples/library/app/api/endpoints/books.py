@@ -13,7 +13,7 @@ from app.api.deps import (
     not_found,
 )
 from app.schemas.book import BookCreate, BookFilters, BookList, BookResponse, BookUpdate
-from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND
+from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, REFERENCED
 from app.services.book_service import BookService
 
 router = APIRouter(tags=["books"])
@@ -51,6 +51,18 @@ async def list_books(
     return await _page(BookService(db), page, filters)
 
 
+@router.get("/shelves/{shelf_id}/books", responses={**FORBIDDEN, **NOT_FOUND})
+async def list_shelf_books(
+    shelf_id: RowId, db: SessionDep, page: PaginationDep, current_user: OptionalUser
+) -> BookList:
+    """List the books whose shelf is this shelf, newest first."""
+    service = BookService(db)
+    if not await service.shelf_exists(shelf_id):
+        raise not_found("Shelf")
+    filters = BookFilters(shelf_id=shelf_id)
+    return await _page(service, page, filters)
+
+
 @router.get(ITEM, responses=NOT_FOUND)
 async def get_book(book_id: RowId, db: SessionDep) -> BookResponse:
     """Get one book."""
@@ -86,11 +98,13 @@ async def update_book(
 
 
 @router.delete(
-    ITEM, status_code=status.HTTP_204_NO_CONTENT, responses={**FORBIDDEN, **NOT_FOUND}
+    ITEM,
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={**FORBIDDEN, **NOT_FOUND, **REFERENCED},
 )
 async def delete_book(book_id: RowId, db: SessionDep, current_user: AdminUser) -> None:
     """Delete a book: it is kept, marked deleted, and an admin may restore it."""
-    if not await BookService(db).delete(book_id):
+    if not await BookService(db).delete(book_id, actor_id=current_user.id):
         raise not_found(LABEL)
 
 
@@ -99,7 +113,7 @@ async def restore_book(
     book_id: RowId, db: SessionDep, current_user: AdminUser
 ) -> BookResponse:
     """Bring back a deleted book (admins only)."""
-    book = await BookService(db).restore(book_id)
+    book = await BookService(db).restore(book_id, actor_id=current_user.id)
     if book is None:
         raise not_found("Deleted book")
     return BookResponse.model_validate(book)

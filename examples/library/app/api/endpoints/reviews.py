@@ -119,7 +119,9 @@ async def delete_review(
     review_id: RowId, db: SessionDep, current_user: CurrentUser
 ) -> None:
     """Delete a review: it is kept, marked deleted, and an admin may restore it."""
-    if not await ReviewService(db).delete(review_id, user_id=owner_scope(current_user)):
+    if not await ReviewService(db).delete(
+        review_id, user_id=owner_scope(current_user), actor_id=current_user.id
+    ):
         raise not_found(LABEL)
 
 
@@ -128,7 +130,7 @@ async def restore_review(
     review_id: RowId, db: SessionDep, current_user: AdminUser
 ) -> ReviewResponse:
     """Bring back a deleted review (admins only)."""
-    review = await ReviewService(db).restore(review_id)
+    review = await ReviewService(db).restore(review_id, actor_id=current_user.id)
     if review is None:
         raise not_found("Deleted review")
     return ReviewResponse.model_validate(review)

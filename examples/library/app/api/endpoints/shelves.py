@@ -9,6 +9,7 @@ from app.api.deps import (
     PaginationDep,
     RowId,
     SessionDep,
+    forbidden,
     not_found,
 )
 from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
@@ -41,7 +42,7 @@ async def create_shelf(
     return ShelfResponse.model_validate(shelf)
 
 
-@router.get(PATH, responses=UNAUTHORIZED)
+@router.get(PATH, responses=FORBIDDEN)
 async def list_shelves(
     db: SessionDep,
     page: PaginationDep,
@@ -49,6 +50,8 @@ async def list_shelves(
     current_user: CurrentUser,
 ) -> ShelfList:
     """List shelves, filtered and sorted (newest first by default)."""
+    if filters.include_deleted and not current_user.is_superuser:
+        raise forbidden()
     return await _page(ShelfService(db), page, filters)
 
 
@@ -92,9 +95,20 @@ async def update_shelf(
 async def delete_shelf(
     shelf_id: RowId, db: SessionDep, current_user: AdminUser
 ) -> None:
-    """Delete a shelf."""
+    """Delete a shelf: it is kept, marked deleted, and an admin may restore it."""
     if not await ShelfService(db).delete(shelf_id):
         raise not_found(LABEL)
+
+
+@router.post(ITEM + "/restore", responses={**FORBIDDEN, **NOT_FOUND, **CONFLICT})
+async def restore_shelf(
+    shelf_id: RowId, db: SessionDep, current_user: AdminUser
+) -> ShelfResponse:
+    """Bring back a deleted shelf (admins only)."""
+    shelf = await ShelfService(db).restore(shelf_id)
+    if shelf is None:
+        raise not_found("Deleted shelf")
+    return ShelfResponse.model_validate(shelf)
 
 
 async def _page(

@@ -1,0 +1,146 @@
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import as_conflict
+from app.models import Book, Loan
+from app.schemas.loan import LoanCreate, LoanFilters
+from app.services.references import Reference, check_references
+
+LABEL = "loan"
+# Unique constraints of the table and the field each one protects, for 409 messages.
+UNIQUE_FIELDS: dict[str, str] = {}
+# What `sort` may name (`title` ascending, `-title` descending); nothing else reaches SQL.
+SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
+    "id": Loan.id,
+    "created_at": Loan.created_at,
+    "updated_at": Loan.updated_at,
+    "due_on": Loan.due_on,
+}
+# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
+# but building a statement and its cache key per request took as long as running it.
+ROW = (Loan.id == bindparam("_id"),)
+OWNED_ROW = (*ROW, Loan.user_id == bindparam("_owner"))
+GET = select(Loan).where(*ROW)
+GET_OWNED = select(Loan).where(*OWNED_ROW)
+# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
+# the WHERE clause in Python, where a bound parameter has no value.
+SYNC = {"synchronize_session": "fetch"}
+UPDATE = update(Loan).where(*ROW).returning(Loan).execution_options(**SYNC)
+UPDATE_OWNED = update(Loan).where(*OWNED_ROW).returning(Loan).execution_options(**SYNC)
+DELETE = delete(Loan).where(*ROW).returning(Loan.id).execution_options(**SYNC)
+DELETE_OWNED = (
+    delete(Loan).where(*OWNED_ROW).returning(Loan.id).execution_options(**SYNC)
+)
+
+
+class LoanService:
+    """Loans and their operations. `user_id` limits an operation to one owner's
+    rows; None lifts the limit (for admins, and where the access rules open the rows to all)."""
+
+    def __init__(self, db: AsyncSession) -> None:
+        self.db = db
+
+    async def create(self, data: LoanCreate, *, user_id: int) -> Loan:
+        values = data.model_dump()
+        await self._check_references(values)
+        loan = Loan(**values, user_id=user_id)
+        async with self._writing():
+            self.db.add(loan)
+        return loan
+
+    async def get(self, loan_id: int, *, user_id: int | None) -> Loan | None:
+        query = GET if user_id is None else GET_OWNED
+        return await self.db.scalar(query, {"_id": loan_id, "_owner": user_id})
+
+    async def get_multi(
+        self, *, skip: int, limit: int, filters: LoanFilters, user_id: int | None
+    ) -> list[Loan]:
+        column = SORT_COLUMNS[filters.sort.removeprefix("-")]
+        # The id breaks ties, so pages never overlap or skip rows.
+        if filters.sort.startswith("-"):
+            order = (column.desc(), Loan.id.desc())
+        else:
+            order = (column.asc(), Loan.id.asc())
+        query = select(Loan).where(*self._filters(filters, user_id))
+        page = query.order_by(*order).offset(skip).limit(limit)
+        return list(await self.db.scalars(page))
+
+    async def count(self, filters: LoanFilters, *, user_id: int | None) -> int:
+        query = (
+            select(func.count())
+            .select_from(Loan)
+            .where(*self._filters(filters, user_id))
+        )
+        return await self.db.scalar(query) or 0
+
+    async def book_exists(self, book_id: int) -> bool:
+        """Whether the book a nested list is under exists."""
+        query = select(Book.id).where(Book.id == book_id, Book.deleted_at.is_(None))
+        return await self.db.scalar(query) is not None
+
+    async def update(
+        self, loan_id: int, values: dict[str, Any], *, user_id: int | None
+    ) -> Loan | None:
+        """Apply `values` in one UPDATE ... RETURNING.
+
+        None if there is no such row. The UPDATE writes every value sent (even one equal to
+        what the row holds) and locks the row until the commit: a concurrent update or
+        delete of it waits for this one.
+        """
+        await self._check_references(values)
+        query = UPDATE if user_id is None else UPDATE_OWNED
+        async with self._writing():
+            loan = await self.db.scalar(
+                query.values(**values), {"_id": loan_id, "_owner": user_id}
+            )
+        return loan
+
+    async def delete(self, loan_id: int, *, user_id: int | None) -> bool:
+        query = DELETE if user_id is None else DELETE_OWNED
+        async with self._writing(deleting=True):
+            deleted = await self.db.scalar(query, {"_id": loan_id, "_owner": user_id})
+        return deleted is not None
+
+    def _filters(
+        self, filters: LoanFilters, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = []
+        if user_id is not None:
+            clauses.append(Loan.user_id == user_id)
+        # Equality filters: each one given narrows the list.
+        equal: list[tuple[InstrumentedAttribute[Any], object]] = [
+            (Loan.book_id, filters.book_id),
+        ]
+        clauses += [column == value for column, value in equal if value is not None]
+        return clauses
+
+    async def _check_references(self, values: dict[str, Any]) -> None:
+        references = [
+            Reference(
+                "book_id",
+                "Book",
+                Book.id,
+                values.get("book_id"),
+                (Book.deleted_at.is_(None),),
+            ),
+        ]
+        await check_references(self.db, references)
+
+    @asynccontextmanager
+    async def _writing(self, *, deleting: bool = False) -> AsyncIterator[None]:
+        """Commit the block's writes; a broken constraint is rolled back and becomes a 409."""
+        try:
+            yield
+            await self.db.commit()
+        except IntegrityError as exc:
+            await self.db.rollback()
+            conflict = as_conflict(exc, LABEL, UNIQUE_FIELDS, deleting=deleting)
+            if conflict is None:
+                raise
+            raise conflict from exc

@@ -1,0 +1,441 @@
+import asyncio
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.models import User
+from tests.api.test_books import URL as BOOKS_URL
+from tests.api.test_books import create as create_book
+from tests.conftest import ADMIN_HEADERS, Made
+
+pytestmark = pytest.mark.priority_medium
+
+URL = "/api/v1/loans"
+MISSING = object()
+# Who may do what: public, user (any signed-in user), owner (the row's owner, or an admin), admin.
+ACCESS = {
+    "list": "owner",
+    "read": "owner",
+    "create": "owner",
+    "update": "owner",
+    "delete": "owner",
+}
+# Two valid payloads; unique fields differ between them.
+VALID: list[dict[str, Any]] = [
+    {"due_on": "2024-01-01"},
+    {"due_on": "2024-01-02"},
+]
+
+
+async def payload(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
+) -> dict[str, Any]:
+    """VALID[index] with the rows it refers to, created for the same user (once each)."""
+    made = {} if made is None else made
+    book = await create_book(client, ADMIN_HEADERS, index, made)
+    return {
+        **VALID[index],
+        "book_id": book["id"],
+    }
+
+
+async def create(
+    client: AsyncClient,
+    headers: dict[str, str],
+    index: int = 0,
+    made: Made | None = None,
+) -> dict[str, Any]:
+    key = (URL, index, headers.get("Authorization", ""))
+    if made is not None and key in made:
+        return made[key]
+    body = await payload(client, headers, index, made)
+    response = await client.post(URL, json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    if made is not None:
+        made[key] = created
+    return created
+
+
+def assert_matches(body: dict[str, Any], payload: dict[str, Any]) -> None:
+    assert {key: body[key] for key in payload} == payload
+
+
+async def test_create_returns_the_new_loan(
+    client: AsyncClient, auth_headers: dict[str, str], user: User
+) -> None:
+    sent = await payload(client, auth_headers)
+    response = await client.post(URL, json=sent, headers=auth_headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert_matches(body, sent)
+    assert isinstance(body["id"], int)
+    assert body["user_id"] == user.id
+    assert body["created_at"]
+    assert body["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        pytest.param("book_id", MISSING, 422, id="book_id-missing"),
+        pytest.param("book_id", None, 422, id="book_id-null"),
+        pytest.param("book_id", 0, 422, id="book_id-zero"),
+        pytest.param("book_id", 2147483648, 422, id="book_id-out-of-range"),
+        pytest.param("book_id", 2147483647, 422, id="book_id-no-such-row"),
+        pytest.param("book_id", "abc", 422, id="book_id-not-an-id"),
+        pytest.param("due_on", MISSING, 422, id="due_on-missing"),
+        pytest.param("due_on", None, 422, id="due_on-null"),
+        pytest.param("due_on", "2024-02-30", 422, id="due_on-invalid"),
+    ],
+)
+async def test_create_validates_each_field(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    field: str,
+    value: Any,
+    expected: int,
+) -> None:
+    body = await payload(client, auth_headers)
+    body.pop(field, None)
+    if value is not MISSING:
+        body[field] = value
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == expected, response.text
+    if expected == 422:
+        assert field in response.json()["detail"][0]["loc"]
+
+
+@pytest.mark.parametrize("field", ["id", "created_at", "updated_at", "user_id"])
+async def test_create_rejects_generated_columns(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    body = {**await payload(client, auth_headers), field: 1}
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_list_is_paginated_newest_first(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    before = (await client.get(URL, headers=auth_headers)).json()["total"]
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    response = await client.get(URL, params={"limit": 1}, headers=auth_headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == before + 2
+    assert (body["page"], body["size"]) == (1, 1)
+    assert [item["id"] for item in body["items"]] == [second["id"]]
+    response = await client.get(
+        URL, params={"skip": 1, "limit": 1}, headers=auth_headers
+    )
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["page"] == 2
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 101}, {"skip": -1}, {"skip": 10**7}, {"limit": "many"}],
+)
+async def test_list_rejects_bad_pagination(
+    client: AsyncClient, auth_headers: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await client.get(URL, params=params, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_get_returns_one_loan(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == created
+
+
+async def test_replace_sets_every_field(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    replacement = await payload(client, auth_headers, 1)
+    response = await client.put(
+        f"{URL}/{created['id']}", json=replacement, headers=auth_headers
+    )
+    assert response.status_code == 200
+    assert_matches(response.json(), replacement)
+    assert response.json()["created_at"] == created["created_at"]
+
+
+async def test_replace_validates_the_body(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.put(f"{URL}/{created['id']}", json={}, headers=auth_headers)
+    assert response.status_code == 422
+
+
+async def test_update_changes_only_the_fields_sent(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    field = "book_id"
+    change = {field: (await payload(client, auth_headers, 1))[field]}
+    response = await client.patch(
+        f"{URL}/{created['id']}", json=change, headers=auth_headers
+    )
+    assert response.status_code == 200
+    changed = {
+        key: value
+        for key, value in response.json().items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+    assert changed == {
+        key: value
+        for key, value in {**created, **change}.items()
+        if key not in ("updated_at", "updated_by_id")
+    }
+
+
+@pytest.mark.parametrize("field", ["book_id", "due_on"])
+async def test_update_rejects_null_for_a_required_field(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.patch(
+        f"{URL}/{created['id']}", json={field: None}, headers=auth_headers
+    )
+    assert response.status_code == 422
+
+
+async def test_delete_removes_the_loan(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 204
+    assert response.content == b""
+    response = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_a_missing_loan_is_404(
+    client: AsyncClient, auth_headers: dict[str, str], method: str
+) -> None:
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers)
+    response = await client.request(
+        method, f"{URL}/{2**31 - 1}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Loan not found"}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE"])
+async def test_another_users_loan_is_404(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    method: str,
+) -> None:
+    created = await create(client, other_headers)
+    body = None
+    if method in ("PUT", "PATCH"):
+        body = await payload(client, auth_headers, 1)
+    response = await client.request(
+        method, f"{URL}/{created['id']}", json=body, headers=auth_headers
+    )
+    assert response.status_code == 404
+    still_there = await client.get(f"{URL}/{created['id']}", headers=other_headers)
+    assert still_there.json() == created
+
+
+async def test_list_shows_only_the_users_own_rows(
+    client: AsyncClient, auth_headers: dict[str, str], other_headers: dict[str, str]
+) -> None:
+    mine = await create(client, auth_headers, 0)
+    await create(client, other_headers, 1)
+    body = (await client.get(URL, headers=auth_headers)).json()
+    assert [item["id"] for item in body["items"]] == [mine["id"]]
+    assert body["total"] == 1
+
+
+@pytest.mark.parametrize("row_id", ["0", "-1", str(2**31), "abc"])
+async def test_an_impossible_id_is_422(
+    client: AsyncClient, auth_headers: dict[str, str], row_id: str
+) -> None:
+    response = await client.get(f"{URL}/{row_id}", headers=auth_headers)
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("operation", "role", "expected"),
+    [
+        pytest.param("list", "anonymous", 401, id="list-anonymous"),
+        pytest.param("list", "user", 200, id="list-user"),
+        pytest.param("list", "owner", 200, id="list-owner"),
+        pytest.param("list", "admin", 200, id="list-admin"),
+        pytest.param("read", "anonymous", 401, id="read-anonymous"),
+        pytest.param("read", "user", 404, id="read-user"),
+        pytest.param("read", "owner", 200, id="read-owner"),
+        pytest.param("read", "admin", 200, id="read-admin"),
+        pytest.param("create", "anonymous", 401, id="create-anonymous"),
+        pytest.param("create", "user", 201, id="create-user"),
+        pytest.param("create", "owner", 201, id="create-owner"),
+        pytest.param("create", "admin", 201, id="create-admin"),
+        pytest.param("update", "anonymous", 401, id="update-anonymous"),
+        pytest.param("update", "user", 404, id="update-user"),
+        pytest.param("update", "owner", 200, id="update-owner"),
+        pytest.param("update", "admin", 200, id="update-admin"),
+        pytest.param("delete", "anonymous", 401, id="delete-anonymous"),
+        pytest.param("delete", "user", 404, id="delete-user"),
+        pytest.param("delete", "owner", 204, id="delete-owner"),
+        pytest.param("delete", "admin", 204, id="delete-admin"),
+    ],
+)
+async def test_access_rules(
+    client: AsyncClient,
+    auth_headers: dict[str, str],
+    other_headers: dict[str, str],
+    operation: str,
+    role: str,
+    expected: int,
+) -> None:
+    """Each operation for each role, on a row of the owner's."""
+    roles = {
+        "anonymous": {},
+        "user": other_headers,
+        "owner": auth_headers,
+        "admin": ADMIN_HEADERS,
+    }
+    headers = roles[role]
+    row = await create(client, auth_headers)
+    item = f"{URL}/{row['id']}"
+    if operation == "list":
+        response = await client.get(URL, headers=headers)
+    elif operation == "read":
+        response = await client.get(item, headers=headers)
+    elif operation == "create":
+        body = await payload(client, headers or auth_headers, 1)
+        response = await client.post(URL, json=body, headers=headers)
+    elif operation == "update":
+        field = "book_id"
+        change = {field: (await payload(client, headers or auth_headers, 1))[field]}
+        response = await client.patch(item, json=change, headers=headers)
+    else:
+        response = await client.delete(item, headers=headers)
+    assert response.status_code == expected, response.text
+
+
+async def test_openapi_documents_every_route(client: AsyncClient) -> None:
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    collection = paths[URL]
+    item = paths[URL + "/{loan_id}"]
+    routes = [(collection, "post", "create", "201"), (collection, "get", "list", "200")]
+    routes += [(item, "get", "read", "200"), (item, "put", "update", "200")]
+    routes += [(item, "patch", "update", "200"), (item, "delete", "delete", "204")]
+    for path, method, operation, success in routes:
+        documented = set(path[method]["responses"])
+        assert {success, "422"} <= documented
+        token = ACCESS[operation] != "public"
+        admins_only = ACCESS[operation] == "admin"
+        # Routes that need a token say so, and public ones do not ask for one.
+        assert ("security" in path[method]) is token
+        assert ("401" in documented) is token
+        assert ("403" in documented) is admins_only
+
+
+@pytest.mark.parametrize("key", ["id", "created_at", "updated_at", "due_on"])
+async def test_list_sorts_both_ways(
+    client: AsyncClient, auth_headers: dict[str, str], key: str
+) -> None:
+    first = await create(client, auth_headers, 0)
+    second = await create(client, auth_headers, 1)
+    ascending = await client.get(URL, params={"sort": key}, headers=auth_headers)
+    descending = await client.get(URL, params={"sort": f"-{key}"}, headers=auth_headers)
+    assert ascending.status_code == descending.status_code == 200
+    ids = [item["id"] for item in ascending.json()["items"]]
+    assert sorted(ids) == sorted([first["id"], second["id"]])
+    # Ties are broken by id in the same direction, so the two orders mirror each other.
+    assert [item["id"] for item in descending.json()["items"]] == ids[::-1]
+    if key == "id":
+        assert ids == [first["id"], second["id"]]
+
+
+@pytest.mark.parametrize(
+    "sort", ["password", "-hashed_password", "id; DROP TABLE users", "--id", ""]
+)
+async def test_list_rejects_an_unknown_sort(
+    client: AsyncClient, auth_headers: dict[str, str], sort: str
+) -> None:
+    response = await client.get(URL, params={"sort": sort}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "sort"]
+
+
+async def test_loans_are_listed_under_their_book(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    first = await create(client, auth_headers, 0)
+    await create(client, auth_headers, 1)
+    path = f"{BOOKS_URL}/{first['book_id']}/loans"
+    response = await client.get(path, headers=auth_headers)
+    assert response.status_code == 200, response.text
+    assert [item["id"] for item in response.json()["items"]] == [first["id"]]
+    assert response.json()["total"] == 1
+    filtered = await client.get(
+        URL, params={"book_id": first["book_id"]}, headers=auth_headers
+    )
+    assert filtered.json()["items"] == response.json()["items"]
+    missing = await client.get(f"{BOOKS_URL}/{2**31 - 1}/loans", headers=auth_headers)
+    assert missing.status_code == 404
+
+
+async def test_book_id_cannot_point_at_a_deleted_book(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    body = await payload(client, auth_headers)
+    await client.delete(f"{BOOKS_URL}/{body['book_id']}", headers=ADMIN_HEADERS)
+    response = await client.post(URL, json=body, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "book_id"]
+
+
+async def test_deleting_the_book_restrict(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    response = await client.delete(
+        f"{BOOKS_URL}/{created['book_id']}", headers=ADMIN_HEADERS
+    )
+    after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
+    # The book is only marked deleted; loans fare as under a real delete.
+    assert response.status_code == 409
+    assert response.json() == {
+        "detail": "Other rows still refer to this book; change or delete them first",
+    }
+    assert after.json() == created
+
+
+async def test_an_update_racing_a_delete_is_200_or_404(
+    committed_client: AsyncClient, committed_headers: dict[str, str]
+) -> None:
+    created = await create(committed_client, committed_headers)
+    url = f"{URL}/{created['id']}"
+    field = "book_id"
+    change = {field: (await payload(committed_client, committed_headers, 1))[field]}
+    updated, deleted = await asyncio.gather(
+        committed_client.patch(url, json=change, headers=committed_headers),
+        committed_client.delete(url, headers=committed_headers),
+    )
+    assert updated.status_code in (200, 404), updated.text
+    assert deleted.status_code == 204, deleted.text
+    assert (
+        await committed_client.get(url, headers=committed_headers)
+    ).status_code == 404
