@@ -29,7 +29,7 @@ from prpgen.migrations import (
     unique_name,
     uniques,
 )
-from prpgen.pyfmt import Call, Collection, call, fit, import_from, py_str, statement
+from prpgen.pyfmt import Call, Collection, call, import_from, py_str, statement
 from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
 from prpgen.spec import OPERATIONS, EntitySpec, FieldSpec, Spec
 
@@ -141,11 +141,14 @@ class EntityContext:
         if operation == "list" and self.soft_delete and level != "admin":
             names = ["FORBIDDEN"]  # include_deleted is for admins
         conflict = ["CONFLICT"] if self.unique_fields else []
+        # A write checks the rows it refers to, which a concurrent DELETE may remove before
+        # the commit: a 409 as well.
+        write_conflict = ["CONFLICT"] if self.unique_fields or self.ref_fields else []
         names += {
-            "create": ["MALFORMED", *conflict],
+            "create": ["MALFORMED", *write_conflict],
             "nested": ["NOT_FOUND"],
             "read": ["NOT_FOUND"],
-            "update": ["MALFORMED", "NOT_FOUND", *conflict],
+            "update": ["MALFORMED", "NOT_FOUND", *write_conflict],
             "delete": ["NOT_FOUND", *(["REFERENCED"] if self.restricted else [])],
             "restore": ["NOT_FOUND", *conflict],
         }.get(route, [])
@@ -497,11 +500,6 @@ class EntityContext:
     @property
     def required_without_default(self) -> bool:
         return any(f.spec.required and f.spec.default is None and f.spec.type != "ref_many" for f in self.fields)
-
-    @property
-    def not_null_decorator(self) -> str:
-        names = ", ".join(py_str(f.input_name) for f in self.required_fields)
-        return fit(f"@field_validator({names})", 1)
 
 
 @dataclass(frozen=True)

@@ -144,9 +144,7 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
         imports.add("pydantic", "Field")
     imports.add("typing", "Literal")
     imports.add("pydantic", "BaseModel", "ConfigDict")
-    imports.add("app.schemas.common", "InputModel", "QueryModel")
-    if any(not f.nullable for f in fields):
-        imports.add("pydantic", "field_validator")
+    imports.add("app.schemas.common", "InputModel", "QueryModel", "UpdateModel")
     if any(field_constraints(f.spec) or field_docs(f.spec) or f.spec.type == "ref_many" for f in fields):
         imports.add("pydantic", "Field")
     if any(f.spec.searchable or (f.filterable and f.spec.type in {"str", "text"}) for f in fields):

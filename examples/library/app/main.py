@@ -1,9 +1,11 @@
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import cast
+from typing import Any, cast
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -19,6 +21,7 @@ from app.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.core.openapi import API
 
 
 @asynccontextmanager
@@ -50,10 +53,31 @@ async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content={"detail": [error]})
 
 
+# Request fields whose value a 422 must not send back (the client's own, but responses are
+# logged and cached by proxies, browsers and error trackers).
+SECRET_FIELDS = frozenset({"password"})
+
+
+def without_secrets(error: dict[str, Any]) -> dict[str, Any]:
+    """A validation error without its `input` where that is, or contains, a secret."""
+    given = error.get("input")
+    names = given.keys() if isinstance(given, dict) else ()
+    if error["loc"][-1] in SECRET_FIELDS or SECRET_FIELDS.intersection(names):
+        return {key: value for key, value in error.items() if key != "input"}
+    return error
+
+
+async def validation_handler(_: Request, exc: Exception) -> JSONResponse:
+    # FastAPI's own handler, less the secrets.
+    invalid = cast(RequestValidationError, exc)  # registered for it only
+    errors = [without_secrets(error) for error in invalid.errors()]
+    return JSONResponse(status_code=422, content=jsonable_encoder({"detail": errors}))
+
+
 def create_app(settings: Settings) -> FastAPI:
     # Outside development, neither logs nor errors carry values of rows or statements.
     configure_logging(settings.log_level, redact=settings.environment != "development")
-    app = FastAPI(
+    app = API(
         title=settings.project_name,
         version="0.1.0",
         lifespan=lifespan,
@@ -64,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.add_exception_handler(ConflictError, conflict_handler)
     app.add_exception_handler(InvalidReference, reference_handler)
+    app.add_exception_handler(RequestValidationError, validation_handler)
     # Added innermost first: the security headers wrap everything, errors included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId
 
 
@@ -15,22 +15,15 @@ class CategoryCreate(InputModel):
     )
 
 
-class CategoryUpdate(InputModel):
+class CategoryUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"name"})
     name: str | None = Field(default=None, max_length=80)
     parent_id: ReferenceId | None = Field(
         default=None,
         description="The enclosing category, if any",
     )
-
-    @field_validator("name")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class CategoryResponse(BaseModel):

@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId
 
 
@@ -12,19 +12,12 @@ class CommentCreate(InputModel):
     post_id: ReferenceId
 
 
-class CommentUpdate(InputModel):
+class CommentUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"body", "post_id"})
     body: str | None = Field(default=None, min_length=1, max_length=2000)
     post_id: ReferenceId | None = None
-
-    @field_validator("body", "post_id")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class CommentResponse(BaseModel):

@@ -1,10 +1,10 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.post import PostStatus
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId, Timestamp
 
 
@@ -28,9 +28,10 @@ class PostCreate(InputModel):
     tag_ids: list[ReferenceId] = Field(default_factory=list, max_length=100)
 
 
-class PostUpdate(InputModel):
+class PostUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"title", "slug", "body", "status", "tag_ids"})
     title: str | None = Field(
         default=None,
         min_length=2,
@@ -50,14 +51,6 @@ class PostUpdate(InputModel):
     published_at: Timestamp | None = None
     category_id: ReferenceId | None = None
     tag_ids: list[ReferenceId] | None = Field(default=None, max_length=100)
-
-    @field_validator("title", "slug", "body", "status", "tag_ids")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class PostResponse(BaseModel):

@@ -1,27 +1,20 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 
 
 class TagCreate(InputModel):
     label: str = Field(max_length=40)
 
 
-class TagUpdate(InputModel):
+class TagUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"label"})
     label: str | None = Field(default=None, max_length=40)
-
-    @field_validator("label")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class TagResponse(BaseModel):

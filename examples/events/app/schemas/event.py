@@ -3,10 +3,10 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.event import EventCategory
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import Email, HttpUrlStr, LocalTime, at_scale
 
 # Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
@@ -26,9 +26,20 @@ class EventCreate(InputModel):
     reference: UUID
 
 
-class EventUpdate(InputModel):
+class EventUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset(
+        {
+            "name",
+            "starts_on",
+            "starts_at",
+            "contact_email",
+            "capacity",
+            "category",
+            "reference",
+        },
+    )
     name: str | None = Field(default=None, max_length=150)
     starts_on: dt.date | None = None
     starts_at: LocalTime | None = None
@@ -38,22 +49,6 @@ class EventUpdate(InputModel):
     ticket_price: Decimal2 | None = Field(default=None, max_digits=8, decimal_places=2)
     category: EventCategory | None = None
     reference: UUID | None = None
-
-    @field_validator(
-        "name",
-        "starts_on",
-        "starts_at",
-        "contact_email",
-        "capacity",
-        "category",
-        "reference",
-    )
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class EventResponse(BaseModel):

@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId
 
 
@@ -18,9 +18,10 @@ class BookCreate(InputModel):
     shelf_id: ReferenceId | None = None
 
 
-class BookUpdate(InputModel):
+class BookUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"title", "isbn"})
     title: str | None = Field(default=None, min_length=1, max_length=200)
     isbn: str | None = Field(
         default=None,
@@ -30,14 +31,6 @@ class BookUpdate(InputModel):
     )
     published_on: dt.date | None = None
     shelf_id: ReferenceId | None = None
-
-    @field_validator("title", "isbn")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class BookResponse(BaseModel):

@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId
 
 
@@ -12,19 +12,12 @@ class LoanCreate(InputModel):
     due_on: dt.date
 
 
-class LoanUpdate(InputModel):
+class LoanUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"book_id", "due_on"})
     book_id: ReferenceId | None = None
     due_on: dt.date | None = None
-
-    @field_validator("book_id", "due_on")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class LoanResponse(BaseModel):

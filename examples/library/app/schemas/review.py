@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId
 
 
@@ -13,20 +13,13 @@ class ReviewCreate(InputModel):
     body: str = Field(max_length=2000)
 
 
-class ReviewUpdate(InputModel):
+class ReviewUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"book_id", "rating", "body"})
     book_id: ReferenceId | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
     body: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("book_id", "rating", "body")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class ReviewResponse(BaseModel):

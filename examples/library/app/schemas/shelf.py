@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import Int32
 
 
@@ -12,19 +12,12 @@ class ShelfCreate(InputModel):
     position: int = Field(ge=0, le=2**31 - 1)
 
 
-class ShelfUpdate(InputModel):
+class ShelfUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"name", "position"})
     name: str | None = Field(default=None, max_length=60)
     position: int | None = Field(default=None, ge=0, le=2**31 - 1)
-
-    @field_validator("name", "position")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class ShelfResponse(BaseModel):

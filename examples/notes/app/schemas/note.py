@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 
 
 class NoteCreate(InputModel):
@@ -12,20 +12,13 @@ class NoteCreate(InputModel):
     color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
 
 
-class NoteUpdate(InputModel):
+class NoteUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"text", "pinned"})
     text: str | None = Field(default=None, max_length=2000)
     pinned: bool | None = None
     color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
-
-    @field_validator("text", "pinned")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class NoteResponse(BaseModel):

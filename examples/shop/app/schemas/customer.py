@@ -1,9 +1,9 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import Email
 
 
@@ -12,19 +12,12 @@ class CustomerCreate(InputModel):
     email: Email
 
 
-class CustomerUpdate(InputModel):
+class CustomerUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"name", "email"})
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: Email | None = None
-
-    @field_validator("name", "email")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class CustomerResponse(BaseModel):

@@ -1,10 +1,10 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.order import OrderStatus
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId, Timestamp
 
 
@@ -15,9 +15,10 @@ class OrderCreate(InputModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class OrderUpdate(InputModel):
+class OrderUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"customer_id", "status", "placed_at"})
     customer_id: ReferenceId | None = Field(
         default=None,
         description="Who placed the order",
@@ -25,14 +26,6 @@ class OrderUpdate(InputModel):
     status: OrderStatus | None = None
     placed_at: Timestamp | None = None
     note: str | None = Field(default=None, max_length=500)
-
-    @field_validator("customer_id", "status", "placed_at")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class OrderResponse(BaseModel):

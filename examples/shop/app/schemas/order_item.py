@@ -2,9 +2,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import ReferenceId, at_scale
 
 # Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
@@ -19,9 +19,10 @@ class OrderItemCreate(InputModel):
     unit_price: Decimal2 = Field(ge=0, max_digits=10, decimal_places=2)
 
 
-class OrderItemUpdate(InputModel):
+class OrderItemUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"order_id", "product_id", "quantity", "unit_price"})
     order_id: ReferenceId | None = None
     product_id: ReferenceId | None = None
     quantity: int | None = Field(default=None, ge=1, le=10000)
@@ -31,14 +32,6 @@ class OrderItemUpdate(InputModel):
         max_digits=10,
         decimal_places=2,
     )
-
-    @field_validator("order_id", "product_id", "quantity", "unit_price")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class OrderItemResponse(BaseModel):

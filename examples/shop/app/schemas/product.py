@@ -3,9 +3,9 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import HttpUrlStr, ReferenceId, at_scale
 
 # Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
@@ -29,9 +29,10 @@ class ProductCreate(InputModel):
     tax_rate_id: ReferenceId | None = None
 
 
-class ProductUpdate(InputModel):
+class ProductUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"name", "sku", "price", "stock", "is_active"})
     name: str | None = Field(default=None, min_length=1, max_length=120)
     sku: str | None = Field(
         default=None,
@@ -50,14 +51,6 @@ class ProductUpdate(InputModel):
     external_id: UUID | None = None
     product_url: HttpUrlStr | None = None
     tax_rate_id: ReferenceId | None = None
-
-    @field_validator("name", "sku", "price", "stock", "is_active")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class ProductResponse(BaseModel):

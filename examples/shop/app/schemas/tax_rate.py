@@ -2,9 +2,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.schemas.common import InputModel, QueryModel
+from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import at_scale
 
 # Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
@@ -18,9 +18,10 @@ class TaxRateCreate(InputModel):
     total_collected: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
-class TaxRateUpdate(InputModel):
+class TaxRateUpdate(UpdateModel):
     """Partial update: only the fields sent are changed."""
 
+    not_null = frozenset({"code", "rate", "total_collected"})
     code: str | None = Field(default=None, max_length=16)
     rate: Decimal4 | None = Field(
         default=None,
@@ -30,14 +31,6 @@ class TaxRateUpdate(InputModel):
         decimal_places=4,
     )
     total_collected: int | None = Field(default=None, ge=0, le=2**63 - 1)
-
-    @field_validator("code", "rate", "total_collected")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Omitting a field leaves it unchanged; null would break its NOT NULL column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
 
 
 class TaxRateResponse(BaseModel):

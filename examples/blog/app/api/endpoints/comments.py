@@ -18,7 +18,7 @@ from app.schemas.comment import (
     CommentResponse,
     CommentUpdate,
 )
-from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.services.comment_service import CommentService
 
 router = APIRouter(tags=["comments"])
@@ -29,7 +29,9 @@ LABEL = "Comment"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_comment(
     data: CommentCreate, db: SessionDep, current_user: CurrentUser
@@ -77,7 +79,7 @@ async def get_comment(
     return CommentResponse.model_validate(comment)
 
 
-@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_comment(
     comment_id: RowId, data: CommentCreate, db: SessionDep, current_user: CurrentUser
 ) -> CommentResponse:
@@ -90,7 +92,7 @@ async def replace_comment(
     return CommentResponse.model_validate(comment)
 
 
-@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_comment(
     comment_id: RowId, data: CommentUpdate, db: SessionDep, current_user: CurrentUser
 ) -> CommentResponse:

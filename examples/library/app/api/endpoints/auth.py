@@ -2,7 +2,12 @@ from fastapi import APIRouter, Depends, HTTPException, status
 
 from app.api.deps import LoginForm, SessionDep, account_rate_limit, client_rate_limit
 from app.core.security import create_access_token
-from app.schemas.common import CONFLICT, MALFORMED, TOO_MANY_REQUESTS, UNAUTHORIZED
+from app.schemas.common import (
+    EMAIL_TAKEN,
+    MALFORMED,
+    TOO_MANY_REQUESTS,
+    WRONG_CREDENTIALS,
+)
 from app.schemas.user import Token, UserCreate, UserResponse
 from app.services.user_service import UserService
 
@@ -17,7 +22,7 @@ router = APIRouter(
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=CONFLICT,
+    responses=EMAIL_TAKEN,
 )
 async def register(data: UserCreate, db: SessionDep) -> UserResponse:
     """Create an account."""
@@ -26,7 +31,9 @@ async def register(data: UserCreate, db: SessionDep) -> UserResponse:
 
 
 @router.post(
-    "/login", responses=UNAUTHORIZED, dependencies=[Depends(account_rate_limit)]
+    "/login",
+    responses=WRONG_CREDENTIALS,
+    dependencies=[Depends(account_rate_limit)],
 )
 async def login(form: LoginForm, db: SessionDep) -> Token:
     """Exchange an email (as `username`) and password for a bearer token."""

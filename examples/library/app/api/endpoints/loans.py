@@ -11,7 +11,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
-from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.loan import LoanCreate, LoanFilters, LoanList, LoanResponse, LoanUpdate
 from app.services.loan_service import LoanService
 
@@ -23,7 +23,9 @@ LABEL = "Loan"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_loan(
     data: LoanCreate, db: SessionDep, current_user: CurrentUser
@@ -69,7 +71,7 @@ async def get_loan(
     return LoanResponse.model_validate(loan)
 
 
-@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_loan(
     loan_id: RowId, data: LoanCreate, db: SessionDep, current_user: CurrentUser
 ) -> LoanResponse:
@@ -82,7 +84,7 @@ async def replace_loan(
     return LoanResponse.model_validate(loan)
 
 
-@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_loan(
     loan_id: RowId, data: LoanUpdate, db: SessionDep, current_user: CurrentUser
 ) -> LoanResponse:

@@ -14,7 +14,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
-from app.schemas.common import FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.review import (
     ReviewCreate,
     ReviewFilters,
@@ -32,7 +32,9 @@ LABEL = "Review"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_review(
     data: ReviewCreate, db: SessionDep, current_user: CurrentUser
@@ -80,7 +82,7 @@ async def get_review(review_id: RowId, db: SessionDep) -> ReviewResponse:
     return ReviewResponse.model_validate(review)
 
 
-@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_review(
     review_id: RowId, data: ReviewCreate, db: SessionDep, current_user: CurrentUser
 ) -> ReviewResponse:
@@ -96,7 +98,7 @@ async def replace_review(
     return ReviewResponse.model_validate(review)
 
 
-@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_review(
     review_id: RowId, data: ReviewUpdate, db: SessionDep, current_user: CurrentUser
 ) -> ReviewResponse:

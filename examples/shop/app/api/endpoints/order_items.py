@@ -11,7 +11,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
-from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.order_item import (
     OrderItemCreate,
     OrderItemFilters,
@@ -29,7 +29,9 @@ LABEL = "Order item"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_order_item(
     data: OrderItemCreate, db: SessionDep, current_user: CurrentUser
@@ -93,7 +95,7 @@ async def get_order_item(
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_order_item(
     order_item_id: RowId,
     data: OrderItemCreate,
@@ -112,7 +114,7 @@ async def replace_order_item(
     return OrderItemResponse.model_validate(order_item)
 
 
-@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_order_item(
     order_item_id: RowId,
     data: OrderItemUpdate,

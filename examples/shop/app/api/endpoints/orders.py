@@ -11,7 +11,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
-from app.schemas.common import MALFORMED, NOT_FOUND, UNAUTHORIZED
+from app.schemas.common import CONFLICT, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.order import (
     OrderCreate,
     OrderFilters,
@@ -29,7 +29,9 @@ LABEL = "Order"
 
 
 @router.post(
-    PATH, status_code=status.HTTP_201_CREATED, responses={**UNAUTHORIZED, **MALFORMED}
+    PATH,
+    status_code=status.HTTP_201_CREATED,
+    responses={**UNAUTHORIZED, **MALFORMED, **CONFLICT},
 )
 async def create_order(
     data: OrderCreate, db: SessionDep, current_user: CurrentUser
@@ -79,7 +81,7 @@ async def get_order(
     return OrderResponse.model_validate(order)
 
 
-@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.put(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def replace_order(
     order_id: RowId, data: OrderCreate, db: SessionDep, current_user: CurrentUser
 ) -> OrderResponse:
@@ -95,7 +97,7 @@ async def replace_order(
     return OrderResponse.model_validate(order)
 
 
-@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND})
+@router.patch(ITEM, responses={**UNAUTHORIZED, **MALFORMED, **NOT_FOUND, **CONFLICT})
 async def update_order(
     order_id: RowId, data: OrderUpdate, db: SessionDep, current_user: CurrentUser
 ) -> OrderResponse:

@@ -1,0 +1,92 @@
+"""The OpenAPI document, read as the client generators teams use read it."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.core.openapi import BOUNDS, INT64
+
+
+@pytest.fixture
+async def document(client: AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in the document, at any depth."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes(value)
+
+
+def operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for path in document["paths"].values():
+        yield from path.values()
+
+
+def offers_null(field: dict[str, Any]) -> bool:
+    return {"type": "null"} in field.get("anyOf", [])
+
+
+async def test_operation_ids_are_short_unique_names(document: dict[str, Any]) -> None:
+    ids = [operation["operationId"] for operation in operations(document)]
+    assert len(ids) == len(set(ids))
+    for operation_id in ids:
+        assert operation_id.isidentifier()
+        assert "api_v1" not in operation_id
+
+
+async def test_integer_bounds_are_exact_integers(document: dict[str, Any]) -> None:
+    bounded = [node for node in nodes(document) if node.get("type") == "integer"]
+    for node in bounded:
+        for key in BOUNDS:
+            if key in node:
+                assert type(node[key]) is int, node
+                assert INT64[0] <= node[key] <= INT64[1], node
+
+
+async def test_patch_bodies_offer_null_only_for_nullable_columns(
+    document: dict[str, Any],
+) -> None:
+    schemas = document["components"]["schemas"]
+    updates = [name for name in schemas if name.endswith("Update")]
+    for name in updates:
+        stored = schemas[name.removesuffix("Update") + "Response"]["properties"]
+        for field, schema in schemas[name]["properties"].items():
+            assert "default" not in schema, f"{name}.{field}"
+            assert offers_null(schema) == offers_null(stored[field]), f"{name}.{field}"
+
+
+async def test_every_body_may_be_too_large(document: dict[str, Any]) -> None:
+    with_body = [op for op in operations(document) if "requestBody" in op]
+    assert with_body
+    for operation in with_body:
+        assert {"400", "413", "422"} <= set(operation["responses"]), operation[
+            "operationId"
+        ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            {"email": "new@example.com", "password": "hunter2"}, id="too-short"
+        ),
+        pytest.param({"password": "a-secret-left-alone"}, id="beside-a-missing-email"),
+    ],
+)
+async def test_a_rejected_password_is_never_sent_back(
+    client: AsyncClient, body: dict[str, str]
+) -> None:
+    response = await client.post("/api/v1/auth/register", json=body)
+    assert response.status_code == 422
+    assert body["password"] not in response.text
