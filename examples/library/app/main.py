@@ -5,9 +5,12 @@ from typing import Any, cast
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import health
@@ -74,6 +77,23 @@ async def validation_handler(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(status_code=422, content=jsonable_encoder({"detail": errors}))
 
 
+async def allow_every_method(request: Request, exc: Exception) -> Response:
+    """A 405's `Allow` names every method of the path. FastAPI has one route per method, and
+    Starlette names only the methods of the first route whose path matched."""
+    error = cast(StarletteHTTPException, exc)  # registered for it only
+    if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        # The OpenAPI document's paths: the routes as declared, whatever FastAPI's routing.
+        paths = request.app.openapi()["paths"].items()
+        matched = [
+            ops for path, ops in paths if compile_path(path)[0].match(request.url.path)
+        ]
+        methods = sorted(
+            {method.upper() for operations in matched for method in operations}
+        )
+        error.headers = {**(error.headers or {}), "Allow": ", ".join(methods)}
+    return await http_exception_handler(request, error)
+
+
 def create_app(settings: Settings) -> FastAPI:
     # Outside development, neither logs nor errors carry values of rows or statements.
     configure_logging(settings.log_level, redact=settings.environment != "development")
@@ -89,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(ConflictError, conflict_handler)
     app.add_exception_handler(InvalidReference, reference_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
+    app.add_exception_handler(StarletteHTTPException, allow_every_method)
     # Added innermost first: the security headers wrap everything, errors included.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

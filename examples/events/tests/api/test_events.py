@@ -471,6 +471,21 @@ async def test_access_rules(
     assert response.status_code == expected, response.text
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        pytest.param("DELETE", "", {"GET", "POST"}, id="collection"),
+        pytest.param("POST", "/1", {"GET", "PUT", "PATCH", "DELETE"}, id="item"),
+    ],
+)
+async def test_a_method_the_path_lacks_is_405_naming_the_others(
+    client: AsyncClient, method: str, path: str, allowed: set[str]
+) -> None:
+    response = await client.request(method, URL + path)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == allowed
+
+
 async def test_openapi_documents_every_route(client: AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     collection = paths[URL]
