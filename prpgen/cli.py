@@ -55,7 +55,7 @@ Templates = Annotated[
     Path | None,
     typer.Option(
         help="Your own templates; any template missing there comes from prpgen's. "
-        "Default: `[tool.prpgen] templates` in the project's pyproject.toml."
+        "Default: `\\[tool.prpgen] templates` in the project's pyproject.toml."
     ),
 ]
 
@@ -156,7 +156,10 @@ def new_entity(
     ] = None,
     field: Annotated[
         list[str] | None,
-        typer.Option(help="name:type[:option...], e.g. price:decimal:ge=0 or status:enum:values=a|b. Repeatable."),
+        typer.Option(
+            help="name:type\\[:option...], e.g. price:decimal:ge=0 or status:enum:values=a|b; "
+            "a colon inside an option is written \\: (pattern=^\\d\\d\\:\\d\\d$). Repeatable."
+        ),
     ] = None,
     priority: Annotated[str | None, typer.Option(help="low, medium, high or critical (with --field).")] = None,
     feature: Annotated[

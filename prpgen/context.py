@@ -524,7 +524,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
     try:
         ordered, references = resolve(spec, existing or {})
     except ReferenceProblems as exc:
-        raise SpecError(source, exc.problems) from None
+        raise SpecError(source, [spec.located(problem) for problem in exc.problems]) from None
     # An entity's module is its name in snake case (`D_x` → `d_x`), not its class's (`DX` → `dx`).
     modules = {naming.pascal(e.name): naming.snake(e.name) for e in spec.entities}
     soft = {naming.pascal(e.name) for e in spec.entities if e.soft_delete}
@@ -552,7 +552,8 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         try:
             entities.append(_entity(entity, own, tuple(inverses.get(class_name, ()))))
         except EntityProblem as exc:
-            problems.append(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message))
+            path: tuple[str | int, ...] = ("entities", index, *exc.where.removeprefix(".").split("."))
+            problems.append(spec.located(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message, path)))
     if problems:
         raise SpecError(source, problems)
     in_spec = {e.class_name for e in entities}

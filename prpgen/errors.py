@@ -30,6 +30,8 @@ class Problem:
 
     location: str
     message: str
+    # Where it is as keys and indexes (`("entities", 0, "fields", "post")`), for its line.
+    path: tuple[str | int, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.location}: {self.message}" if self.location else self.message

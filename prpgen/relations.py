@@ -135,7 +135,8 @@ def resolve(spec: Spec, existing: Mapping[str, Target]) -> tuple[list[EntitySpec
             if field.type not in {"ref", "ref_many"}:
                 continue
             where = f"entities[{index}] ({entity.name}).fields.{raw}"
-            target = _find(field, in_spec, existing, where, problems)
+            path = ("entities", index, "fields", raw)
+            target = _find(field, in_spec, existing, (where, path), problems)
             if target is None:
                 continue
             if target.owned and not source.owned:
@@ -144,6 +145,7 @@ def resolve(spec: Spec, existing: Mapping[str, Target]) -> tuple[list[EntitySpec
                         where,
                         f"the shared entity {source.class_name} (owned: false) cannot refer to {target.class_name}, "
                         "whose rows belong to single users",
+                        path,
                     )
                 )
                 continue
@@ -165,7 +167,7 @@ def _find(
     field: FieldSpec,
     in_spec: Mapping[str, Target],
     existing: Mapping[str, Target],
-    where: str,
+    where: tuple[str, tuple[str | int, ...]],
     problems: list[Problem],
 ) -> Target | None:
     wanted = naming.pascal(field.to or "")
@@ -174,9 +176,10 @@ def _find(
         known = sorted({*in_spec, *existing})
         problems.append(
             Problem(
-                where,
+                where[0],
                 f"refers to '{field.to}', which is neither in the spec ({', '.join(sorted(in_spec))}) "
                 f"nor in the project ({', '.join(sorted(existing)) or 'no entities yet'})" + suggestion(wanted, known),
+                where[1],
             )
         )
     return target

@@ -88,7 +88,10 @@ class Renderer:
             raise GenerationError(f"{where}: template syntax error: {exc.message}") from None
         except jinja2.TemplateError as exc:
             raise GenerationError(f"{_failing_line(exc, template)}: {exc} (rendering {output})") from None
-        return fit_source(text) if output.endswith(".py") else text
+        if not output.endswith(".py"):
+            return text
+        _check_python(text, template, output)
+        return fit_source(text)
 
     def project_files(self, context: dict[str, Any]) -> dict[str, str]:
         """Every file of a new project's skeleton, keyed by its path in the project."""
@@ -133,6 +136,19 @@ class Renderer:
                 relative = path.relative_to(self.custom / EXTRA_DIR).as_posix()
                 templates[f"{EXTRA_DIR}/{relative}"] = relative.removesuffix(".j2")
         return templates
+
+
+def _check_python(text: str, template: str, output: str) -> None:
+    """Refuse Python that does not parse, before anything is written (a vendored template's
+    slip would otherwise only show when the project is imported)."""
+    import ast
+
+    try:
+        ast.parse(text, filename=output)
+    except SyntaxError as exc:
+        raise GenerationError(
+            f"{template} renders {output}, which is not valid Python: line {exc.lineno}: {exc.msg}"
+        ) from None
 
 
 def _failing_line(exc: BaseException, template: str) -> str:

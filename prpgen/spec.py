@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     NonNegativeInt,
     PositiveInt,
+    PrivateAttr,
     StrictBool,
     StrictStr,
     ValidationError,
@@ -426,16 +427,8 @@ class EntitySpec(_Strict):
 
     @model_validator(mode="after")
     def _access_levels(self) -> EntitySpec:
-        for operation in OPERATIONS:
-            level = getattr(self.access, operation)
-            if level == "owner" and not self.owned:
-                raise ValueError(f"access.{operation}: 'owner' needs an owned entity (this one has `owned: false`)")
-            if level == "public" and operation in {"create", "update", "delete"}:
-                raise ValueError(f"access.{operation}: writes need a signed-in user; use user, owner or admin")
-        if self.owned and self.access.create == "admin":
-            raise ValueError(
-                "access.create: admin would make every row the admin's; for rows only admins create, use `owned: false`"
-            )
+        for problem in access_problems(self.owned, self.access.model_dump()):
+            raise ValueError(problem)
         return self
 
     @field_validator("fields", mode="before")
@@ -455,15 +448,9 @@ class EntitySpec(_Strict):
 
     @model_validator(mode="after")
     def _field_names(self) -> EntitySpec:
-        seen: dict[str, str] = {}
-        for raw in self.fields:
-            _check_name(raw, "field")
-            name = naming.snake(raw)
-            if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
-                raise ValueError(f"field '{raw}' clashes with a column or attribute prpgen generates; rename it")
-            if name in seen:
-                raise ValueError(f"fields '{seen[name]}' and '{raw}' both become '{name}'")
-            seen[name] = raw
+        for problem in field_name_problems(self.fields):
+            raise ValueError(problem)
+        seen = {naming.snake(raw): raw for raw in self.fields}
         for raw, field in self.fields.items():
             _check_reference_name(self, raw, field, seen)
         table = naming.table(self.name, self.plural)
@@ -472,6 +459,57 @@ class EntitySpec(_Strict):
         if naming.is_python_keyword(table):
             raise ValueError(f"the plural of '{self.name}' is the Python keyword '{table}'; give another `plural:`")
         return self
+
+
+def access_problems(owned: bool, access: Mapping[str, Any]) -> list[str]:
+    """What is wrong with an entity's access rules (`access` by operation; unset ones are None)."""
+    problems = []
+    for operation in OPERATIONS:
+        level = access.get(operation)
+        if level == "owner" and not owned:
+            problems.append(f"access.{operation}: 'owner' needs an owned entity (this one has `owned: false`)")
+        if level == "public" and operation in {"create", "update", "delete"}:
+            problems.append(f"access.{operation}: writes need a signed-in user; use user, owner or admin")
+    if owned and access.get("create") == "admin":
+        problems.append(
+            "access.create: admin would make every row the admin's; for rows only admins create, use `owned: false`"
+        )
+    return problems
+
+
+def field_name_problems(names: Iterable[str]) -> list[str]:
+    """What is wrong with an entity's field names, each on its own (the fields' options aside)."""
+    problems = []
+    seen: dict[str, str] = {}
+    for raw in names:
+        try:
+            _check_name(raw, "field")
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        name = naming.snake(raw)
+        if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+            problems.append(f"field '{raw}' clashes with a column or attribute prpgen generates; rename it")
+        elif name in seen:
+            problems.append(f"fields '{seen[name]}' and '{raw}' both become '{name}'")
+        seen[name] = raw
+    return problems
+
+
+def _unvalidated_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Access rules and field names read from the raw data: when a field's options are wrong,
+    the checks that need a whole validated entity do not run, and their problems would only
+    show on the next run. (key path, message) each."""
+    entities = data.get("entities", [data.get("entity")])
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for index, entity in enumerate(entities if isinstance(entities, list) else []):
+        if not isinstance(entity, Mapping):
+            continue
+        owned, access, fields = entity.get("owned", True), entity.get("access"), entity.get("fields")
+        messages = access_problems(owned is not False, access if isinstance(access, Mapping) else {})
+        messages += field_name_problems(fields if isinstance(fields, Mapping) else {})
+        found += [(("entities", index), message) for message in messages]
+    return found
 
 
 def _check_reference_name(entity: EntitySpec, raw: str, field: FieldSpec, names: Mapping[str, str]) -> None:
@@ -504,7 +542,7 @@ def _contains_nul(value: Any) -> bool:
 
 def _check_name(raw: str, what: str) -> None:
     name = naming.snake(raw)
-    if not naming.is_identifier(raw.replace("-", "_").replace(" ", "_")) or not name:
+    if not naming.is_identifier(raw.replace("-", "_")) or not name:
         raise ValueError(f"{what} {raw!r} must be ASCII letters, digits, '_' or '-', starting with a letter")
     if naming.is_python_keyword(name):
         raise ValueError(f"{what} '{raw}' is a Python keyword; choose another name")
@@ -536,6 +574,24 @@ class Spec(_Strict):
     """What the feature delivers, for the PRP."""
     entities: list[EntitySpec] = Field(min_length=1)
     """The entities (tables with their API) the feature adds."""
+    # The line of every key path in the spec's file, where its format gives them.
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        # Where a spec was written (its lines, YAML's but not JSON's) is not part of what it says.
+        return isinstance(other, Spec) and self.model_dump() == other.model_dump()
+
+    __hash__ = _Strict.__hash__
+
+    def located(self, problem: Problem) -> Problem:
+        """`problem` with its spec line (`line 7: ...`), when it has a path the file has a line for."""
+        path = problem.path
+        if path[:2] == ("entities", 0) and ("entity",) in self._lines:
+            path = ("entity", *path[2:])  # written with the `entity:` shorthand
+        line = next((self._lines[path[:n]] for n in range(len(path), 0, -1) if path[:n] in self._lines), None)
+        if line is None:
+            return problem
+        return Problem(f"line {line}: {problem.location}", problem.message, problem.path)
 
     @model_validator(mode="before")
     @classmethod
@@ -613,9 +669,16 @@ def parse_spec(data: Any, source: str, lines: Mapping[tuple[str | int, ...], int
             source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")]
         )
     try:
-        return Spec.model_validate(data)
+        spec = Spec.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(source, [_problem(error, data, lines or {}) for error in exc.errors()]) from None
+        problems = [_problem(error, data, lines or {}) for error in exc.errors()]
+        for loc, message in _unvalidated_problems(data):
+            more = _problem({"type": "value_error", "loc": loc, "msg": message}, data, lines or {})
+            if more not in problems:
+                problems.append(more)
+        raise SpecError(source, problems) from None
+    spec._lines.update(lines or {})
+    return spec
 
 
 def inline_spec(name: str, fields: Sequence[str], *, priority: str = "medium", feature: str | None = None) -> Spec:
@@ -648,11 +711,16 @@ def inline_spec(name: str, fields: Sequence[str], *, priority: str = "medium", f
 _FLAGS = {"unique": ("unique", True), "index": ("index", True), "optional": ("required", False)}
 
 
+# Options a number must follow (`ge=0`), so `ge=abc` gets one message, not each number type's.
+_NUMERIC = frozenset({"ge", "le", "min_length", "max_length", "max_digits", "decimal_places"})
+
+
 def _parse_field_option(option: str) -> tuple[str, dict[str, Any]]:
     name, _, rest = option.partition(":")
     if not name or not rest:
         raise ValueError("expected name:type[:option...], e.g. price:decimal:ge=0")
-    kind, *options = rest.split(":")
+    # `\:` is a colon inside an option (a pattern such as `^\d\d\:\d\d$`), not a separator.
+    kind, *options = [part.replace("\\:", ":") for part in re.split(r"(?<!\\):", rest)]
     field: dict[str, Any] = {"type": kind}
     for item in options:
         if item in _FLAGS:
@@ -660,7 +728,10 @@ def _parse_field_option(option: str) -> tuple[str, dict[str, Any]]:
             field[key] = flag
         elif "=" in item:
             key, _, raw = item.partition("=")
-            field[key] = raw.split("|") if key == "values" else _scalar(raw, textual=key in {"pattern", "description"})
+            value = raw.split("|") if key == "values" else _scalar(raw, textual=key in {"pattern", "description"})
+            if key in _NUMERIC and not isinstance(value, int | float):
+                raise ValueError(f"{key} must be a number, not {raw!r}")
+            field[key] = value
         else:
             raise ValueError(
                 f"unknown option '{item}'{suggestion(item, _FLAGS)}: use unique, index, optional or key=value"

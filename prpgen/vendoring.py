@@ -74,10 +74,14 @@ class Drift:
 
 def drift(directory: Path) -> list[Drift]:
     """Each vendored template against the built-in one of this prpgen."""
+    export = f"export them with `prpgen templates export {directory}`"
     if not directory.is_dir():
-        raise ProjectError(f"{directory} is not a directory of templates")
+        raise ProjectError(f"{directory} is not a directory of templates: {export}")
     record = _read_record(directory)
     root = builtin_templates()
+    names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+    if not any((root / name).is_file() for name in names):
+        raise ProjectError(f"{directory} holds none of prpgen's templates: {export}")
     found = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file() and p.name != RECORD):
         name = path.relative_to(directory).as_posix()

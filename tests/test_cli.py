@@ -219,3 +219,87 @@ def test_the_users_words_are_printed_as_written(cli: Cli, tmp_path: Path, fields
     result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
     assert result.returncode == 2
     assert shown in result.stderr
+
+
+@pytest.mark.parametrize("content", [None, "notes.txt"], ids=["empty", "unrelated-files"])
+def test_templates_diff_on_a_directory_without_templates_says_so(cli: Cli, tmp_path: Path, content: str | None) -> None:
+    directory = tmp_path / "mine"
+    directory.mkdir()
+    if content:
+        (directory / content).write_text("hello\n")
+    result = cli("templates", "diff", str(directory))
+    assert result.returncode == 2
+    assert "holds none of prpgen's templates" in result.stderr
+    assert "prpgen templates export" in result.stderr
+
+
+def test_a_reference_error_carries_its_spec_line(cli: Cli, tmp_path: Path) -> None:
+    spec = tmp_path / "likes.yaml"
+    spec.write_text(
+        "feature: likes\ndescription: Likes.\nentities:\n  - name: Like\n    fields:\n"
+        "      note: str\n      post: {type: ref, to: Pots}\n"
+    )
+    result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "line 7: entities[0] (Like).fields.post: refers to 'Pots'" in result.stderr
+
+
+def test_problems_of_every_kind_are_reported_at_once(cli: Cli, tmp_path: Path) -> None:
+    """A field's type, an access rule and a field's name, all wrong: one run names all three."""
+    spec = tmp_path / "shop.yaml"
+    spec.write_text(
+        "feature: shop\ndescription: A shop.\nentities:\n"
+        "  - name: Product\n    owned: false\n    access: {update: owner}\n    fields:\n"
+        "      price: decimel\n      created_at: str\n"
+    )
+    result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "unknown type 'decimel'" in result.stderr
+    assert "'owner' needs an owned entity" in result.stderr
+    assert "field 'created_at' clashes with a column" in result.stderr
+
+
+def test_a_template_that_renders_invalid_python_is_refused_before_anything_is_written(cli: Cli, tmp_path: Path) -> None:
+    templates = tmp_path / "mine"
+    (templates / "entity").mkdir(parents=True)
+    (templates / "entity" / "model.py.j2").write_text(
+        "from app.models.base import Base\n\n\nclass {{ entity.class_name }}(Base:\n    pass\n"
+    )
+    out = tmp_path / "out"
+    result = cli("generate", str(SPEC), "--out", str(out), "--templates", str(templates))
+    assert result.returncode == 1
+    assert "entity/model.py.j2" in result.stderr
+    assert "line 4" in result.stderr
+    assert "app/models/category.py" in result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("first name:str", "field 'first name' must be"),
+        ("pages:int:ge=abc", "--field 'pages:int:ge=abc': ge must be a number, not 'abc'"),
+    ],
+    ids=["name-with-a-space", "bound-not-a-number"],
+)
+def test_an_inline_field_is_checked_like_a_spec_field(cli: Cli, tmp_path: Path, field: str, message: str) -> None:
+    project = tmp_path / "shop"
+    cli("init", str(project))
+    before = tree(project)
+    result = cli("new-entity", "Book", "--field", field, "--project", str(project))
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "pydantic" not in result.stderr and "errors.pydantic.dev" not in result.stderr
+    assert tree(project) == before
+
+
+def test_an_inline_pattern_may_hold_a_colon(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    cli("init", str(project))
+    result = cli("new-entity", "Slot", "--field", r"at:str:pattern=^\d\d\:\d\d$", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert 'pattern="^\\\\d\\\\d:\\\\d\\\\d$"' in (project / "app" / "schemas" / "slot.py").read_text()
+
+
+def test_help_shows_text_in_brackets(cli: Cli) -> None:
+    assert "[tool.prpgen] templates" in " ".join(cli("generate", "--help").stdout.split())
