@@ -322,16 +322,24 @@ def _render(
         "templates": templates,
     }
     files = renderer.project_files(context)
+    skeleton = set(files)
     contexts: list[FeatureContext] = []
+    # What each feature adds: its PRP shows those files beside the skeleton, so it changes only
+    # when its own feature does.
+    added: dict[str, set[str]] = {}
     # Who may read each entity, from its spec: a model read back cannot say.
     reads = {naming.pascal(e.name): e.level("read") for f in features for e in f.spec.entities}
     for feature in features:
+        before = set(files)
         contexts.append(_add_feature(renderer, project, feature, files, reads))
+        added[contexts[-1].slug] = set(files) - before
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
     by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
     for feature_context in contexts:
-        _add_prp(renderer, project, feature_context, files, by_feature.get(feature_context.slug, []))
+        own = by_feature.get(feature_context.slug, [])
+        shown = skeleton | added[feature_context.slug] | set(own)
+        _add_prp(renderer, project, feature_context, files, own, shown)
     return files, destroys
 
 
@@ -443,9 +451,15 @@ def _add_migration(renderer: Renderer, files: dict[str, str], slug: str, kind: s
 
 
 def _add_prp(
-    renderer: Renderer, project: ProjectContext, feature: FeatureContext, files: dict[str, str], migrations: list[str]
+    renderer: Renderer,
+    project: ProjectContext,
+    feature: FeatureContext,
+    files: dict[str, str],
+    migrations: list[str],
+    shown: set[str],
 ) -> None:
+    """The feature's PRP; its project tree lists `shown`: the skeleton and the feature's own files."""
     prp_path = f"PRPs/{feature.slug}/prp.md"
-    tree = file_tree(sorted(p for p in files if not p.startswith("PRPs/")))
+    tree = file_tree(sorted(p for p in shown if not p.startswith("PRPs/")))
     context = {"project": project, "feature": feature, "migrations": migrations, "prpgen_version": __version__}
     files[prp_path] = renderer.render(PRP_TEMPLATE, prp_path, {**context, "files": files, "tree": tree})

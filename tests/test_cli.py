@@ -303,3 +303,18 @@ def test_an_inline_pattern_may_hold_a_colon(cli: Cli, tmp_path: Path) -> None:
 
 def test_help_shows_text_in_brackets(cli: Cli) -> None:
     assert "[tool.prpgen] templates" in " ".join(cli("generate", "--help").stdout.split())
+
+
+def test_a_prp_changes_only_when_its_feature_does(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "blog"
+    cli("generate", str(SPEC), "--out", str(project))
+    prp = project / "PRPs" / "blog-posts" / "prp.md"
+    before = prp.read_text()
+    result = cli("new-entity", "Like", "--field", "note:str", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    assert (project / "app" / "models" / "like.py").is_file()
+    assert prp.read_text() == before
+    # The new feature's PRP shows its own files beside the project's skeleton.
+    likes = (project / "PRPs" / "likes" / "prp.md").read_text()
+    assert "like.py" in likes
+    assert "post.py" not in likes
