@@ -165,7 +165,9 @@ def new_entity(
     feature: Annotated[
         str | None, typer.Option(help="Feature name (with --field); defaults to the plural entity name.")
     ] = None,
-    project: Annotated[Path, typer.Option(help="The project to add to.")] = Path(),
+    project: Annotated[
+        Path, typer.Option(help="The project to add to; default: the one the current directory is in.")
+    ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
     check: Check = False,
@@ -177,6 +179,7 @@ def new_entity(
     """Add entities (model, schemas, service, router, migration, tests, PRP) to a project, or
     regenerate them from their changed spec."""
     from prpgen.pipeline import plan_new_entities
+    from prpgen.project import find_root
     from prpgen.spec import inline_spec, load_spec
 
     if (spec is None) == (name is None):
@@ -195,8 +198,9 @@ def new_entity(
             else inline_spec(name or "", field or [], priority=priority or "medium", feature=feature)
         )
     )
+    root = find_root(project)
     _carry_out(
-        lambda: plan_new_entities(loaded, project, source=source, templates=templates),
+        lambda: plan_new_entities(loaded, root, source=source, templates=templates),
         "updated",
         dry_run=dry_run,
         check=check,
@@ -240,7 +244,9 @@ def generate(
 
 @app.command()
 def regenerate(
-    project: Annotated[Path, typer.Option(help="The project to regenerate.")] = Path(),
+    project: Annotated[
+        Path, typer.Option(help="The project to regenerate; default: the one the current directory is in.")
+    ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
     check: Check = False,
@@ -251,9 +257,10 @@ def regenerate(
 ) -> None:
     """Render every feature recorded in the project again: after upgrading prpgen or editing templates."""
     from prpgen.pipeline import plan_regenerate
+    from prpgen.project import find_root
 
     _carry_out(
-        lambda: plan_regenerate(project, templates=templates),
+        lambda: plan_regenerate(find_root(project), templates=templates),
         "regenerated",
         dry_run=dry_run,
         check=check,
@@ -267,7 +274,9 @@ def regenerate(
 @app.command("remove-entity")
 def remove_entity(
     name: Annotated[str, typer.Argument(help="The entity to remove, e.g. Post.")],
-    project: Annotated[Path, typer.Option(help="The project to remove it from.")] = Path(),
+    project: Annotated[
+        Path, typer.Option(help="The project to remove it from; default: the one the current directory is in.")
+    ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
     diff: ShowDiff = False,
@@ -278,9 +287,10 @@ def remove_entity(
     """Undo an entity: its files and registrations go, and a new migration drops its table.
     Files you edited are a conflict: nothing happens unless you pass --force or --skip-conflicts."""
     from prpgen.pipeline import plan_remove_entity
+    from prpgen.project import find_root
 
     _carry_out(
-        lambda: plan_remove_entity(name, project, templates=templates),
+        lambda: plan_remove_entity(name, find_root(project), templates=templates),
         "updated",
         dry_run=dry_run,
         diff=diff,
@@ -292,7 +302,9 @@ def remove_entity(
 
 @app.command()
 def verify(
-    project: Annotated[Path, typer.Argument(help="The generated project to check.")] = Path(),
+    project: Annotated[
+        Path, typer.Argument(help="The generated project to check; default: the one the current directory is in.")
+    ] = Path(),
     json_report: Annotated[Path | None, typer.Option("--json", help="Also write the results as JSON.")] = None,
     only: Annotated[
         list[str] | None, typer.Option(help="Run only these gates (repeatable or comma-separated).")
@@ -307,9 +319,10 @@ def verify(
     python: Annotated[str | None, typer.Option(help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
     """Run the PRP's quality gates for real and tick the PRP's checklists with the results."""
+    from prpgen.project import find_root
     from prpgen.verify_cli import run_verify
 
-    raise typer.Exit(run_verify(project, json_report, _split(only), _split(skip), database_url, python))
+    raise typer.Exit(run_verify(find_root(project), json_report, _split(only), _split(skip), database_url, python))
 
 
 templates_app = typer.Typer(

@@ -45,6 +45,16 @@ def project_context(name: str) -> ProjectContext:
     return ProjectContext(name=name, slug=slug, title=title, db_name=naming.snake(name))
 
 
+def find_root(start: Path) -> Path:
+    """The project `start` is in, found as git finds its repository: `start` or the nearest
+    directory above it holding a project's markers; `start` itself if none does (reading it
+    then says what is missing)."""
+    for candidate in (start, *start.resolve().parents):
+        if all((candidate / marker).is_file() for marker in MARKERS):
+            return candidate
+    return start
+
+
 def read_project(root: Path) -> ProjectContext:
     """The identity of an existing generated project; a clear error if `root` is not one."""
     missing = [marker for marker in MARKERS if not (root / marker).is_file()]

@@ -318,3 +318,15 @@ def test_a_prp_changes_only_when_its_feature_does(cli: Cli, tmp_path: Path) -> N
     likes = (project / "PRPs" / "likes" / "prp.md").read_text()
     assert "like.py" in likes
     assert "post.py" not in likes
+
+
+def test_commands_find_the_project_from_any_subdirectory(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "blog"
+    cli("generate", str(SPEC), "--out", str(project))
+    inside = project / "app" / "models"
+    assert cli("regenerate", "--check", cwd=inside).returncode == 0
+    result = cli("new-entity", "Like", "--field", "note:str", cwd=inside)
+    assert result.returncode == 0, result.stderr
+    assert (project / "app" / "models" / "like.py").is_file()
+    assert not (inside / "app").exists()
+    assert cli("regenerate", "--check", cwd=project / "tests").returncode == 0
