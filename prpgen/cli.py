@@ -51,6 +51,10 @@ AllowDestructive = Annotated[
         help="Write a migration that drops tables or columns, or narrows a column (their data is lost).",
     ),
 ]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but warnings and errors.")]
+Verbose = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List every file, unchanged ones included, in plans and summaries.")
+]
 Templates = Annotated[
     Path | None,
     typer.Option(
@@ -80,6 +84,38 @@ def _stderr(label: str, message: str) -> None:
     Console(stderr=True, highlight=False).print(f"{label} {escape(message)}", soft_wrap=True)
 
 
+# The style of each action in plans and summaries. Rich leaves colors out where stdout is not a
+# terminal or NO_COLOR is set (https://no-color.org), and puts them in for FORCE_COLOR.
+ACTION_STYLES = {
+    "create": "green",
+    "update": "cyan",
+    "merge": "cyan",
+    "merged": "cyan",
+    "delete": "red",
+    "conflict": "bold red",
+    "kept": "yellow",
+    "unchanged": "dim",
+    "record": "dim",
+}
+
+
+def _out(text: str) -> None:
+    """Report text on stdout, each plan line's action in its color; the rest printed as written."""
+    import re
+
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    for line in text.splitlines():
+        match = re.match(r"(\s+)(\w+)(.*)", line)
+        style = ACTION_STYLES.get(match.group(2)) if match else None
+        if match and style:
+            console.print(f"{match.group(1)}[{style}]{match.group(2)}[/]{escape(match.group(3))}")
+        else:
+            console.print(escape(line))
+
+
 def _warn(message: str) -> None:
     _stderr("[bold yellow]warning:[/]", message)
 
@@ -98,6 +134,8 @@ def _carry_out(
     force: bool = False,
     skip: bool = False,
     allow_destructive: bool = False,
+    quiet: bool = False,
+    verbose: bool = False,
 ) -> Outcome:
     """Plan, then check, preview or write it, and report what happened. A plan whose migrations
     destroy data is refused (exit 2, nothing written) unless `allow_destructive`."""
@@ -115,8 +153,8 @@ def _carry_out(
         typer.echo(report.diffs(outcome.changes), nl=False)
     if outcome.destroys:
         _warn(report.destroys(outcome, allowed=allow_destructive))
-    if dry_run:
-        typer.echo(report.plan(outcome), nl=False)
+    if dry_run and not quiet:
+        _out(report.plan(outcome, verbose=verbose))
     elif diff:
         typer.echo("diff: a preview; nothing written (run again without --diff to write)")
     if outcome.destroys and not allow_destructive:
@@ -127,7 +165,8 @@ def _carry_out(
             raise typer.Exit(2)
         return outcome
     written = _run(lambda: write(outcome, "force" if force else "skip" if skip else "stop"))
-    typer.echo(report.summary(written, verb), nl=False)
+    if not quiet:
+        _out(report.summary(written, verb, verbose=verbose))
     return written
 
 
@@ -137,12 +176,20 @@ def init(
     name: Annotated[str | None, typer.Option(help="Project name; defaults to the directory's name.")] = None,
     templates: Templates = None,
     dry_run: DryRun = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Create a new backend project: users, JWT auth, Alembic and a test suite."""
     from prpgen.pipeline import plan_init
 
-    _carry_out(lambda: plan_init(directory, name=name, templates=templates), "initialized", dry_run=dry_run)
-    if not dry_run:
+    _carry_out(
+        lambda: plan_init(directory, name=name, templates=templates),
+        "initialized",
+        dry_run=dry_run,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    if not dry_run and not quiet:
         typer.echo(f"next: cd {directory} && prpgen new-entity --spec SPEC.yaml")
 
 
@@ -170,6 +217,8 @@ def new_entity(
     ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     check: Check = False,
     diff: ShowDiff = False,
     force: Force = False,
@@ -208,6 +257,8 @@ def new_entity(
         force=force,
         skip=skip_conflicts,
         allow_destructive=allow_destructive,
+        quiet=quiet,
+        verbose=verbose,
     )
 
 
@@ -218,6 +269,8 @@ def generate(
     name: Annotated[str | None, typer.Option(help="Project name; defaults to the directory's name.")] = None,
     templates: Templates = None,
     dry_run: DryRun = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     check: Check = False,
     diff: ShowDiff = False,
     force: Force = False,
@@ -239,6 +292,8 @@ def generate(
         force=force,
         skip=skip_conflicts,
         allow_destructive=allow_destructive,
+        quiet=quiet,
+        verbose=verbose,
     )
 
 
@@ -249,6 +304,8 @@ def regenerate(
     ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     check: Check = False,
     diff: ShowDiff = False,
     force: Force = False,
@@ -268,6 +325,8 @@ def regenerate(
         force=force,
         skip=skip_conflicts,
         allow_destructive=allow_destructive,
+        quiet=quiet,
+        verbose=verbose,
     )
 
 
@@ -279,6 +338,8 @@ def remove_entity(
     ] = Path(),
     templates: Templates = None,
     dry_run: DryRun = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
     diff: ShowDiff = False,
     force: Force = False,
     skip_conflicts: SkipConflicts = False,
@@ -297,6 +358,8 @@ def remove_entity(
         force=force,
         skip=skip_conflicts,
         allow_destructive=allow_destructive,
+        quiet=quiet,
+        verbose=verbose,
     )
 
 

@@ -15,31 +15,50 @@ def _own(change: Change) -> bool:
     return not change.path.startswith(DIRECTORY + "/")
 
 
-def plan(outcome: Outcome) -> str:
+def counted(number: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def plan(outcome: Outcome, *, verbose: bool = False) -> str:
+    """What would happen to each file that changes; the unchanged ones in one line, unless
+    `verbose` lists them too."""
     lines = []
-    for change in outcome.changes:
-        if _own(change):
+    own = [c for c in outcome.changes if _own(c)]
+    for change in own:
+        if change.action != "unchanged" or verbose:
             reason = f"  ({change.reason})" if change.reason else ""
             lines.append(f"  {change.action:<9} {change.path}{reason}")
+    unchanged = sum(1 for c in own if c.action == "unchanged")
+    if unchanged and not verbose:
+        lines.append(f"  unchanged: {counted(unchanged, 'file')} (--verbose lists them)")
     record = [c for c in outcome.changes if not _own(c) and c.writes]
     if record:
-        lines.append(f"  {'record':<9} {DIRECTORY}/ ({len(record)} files)")
+        lines.append(f"  {'record':<9} {DIRECTORY}/ ({counted(len(record), 'file')})")
     conflicts = outcome.count("conflict")
     if conflicts:
-        lines.append(f"{conflicts} conflict(s): writing would stop; see --diff, then --force or --skip-conflicts")
+        lines.append(
+            f"{counted(conflicts, 'conflict')}: writing would stop; see --diff, then --force or --skip-conflicts"
+        )
     lines.append(f"dry run: nothing written to {outcome.root}")
     return "\n".join(lines) + "\n"
 
 
-def summary(outcome: Outcome, verb: str) -> str:
+def summary(outcome: Outcome, verb: str, *, verbose: bool = False) -> str:
+    """One line of counts (`1 file created, 2 updated`); then the files that need a look (merged,
+    kept), or with `verbose` every file written."""
     own = [c for c in outcome.changes if _own(c)]
-
-    def count(action: str) -> int:
-        return sum(1 for c in own if c.action == action)
-
-    parts = [f"{count('create')} files created", f"{count('update')} updated"]
-    parts += [f"{n} {label}" for label, n in (("merged", count("merge")), ("deleted", count("delete"))) if n]
-    lines = [f"{verb} {outcome.root}: {', '.join(parts)}"]
+    counts = [
+        (label, sum(1 for c in own if c.action == action))
+        for action, label in (("create", "created"), ("update", "updated"), ("merge", "merged"), ("delete", "deleted"))
+    ]
+    parts = [f"{number} {label}" for label, number in counts if number]
+    if parts:
+        first, _, label = parts[0].partition(" ")
+        parts[0] = f"{counted(int(first), 'file')} {label}"
+    lines = [f"{verb} {outcome.root}: {', '.join(parts) or 'no file changed'}"]
+    if verbose:
+        lines += [f"  {c.action:<9} {c.path}" for c in own if c.action in {"create", "update", "delete"}]
     lines += [f"  merged    {c.path}  (your edits kept)" for c in own if c.action == "merge"]
     lines += [f"  kept      {c.path}  ({c.reason})" for c in own if c.action == "kept"]
     return "\n".join(lines) + "\n"
@@ -61,7 +80,7 @@ def drift(outcome: Outcome) -> str:
     shown = own or changed
     text = "".join(_diff(c.path, c.before, c.generated, "generated") for c in shown)
     listed = "\n".join(f"  {c.path}" for c in shown)
-    return f"{text}{outcome.root} differs from what its spec generates in {len(shown)} file(s):\n{listed}\n"
+    return f"{text}{outcome.root} differs from what its spec generates in {counted(len(shown), 'file')}:\n{listed}\n"
 
 
 def _diff(path: str, before: str | None, after: str | None, label: str) -> str:

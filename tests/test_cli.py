@@ -3,6 +3,8 @@
 import json
 import os
 import stat
+import subprocess
+import sys
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -330,3 +332,47 @@ def test_commands_find_the_project_from_any_subdirectory(cli: Cli, tmp_path: Pat
     assert (project / "app" / "models" / "like.py").is_file()
     assert not (inside / "app").exists()
     assert cli("regenerate", "--check", cwd=project / "tests").returncode == 0
+
+
+def test_a_dry_run_lists_what_changes_and_counts_the_rest(cli: Cli, tmp_path: Path) -> None:
+    spec = tmp_path / "blog.yaml"
+    spec.write_text(SPEC.read_text())
+    project = tmp_path / "blog"
+    cli("generate", str(spec), "--out", str(project))
+    spec.write_text(SPEC.read_text().replace("description: ", "description: Now ", 1))
+    result = cli("generate", str(spec), "--out", str(project), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  update    PRPs/blog-posts/prp.md" in lines
+    assert not [line for line in lines if line.startswith("  unchanged ")]
+    assert any(line.startswith("  unchanged: ") and line.endswith(" files (--verbose lists them)") for line in lines)
+    verbose = cli("generate", str(spec), "--out", str(project), "--dry-run", "--verbose").stdout
+    assert "  unchanged app/models/post.py" in verbose.splitlines()
+    # Counts read as English.
+    written = cli("generate", str(spec), "--out", str(project))
+    assert written.stdout == f"generated {project}: 1 file updated\n"
+
+
+def test_quiet_prints_nothing_but_problems(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "blog"
+    result = cli("generate", str(SPEC), "--out", str(project), "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert (project / "app" / "main.py").is_file()
+
+
+@pytest.mark.parametrize(("no_color", "colored"), [(None, True), ("1", False)], ids=["colors", "NO_COLOR"])
+def test_plan_actions_are_colored_unless_no_color(tmp_path: Path, no_color: str | None, colored: bool) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env |= {"FORCE_COLOR": "1", "COLUMNS": "200"} | ({"NO_COLOR": no_color} if no_color else {})
+    result = subprocess.run(
+        [sys.executable, "-m", "prpgen", "generate", str(SPEC), "--out", str(tmp_path / "b"), "--dry-run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    # NO_COLOR turns colors off (dim and bold may stay: https://no-color.org).
+    assert ("\x1b[32mcreate" in result.stdout) is colored
+    assert "app/models/post.py" in result.stdout

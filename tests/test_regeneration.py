@@ -56,7 +56,7 @@ def test_rerunning_the_same_spec_is_a_no_op(project: Path, tmp_path: Path) -> No
     for args in (("generate", spec, "--out", str(project)), ("new-entity", "--spec", spec, "--project", str(project))):
         result = run_cli(*args)
         assert result.returncode == 0, result.stderr
-        assert "0 files created, 0 updated" in result.stdout
+        assert ": no file changed" in result.stdout
     assert run_cli("regenerate", "--project", str(project)).returncode == 0
     assert tree(project) == before
     assert mtimes(project) == stamps  # nothing was even rewritten
@@ -75,7 +75,7 @@ def test_a_changed_spec_updates_untouched_files_and_merges_edited_ones(project: 
     assert (project / "alembic/versions/0003_reading_list__update.py").is_file()
     # The merged file is the new record's base: running again changes nothing and keeps the edit.
     again = run_cli("generate", str(spec), "--out", str(project))
-    assert "0 files created, 0 updated" in again.stdout
+    assert ": no file changed" in again.stdout
     assert "def shelf_label" in schemas.read_text()
 
 
@@ -160,7 +160,8 @@ def test_dry_run_prints_the_plan_and_writes_nothing(project: Path, tmp_path: Pat
     result = run_cli("generate", str(spec), "--out", str(project), "--dry-run")
     assert result.returncode == 2, result.stderr  # the plan has a conflict
     lines = result.stdout.splitlines()
-    assert "  unchanged app/models/book.py" in lines
+    assert "  unchanged app/models/book.py" not in lines  # counted, not listed
+    assert any(line.startswith("  unchanged: ") for line in lines)
     assert "  update    app/schemas/quote.py" in lines
     assert "  create    alembic/versions/0003_reading_list__update.py" in lines
     assert "  conflict  app/models/quote.py  (1 merge conflict with your edits)" in lines
@@ -213,7 +214,7 @@ def test_check_exits_1_with_a_diff_on_drift_and_0_in_sync(project: Path, tmp_pat
     assert "-    PATH, status_code=status.HTTP_200_OK," in drifted.stdout
     assert "+    PATH, status_code=status.HTTP_201_CREATED," in drifted.stdout
     assert "--- app/api/endpoints/books.py (on disk)\n+++ app/api/endpoints/books.py (generated)" in drifted.stdout
-    assert "differs from what its spec generates in 1 file(s):\n  app/api/endpoints/books.py" in drifted.stdout
+    assert "differs from what its spec generates in 1 file:\n  app/api/endpoints/books.py" in drifted.stdout
     assert tree(project) == before
 
     changed = write_spec(tmp_path, SPEC.replace("max_length: 200", "max_length: 250"), "changed.yaml")
