@@ -364,6 +364,24 @@ def remove_entity(
 
 
 @app.command()
+def status(
+    project: Annotated[Path, typer.Option(help="The project; default: the one the current directory is in.")] = Path(),
+) -> None:
+    """Show the project's features, their entities and fields, and whether its files are in
+    sync with the specs (what `regenerate --check` checks)."""
+    from prpgen import report
+    from prpgen.manifest import read_manifest
+    from prpgen.pipeline import plan_regenerate
+    from prpgen.project import find_root
+
+    root = find_root(project)
+    outcome = _run(lambda: plan_regenerate(root))
+    manifest = read_manifest(root)
+    if manifest is not None:
+        _out(report.status(manifest, outcome))
+
+
+@app.command()
 def verify(
     project: Annotated[
         Path, typer.Argument(help="The generated project to check; default: the one the current directory is in.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from prpgen.manifest import DIRECTORY
+from prpgen.manifest import DIRECTORY, Manifest
 from prpgen.pipeline import Outcome
 from prpgen.writer import Change
 
@@ -15,9 +15,9 @@ def _own(change: Change) -> bool:
     return not change.path.startswith(DIRECTORY + "/")
 
 
-def counted(number: int, noun: str) -> str:
-    """`1 file`, `2 files`."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """`1 file`, `2 files` (`plural` where an `s` will not do)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {plural or noun + 's'}"
 
 
 def plan(outcome: Outcome, *, verbose: bool = False) -> str:
@@ -104,3 +104,29 @@ def destroys(outcome: Outcome, *, allowed: bool) -> str:
     else:
         lines.append("nothing was written; check the spec, then run again with --allow-destructive to drop them")
     return "\n".join(lines)
+
+
+def status(manifest: Manifest, outcome: Outcome) -> str:
+    """The project's features, their entities and fields, and whether the files are in sync."""
+    entities = sum(len(feature.spec.entities) for feature in manifest.features)
+    features = counted(len(manifest.features), "feature")
+    lines = [f"project {manifest.project}: {features}, {counted(entities, 'entity', 'entities')}"]
+    for feature in manifest.features:
+        lines.append(f"feature {feature.slug} (priority {feature.spec.priority}, spec {feature.source})")
+        width = max(len(entity.name) for entity in feature.spec.entities)
+        for entity in feature.spec.entities:
+            fields = [
+                f"{name}: {field.type}" + (f" \u2192 {field.to}" if field.to else "")
+                for name, field in entity.fields.items()
+            ]
+            lines.append(f"  {entity.name:<{width}}  {', '.join(fields)}")
+    drifted = [c for c in outcome.drift if _own(c)]
+    if drifted:
+        lines.append(
+            f"{counted(len(drifted), 'file')} {'differs' if len(drifted) == 1 else 'differ'} "
+            "from what the specs generate (prpgen regenerate --diff shows how):"
+        )
+        lines += [f"  {change.path}" for change in drifted]
+    else:
+        lines.append("in sync with its specs")
+    return "\n".join(lines) + "\n"

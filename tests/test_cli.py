@@ -376,3 +376,21 @@ def test_plan_actions_are_colored_unless_no_color(tmp_path: Path, no_color: str 
     # NO_COLOR turns colors off (dim and bold may stay: https://no-color.org).
     assert ("\x1b[32mcreate" in result.stdout) is colored
     assert "app/models/post.py" in result.stdout
+
+
+def test_status_shows_features_entities_fields_and_drift(cli: Cli, tmp_path: Path) -> None:
+    project = tmp_path / "blog"
+    cli("generate", str(SPEC), "--out", str(project))
+    result = cli("status", cwd=project / "app")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "project blog: 1 feature, 4 entities"
+    assert f"feature blog-posts (priority high, spec {os.path.relpath(SPEC, project)})" in lines
+    post = next(line for line in lines if line.strip().startswith("Post "))
+    assert "title: str" in post and "category: ref → Category" in post and "tags: ref_many → Tag" in post
+    assert lines[-1] == "in sync with its specs"
+    (project / "app" / "models" / "tag.py").write_text("# mine\n")
+    drifted = cli("status", "--project", str(project))
+    assert drifted.returncode == 0, drifted.stderr
+    assert "1 file differs from what the specs generate (prpgen regenerate --diff shows how):" in drifted.stdout
+    assert "  app/models/tag.py" in drifted.stdout.splitlines()
