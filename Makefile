@@ -12,7 +12,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: example test test-all golden drift bench clean
+.PHONY: example test test-all golden readme drift bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-all: $(INSTALLED)
 
 golden: $(INSTALLED)
 	$(BIN)/python -m tests.golden
+
+readme: $(INSTALLED)
+	$(BIN)/python -m tests.cli_reference
 
 drift: $(INSTALLED)
 	for spec in examples/*.yaml examples/*.toml; do \

@@ -64,6 +64,11 @@ Templates = Annotated[
 ]
 
 
+def _examples(*commands: str) -> str:
+    """A command's help epilog: one example per line (Rich joins lines of one paragraph)."""
+    return "Examples:\n\n" + "\n\n".join(commands)
+
+
 def _run(action: Callable[[], T]) -> T:
     """Call the library; turn its errors into a message on stderr and the error's exit code."""
     from prpgen.errors import PrpgenError
@@ -170,7 +175,7 @@ def _carry_out(
     return written
 
 
-@app.command()
+@app.command(epilog=_examples("prpgen init shop", "prpgen init . --name shop   (into the current, empty directory)"))
 def init(
     directory: Annotated[Path, typer.Argument(help="Where the new project goes (created if missing; must be empty).")],
     name: Annotated[str | None, typer.Option(help="Project name; defaults to the directory's name.")] = None,
@@ -193,7 +198,14 @@ def init(
         typer.echo(f"next: cd {directory} && prpgen new-entity --spec SPEC.yaml")
 
 
-@app.command("new-entity")
+@app.command(
+    "new-entity",
+    epilog=_examples(
+        "prpgen new-entity --spec ../catalog.yaml",
+        "prpgen new-entity Product --field name:str --field price:decimal:ge=0 --priority high",
+        "prpgen new-entity --spec ../catalog.yaml --dry-run   (the plan; nothing written)",
+    ),
+)
 def new_entity(
     name: Annotated[
         str | None, typer.Argument(help="Entity name, when described with --field instead of --spec.")
@@ -262,7 +274,12 @@ def new_entity(
     )
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "prpgen generate examples/blog.yaml --out build/blog",
+        "prpgen generate specs/blog.yaml --out services/blog --check   (in CI: exit 1 on drift)",
+    )
+)
 def generate(
     spec: Annotated[Path, typer.Argument(help="The spec file (YAML, TOML or JSON).")],
     out: Annotated[Path, typer.Option(help="The project: a new (empty or missing) directory, or one prpgen made.")],
@@ -297,7 +314,13 @@ def generate(
     )
 
 
-@app.command()
+@app.command(
+    epilog=_examples(
+        "prpgen regenerate   (after upgrading prpgen)",
+        "prpgen regenerate --diff   (preview; nothing written)",
+        "prpgen regenerate --check   (exit 1 if the files differ from the specs)",
+    )
+)
 def regenerate(
     project: Annotated[
         Path, typer.Option(help="The project to regenerate; default: the one the current directory is in.")
@@ -330,7 +353,12 @@ def regenerate(
     )
 
 
-@app.command("remove-entity")
+@app.command(
+    "remove-entity",
+    epilog=_examples(
+        "prpgen remove-entity Tag --dry-run", "prpgen remove-entity Tag --allow-destructive   (its table is dropped)"
+    ),
+)
 def remove_entity(
     name: Annotated[str, typer.Argument(help="The entity to remove, e.g. Post.")],
     project: Annotated[
@@ -363,7 +391,7 @@ def remove_entity(
     )
 
 
-@app.command()
+@app.command(epilog=_examples("prpgen status", "prpgen status --project services/blog"))
 def status(
     project: Annotated[Path, typer.Option(help="The project; default: the one the current directory is in.")] = Path(),
 ) -> None:
@@ -381,7 +409,7 @@ def status(
         _out(report.status(manifest, outcome))
 
 
-@app.command()
+@app.command(epilog=_examples("prpgen verify", "prpgen verify build/blog --only ruff,mypy --json report.json"))
 def verify(
     project: Annotated[
         Path, typer.Argument(help="The generated project to check; default: the one the current directory is in.")
@@ -412,7 +440,7 @@ templates_app = typer.Typer(
 app.add_typer(templates_app, name="templates")
 
 
-@templates_app.command("list")
+@templates_app.command("list", epilog=_examples("prpgen templates list"))
 def templates_list() -> None:
     """Name every built-in template (what `templates export` takes)."""
     from prpgen.vendoring import builtin_names
@@ -420,7 +448,7 @@ def templates_list() -> None:
     typer.echo("\n".join(builtin_names()))
 
 
-@templates_app.command("context")
+@templates_app.command("context", epilog=_examples("prpgen templates context > TEMPLATES.md"))
 def templates_context() -> None:
     """Print what every template receives: its variables and every attribute behind them (Markdown)."""
     from prpgen.template_context import describe
@@ -428,7 +456,7 @@ def templates_context() -> None:
     typer.echo(describe())
 
 
-@templates_app.command("export")
+@templates_app.command("export", epilog=_examples("prpgen templates export templates/ entity/model.py.j2"))
 def templates_export(
     directory: Annotated[Path, typer.Argument(help="Where the copies go.")],
     names: Annotated[
@@ -444,7 +472,7 @@ def templates_export(
     typer.echo(f'use them with --templates {directory}, or `[tool.prpgen] templates = "{directory}"` in pyproject.toml')
 
 
-@templates_app.command("diff")
+@templates_app.command("diff", epilog=_examples("prpgen templates diff templates/"))
 def templates_diff(
     directory: Annotated[Path, typer.Argument(help="Your template directory.")],
 ) -> None:
@@ -465,7 +493,12 @@ def templates_diff(
         typer.echo(f"  {item.name}: {labels[item.status]}")
 
 
-@templates_app.command("test")
+@templates_app.command(
+    "test",
+    epilog=_examples(
+        "prpgen templates test templates/", "prpgen templates test templates/ specs/catalog.yaml --keep build/"
+    ),
+)
 def templates_test(
     directory: Annotated[Path, typer.Argument(help="Your template directory.")],
     specs: Annotated[
@@ -511,7 +544,7 @@ def _split(values: list[str] | None) -> list[str]:
     return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
 
 
-@app.command()
+@app.command(epilog=_examples("prpgen schema > prpgen.schema.json"))
 def schema() -> None:
     """Print the spec's JSON Schema (for editor completion and validation)."""
     from prpgen.spec import spec_json_schema

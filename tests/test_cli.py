@@ -394,3 +394,21 @@ def test_status_shows_features_entities_fields_and_drift(cli: Cli, tmp_path: Pat
     assert drifted.returncode == 0, drifted.stderr
     assert "1 file differs from what the specs generate (prpgen regenerate --diff shows how):" in drifted.stdout
     assert "  app/models/tag.py" in drifted.stdout.splitlines()
+
+
+def test_every_command_has_examples_in_its_help(cli: Cli) -> None:
+    commands = [
+        ["init"], ["new-entity"], ["generate"], ["regenerate"], ["remove-entity"], ["status"], ["verify"],
+        ["schema"], ["templates", "list"], ["templates", "context"], ["templates", "export"],
+        ["templates", "diff"], ["templates", "test"],
+    ]  # fmt: skip
+    for command in commands:
+        shown = " ".join(cli(*command, "--help").stdout.split())
+        assert "Examples:" in shown, command
+        assert f"prpgen {' '.join(command)}" in shown.split("Examples:", 1)[1], command
+
+
+def test_readme_command_reference_matches_the_help() -> None:
+    from tests.cli_reference import README, reference, section
+
+    assert section(README.read_text(encoding="utf-8")) == reference(), "run `make readme`"
