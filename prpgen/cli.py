@@ -239,6 +239,7 @@ def new_entity(
 ) -> None:
     """Add entities (model, schemas, service, router, migration, tests, PRP) to a project, or
     regenerate them from their changed spec."""
+    from prpgen.manifest import entity_names
     from prpgen.pipeline import plan_new_entities
     from prpgen.project import find_root
     from prpgen.spec import inline_spec, load_spec
@@ -252,14 +253,14 @@ def new_entity(
     if name is not None and not field:
         _fail(f"describe {name}'s fields with --field name:type (repeatable)")
     source = str(spec) if spec is not None else "command line"
+    root = find_root(project)
     loaded = _run(
         lambda: (
-            load_spec(spec)
+            load_spec(spec, project_entities=entity_names(root))
             if spec is not None
             else inline_spec(name or "", field or [], priority=priority or "medium", feature=feature)
         )
     )
-    root = find_root(project)
     _carry_out(
         lambda: plan_new_entities(loaded, root, source=source, templates=templates),
         "updated",
@@ -296,10 +297,11 @@ def generate(
 ) -> None:
     """Create a project with every entity of SPEC in one step, or bring one up to date with SPEC
     (what CI uses; with --check, to fail on drift)."""
+    from prpgen.manifest import entity_names
     from prpgen.pipeline import plan_generate
     from prpgen.spec import load_spec
 
-    loaded = _run(lambda: load_spec(spec))
+    loaded = _run(lambda: load_spec(spec, project_entities=entity_names(out)))
     _carry_out(
         lambda: plan_generate(loaded, out, source=str(spec), name=name, templates=templates),
         "generated",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prpgen import naming
 from prpgen.errors import ProjectError, SpecError
 from prpgen.spec import Spec, parse_spec
 
@@ -91,6 +92,14 @@ def read_manifest(root: Path) -> Manifest | None:
         return Manifest(str(data["project"]), features, migrated, files, str(data.get("prpgen", "")))
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ProjectError(f"{path} is damaged ({exc}); restore it from version control") from None
+
+
+def entity_names(root: Path) -> set[str]:
+    """The class names of the entities a project at `root` has (none where there is no project)."""
+    manifest = read_manifest(root) if (root / MANIFEST_FILE).is_file() else None
+    if manifest is None:
+        return set()
+    return {naming.pascal(entity.name) for feature in manifest.features for entity in feature.spec.entities}
 
 
 def _spec(data: Any, source: str) -> Spec:

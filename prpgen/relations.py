@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from prpgen import naming
-from prpgen.errors import Problem, suggestion
-from prpgen.spec import EntitySpec, FieldSpec, Spec
+from prpgen.errors import Problem
+from prpgen.spec import EntitySpec, FieldSpec, Spec, unknown_target
 
 _ON_DELETE_SQL = {"cascade": "CASCADE", "set_null": "SET NULL", "restrict": "RESTRICT"}
 
@@ -173,15 +173,7 @@ def _find(
     wanted = naming.pascal(field.to or "")
     target = in_spec.get(wanted) or existing.get(wanted)
     if target is None:
-        known = sorted({*in_spec, *existing})
-        problems.append(
-            Problem(
-                where[0],
-                f"refers to '{field.to}', which is neither in the spec ({', '.join(sorted(in_spec))}) "
-                f"nor in the project ({', '.join(sorted(existing)) or 'no entities yet'})" + suggestion(wanted, known),
-                where[1],
-            )
-        )
+        problems.append(Problem(where[0], unknown_target(field.to or "", in_spec, existing), where[1]))
     return target
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -496,20 +496,37 @@ def field_name_problems(names: Iterable[str]) -> list[str]:
     return problems
 
 
-def _unvalidated_problems(data: Mapping[str, Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    """Access rules and field names read from the raw data: when a field's options are wrong,
-    the checks that need a whole validated entity do not run, and their problems would only
-    show on the next run. (key path, message) each."""
+def _unvalidated_problems(
+    data: Mapping[str, Any], project_entities: Collection[str] | None
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Access rules, field names and (given the project's entities) references read from the
+    raw data: when a field's options are wrong, the checks that need a whole validated entity
+    do not run, and their problems would only show on the next run. (key path, message) each."""
     entities = data.get("entities", [data.get("entity")])
+    entities = [e for e in entities if isinstance(e, Mapping)] if isinstance(entities, list) else []
+    in_spec = sorted({naming.pascal(e["name"]) for e in entities if isinstance(e.get("name"), str)})
     found: list[tuple[tuple[str | int, ...], str]] = []
-    for index, entity in enumerate(entities if isinstance(entities, list) else []):
-        if not isinstance(entity, Mapping):
-            continue
+    for index, entity in enumerate(entities):
         owned, access, fields = entity.get("owned", True), entity.get("access"), entity.get("fields")
+        fields = fields if isinstance(fields, Mapping) else {}
         messages = access_problems(owned is not False, access if isinstance(access, Mapping) else {})
-        messages += field_name_problems(fields if isinstance(fields, Mapping) else {})
+        messages += field_name_problems(fields)
         found += [(("entities", index), message) for message in messages]
+        for raw, field in fields.items() if project_entities is not None else ():
+            to = field.get("to") if isinstance(field, Mapping) else None
+            if isinstance(to, str) and naming.pascal(to) not in {*in_spec, *(project_entities or ())}:
+                found.append((("entities", index, "fields", raw), unknown_target(to, in_spec, project_entities or ())))
     return found
+
+
+def unknown_target(to: str, in_spec: Collection[str], in_project: Collection[str]) -> str:
+    """The problem of a reference to an entity neither the spec nor the project has."""
+    known = sorted({*in_spec, *in_project})
+    return (
+        f"refers to '{to}', which is neither in the spec ({', '.join(sorted(in_spec))}) "
+        f"nor in the project ({', '.join(sorted(in_project)) or 'no entities yet'})"
+        + suggestion(naming.pascal(to), known)
+    )
 
 
 def _check_reference_name(entity: EntitySpec, raw: str, field: FieldSpec, names: Mapping[str, str]) -> None:
@@ -639,8 +656,9 @@ class Spec(_Strict):
         return naming.kebab(self.feature)
 
 
-def load_spec(path: Path) -> Spec:
-    """Read and validate a spec file; the format follows the suffix (.yaml/.yml, .toml, .json)."""
+def load_spec(path: Path, *, project_entities: Collection[str] | None = None) -> Spec:
+    """Read and validate a spec file; the format follows the suffix (.yaml/.yml, .toml, .json).
+    `project_entities`: the entities of the project it goes into, where known (see `parse_spec`)."""
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -658,12 +676,19 @@ def load_spec(path: Path) -> Spec:
         data = _parse_json(text, source)
     else:
         raise SpecError(source, [Problem("", f"unknown spec format '{suffix}': use .yaml, .yml, .toml or .json")])
-    return parse_spec(data, source, lines)
+    return parse_spec(data, source, lines, project_entities)
 
 
-def parse_spec(data: Any, source: str, lines: Mapping[tuple[str | int, ...], int] | None = None) -> Spec:
+def parse_spec(
+    data: Any,
+    source: str,
+    lines: Mapping[tuple[str | int, ...], int] | None = None,
+    project_entities: Collection[str] | None = None,
+) -> Spec:
     """Validate already-parsed data; `source` names it in errors (a file name or `--field` options)
-    and `lines`, where the format gives them, maps each key path to its line in the file."""
+    and `lines`, where the format gives them, maps each key path to its line in the file. Given
+    `project_entities` (class names), a spec with problems also has its references checked, so
+    that every problem is reported in one run."""
     if not isinstance(data, Mapping):
         raise SpecError(
             source, [Problem("", "the spec must be a mapping with `feature`, `description` and `entities`")]
@@ -672,7 +697,7 @@ def parse_spec(data: Any, source: str, lines: Mapping[tuple[str | int, ...], int
         spec = Spec.model_validate(data)
     except ValidationError as exc:
         problems = [_problem(error, data, lines or {}) for error in exc.errors()]
-        for loc, message in _unvalidated_problems(data):
+        for loc, message in _unvalidated_problems(data, project_entities):
             more = _problem({"type": "value_error", "loc": loc, "msg": message}, data, lines or {})
             if more not in problems:
                 problems.append(more)

@@ -412,3 +412,23 @@ def test_readme_command_reference_matches_the_help() -> None:
     from tests.cli_reference import README, reference, section
 
     assert section(README.read_text(encoding="utf-8")) == reference(), "run `make readme`"
+
+
+def test_a_reference_problem_is_reported_with_the_field_problems(cli: Cli, tmp_path: Path) -> None:
+    spec = tmp_path / "likes.yaml"
+    spec.write_text(
+        "feature: likes\ndescription: Likes.\nentities:\n  - name: Like\n    fields:\n"
+        "      note: strr\n      post: {type: ref, to: Pots}\n"
+    )
+    result = cli("generate", str(spec), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert "unknown type 'strr'" in result.stderr
+    assert "line 7: entities[0] (Like).fields.post: refers to 'Pots'" in result.stderr
+    # In a project, entities of its other features are known: a reference to one is no problem.
+    project = tmp_path / "blog"
+    cli("generate", str(SPEC), "--out", str(project))
+    spec.write_text(spec.read_text().replace("Pots", "Post"))
+    result = cli("new-entity", "--spec", str(spec), "--project", str(project))
+    assert result.returncode == 2
+    assert "unknown type 'strr'" in result.stderr
+    assert "refers to" not in result.stderr
