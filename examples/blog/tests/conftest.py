@@ -144,9 +144,14 @@ async def committed_client(engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
     """A client whose requests run exactly as in production: each in a session and on a
     connection of its own, committed for real, so requests sent together really race.
     Everything they wrote is deleted afterwards (the run's admin stays)."""
+    await delete_committed_rows(engine)  # left by a run that was stopped half way
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
+    await delete_committed_rows(engine)
+
+
+async def delete_committed_rows(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             statement = table.delete()
@@ -166,8 +171,11 @@ async def committed_headers(
     return bearer(user)
 
 
-# Whether some statement waits for a lock another transaction holds.
-LOCK_WAITS = text("SELECT count(*) FROM pg_locks WHERE NOT granted")
+# How many statements wait for a lock this connection holds (none of anyone else's).
+LOCK_WAITS = text(
+    "SELECT count(*) FROM pg_locks WHERE NOT granted"
+    " AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+)
 
 
 async def until_blocked(
@@ -179,6 +187,7 @@ async def until_blocked(
         if request.done() or await connection.scalar(LOCK_WAITS):
             return
         await asyncio.sleep(0.01)
+    request.cancel()
     raise AssertionError("the request neither finished nor waited for the lock in 10 s")
 
 

@@ -84,13 +84,15 @@ async def allow_every_method(request: Request, exc: Exception) -> Response:
     if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         # The OpenAPI document's paths: the routes as declared, whatever FastAPI's routing.
         paths = request.app.openapi()["paths"].items()
+        path = request.url.path.removeprefix(request.scope.get("root_path", ""))
         matched = [
-            ops for path, ops in paths if compile_path(path)[0].match(request.url.path)
+            ops for template, ops in paths if compile_path(template)[0].match(path)
         ]
         methods = sorted(
             {method.upper() for operations in matched for method in operations}
         )
-        error.headers = {**(error.headers or {}), "Allow": ", ".join(methods)}
+        if methods:  # else Starlette's own answer stands
+            error.headers = {**(error.headers or {}), "Allow": ", ".join(methods)}
     return await http_exception_handler(request, error)
 
 

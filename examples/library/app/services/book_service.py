@@ -150,6 +150,7 @@ class BookService:
                 Shelf.id,
                 values.get("shelf_id"),
                 (Shelf.deleted_at.is_(None),),
+                locks=True,
             ),
         ]
         await check_references(self.db, references)

@@ -128,6 +128,7 @@ class LoanService:
                 Book.id,
                 values.get("book_id"),
                 (Book.deleted_at.is_(None),),
+                locks=True,
             ),
         ]
         await check_references(self.db, references)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, Exists, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -37,6 +37,16 @@ class Reference:
     id_column: InstrumentedAttribute[int]
     value: int | None
     visible: tuple[ColumnElement[bool], ...] = ()
+    # Soft-deleted targets: their row is locked FOR SHARE until the commit. A soft delete is
+    # a plain UPDATE, which no foreign key stops: it waits, then sees the new row refer to
+    # it (and refuses, or clears the reference); or the check waits and finds it deleted.
+    locks: bool = False
+
+    def exists(self) -> Exists:
+        query = select(self.id_column).where(
+            self.id_column == self.value, *self.visible
+        )
+        return (query.with_for_update(read=True) if self.locks else query).exists()
 
 
 async def check_references(db: AsyncSession, references: Sequence[Reference]) -> None:
@@ -44,20 +54,7 @@ async def check_references(db: AsyncSession, references: Sequence[Reference]) ->
     wanted = [reference for reference in references if reference.value is not None]
     if not wanted:
         return
-    found = (
-        await db.execute(
-            select(
-                *(
-                    (
-                        select(r.id_column)
-                        .where(r.id_column == r.value, *r.visible)
-                        .exists()
-                    )
-                    for r in wanted
-                )
-            )
-        )
-    ).one()
+    found = (await db.execute(select(*(r.exists() for r in wanted)))).one()
     for reference, exists in zip(wanted, found, strict=True):
         if not exists:
             raise ReferenceNotFound(reference.field, reference.label, reference.value)

@@ -141,7 +141,11 @@ class ReviewService:
 
     async def restore(self, review_id: int, *, actor_id: int) -> Review | None:
         """Bring back a deleted row; None if there is no deleted row with that id."""
-        deleted = (Review.id == review_id, Review.deleted_at.is_not(None))
+        deleted = (
+            Review.id == review_id,
+            Review.deleted_at.is_not(None),
+            ~Review.book.has(Book.deleted_at.is_not(None)),
+        )
         restored = {
             "deleted_at": None,
             "deleted_by_id": None,
@@ -182,6 +186,7 @@ class ReviewService:
                 Book.id,
                 values.get("book_id"),
                 (Book.deleted_at.is_(None),),
+                locks=True,
             ),
         ]
         await check_references(self.db, references)

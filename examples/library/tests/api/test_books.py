@@ -3,10 +3,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import Book, User
+from app.models import Book, Shelf, User
 from tests.api.test_shelves import URL as SHELVES_URL
 from tests.api.test_shelves import create as create_shelf
 from tests.conftest import ADMIN_HEADERS, Made, until_blocked
@@ -681,3 +681,23 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
     assert (await patch).status_code == 200
     stored = await committed_client.get(url, headers=admin_headers)
     assert stored.json()[field] == created[field]
+
+
+async def test_a_shelf_being_deleted_cannot_be_referred_to(
+    committed_client: AsyncClient, engine: AsyncEngine, admin_headers: dict[str, str]
+) -> None:
+    """The shelf is soft-deleted while the create checks it: the check waits for the delete,
+    then refuses (a foreign key would not stop it: a soft delete is an UPDATE)."""
+    body = await payload(committed_client, admin_headers)
+    delete = (
+        update(Shelf).where(Shelf.id == body["shelf_id"]).values(deleted_at=func.now())
+    )
+    async with engine.connect() as writer:
+        await writer.execute(delete)
+        created = asyncio.create_task(
+            committed_client.post(URL, json=body, headers=admin_headers)
+        )
+        await until_blocked(writer, created)
+        await writer.commit()
+    response = await created
+    assert response.status_code == 422, response.text

@@ -3,11 +3,13 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import User
+from app.models import Book, User
 from tests.api.test_books import URL as BOOKS_URL
 from tests.api.test_books import create as create_book
-from tests.conftest import ADMIN_HEADERS, Made
+from tests.conftest import ADMIN_HEADERS, Made, until_blocked
 
 pytestmark = pytest.mark.priority_medium
 
@@ -454,3 +456,25 @@ async def test_an_update_racing_a_delete_is_200_or_404(
     assert (
         await committed_client.get(url, headers=committed_headers)
     ).status_code == 404
+
+
+async def test_a_book_being_deleted_cannot_be_referred_to(
+    committed_client: AsyncClient,
+    engine: AsyncEngine,
+    committed_headers: dict[str, str],
+) -> None:
+    """The book is soft-deleted while the create checks it: the check waits for the delete,
+    then refuses (a foreign key would not stop it: a soft delete is an UPDATE)."""
+    body = await payload(committed_client, committed_headers)
+    delete = (
+        update(Book).where(Book.id == body["book_id"]).values(deleted_at=func.now())
+    )
+    async with engine.connect() as writer:
+        await writer.execute(delete)
+        created = asyncio.create_task(
+            committed_client.post(URL, json=body, headers=committed_headers)
+        )
+        await until_blocked(writer, created)
+        await writer.commit()
+    response = await created
+    assert response.status_code == 422, response.text

@@ -3,10 +3,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.models import Review, User
+from app.models import Book, Review, User
 from tests.api.test_books import URL as BOOKS_URL
 from tests.api.test_books import create as create_book
 from tests.conftest import ADMIN_HEADERS, Made, until_blocked
@@ -471,6 +471,22 @@ async def test_deleting_the_book_hides_the_review_until_it_is_restored(
     assert after.json() == created
 
 
+async def test_a_review_hidden_with_its_book_is_not_restored_alone(
+    client: AsyncClient, auth_headers: dict[str, str]
+) -> None:
+    created = await create(client, auth_headers)
+    assert (
+        await client.delete(f"{URL}/{created['id']}", headers=auth_headers)
+    ).status_code == 204
+    target = f"{BOOKS_URL}/{created['book_id']}"
+    assert (await client.delete(target, headers=ADMIN_HEADERS)).status_code == 204
+    # Restored, it would stay hidden with its book: there is no such row to restore.
+    response = await client.post(
+        f"{URL}/{created['id']}/restore", headers=ADMIN_HEADERS
+    )
+    assert response.status_code == 404
+
+
 async def test_delete_hides_the_row_but_keeps_it(
     client: AsyncClient, auth_headers: dict[str, str]
 ) -> None:
@@ -612,3 +628,25 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
     assert (await patch).status_code == 200
     stored = await committed_client.get(url, headers=committed_headers)
     assert stored.json()[field] == created[field]
+
+
+async def test_a_book_being_deleted_cannot_be_referred_to(
+    committed_client: AsyncClient,
+    engine: AsyncEngine,
+    committed_headers: dict[str, str],
+) -> None:
+    """The book is soft-deleted while the create checks it: the check waits for the delete,
+    then refuses (a foreign key would not stop it: a soft delete is an UPDATE)."""
+    body = await payload(committed_client, committed_headers)
+    delete = (
+        update(Book).where(Book.id == body["book_id"]).values(deleted_at=func.now())
+    )
+    async with engine.connect() as writer:
+        await writer.execute(delete)
+        created = asyncio.create_task(
+            committed_client.post(URL, json=body, headers=committed_headers)
+        )
+        await until_blocked(writer, created)
+        await writer.commit()
+    response = await created
+    assert response.status_code == 422, response.text
