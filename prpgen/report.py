@@ -52,10 +52,9 @@ def summary(outcome: Outcome, verb: str, *, verbose: bool = False) -> str:
         (label, sum(1 for c in own if c.action == action))
         for action, label in (("create", "created"), ("update", "updated"), ("merge", "merged"), ("delete", "deleted"))
     ]
-    parts = [f"{number} {label}" for label, number in counts if number]
-    if parts:
-        first, _, label = parts[0].partition(" ")
-        parts[0] = f"{counted(int(first), 'file')} {label}"
+    # The first count names the noun: `1 file created, 2 updated`.
+    done = [(label, number) for label, number in counts if number]
+    parts = [f"{counted(n, 'file') if i == 0 else n} {label}" for i, (label, n) in enumerate(done)]
     lines = [f"{verb} {outcome.root}: {', '.join(parts) or 'no file changed'}"]
     if verbose:
         lines += [f"  {c.action:<9} {c.path}" for c in own if c.action in {"create", "update", "delete"}]

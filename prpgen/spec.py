@@ -512,10 +512,12 @@ def _unvalidated_problems(
         messages = access_problems(owned is not False, access if isinstance(access, Mapping) else {})
         messages += field_name_problems(fields)
         found += [(("entities", index), message) for message in messages]
-        for raw, field in fields.items() if project_entities is not None else ():
+        if project_entities is None:
+            continue  # without the project, a reference to another feature cannot be judged
+        for raw, field in fields.items():
             to = field.get("to") if isinstance(field, Mapping) else None
-            if isinstance(to, str) and naming.pascal(to) not in {*in_spec, *(project_entities or ())}:
-                found.append((("entities", index, "fields", raw), unknown_target(to, in_spec, project_entities or ())))
+            if isinstance(to, str) and naming.pascal(to) not in {*in_spec, *project_entities}:
+                found.append((("entities", index, "fields", raw), unknown_target(to, in_spec, project_entities)))
     return found
 
 
