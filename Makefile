@@ -3,6 +3,7 @@
 #   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set);
 #                  the slowest gates run on a daily rotating sample of the projects (see tests/conftest.py)
 #   make test-all  the same with every project through every slow gate (about 30 minutes on 2 cores)
+#   make matrix    every row of the pairwise spec matrix through every gate (tests/matrix.py; about 15 minutes)
 #   make golden    refresh the golden projects under examples/ after an intended template change
 #   make drift     fail (with a diff) if a golden project under examples/ differs from what its spec generates
 #   make bench     every benchmark (generator speed, API under load vs two baselines); writes benchmarks/RESULTS.md
@@ -12,7 +13,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: example test test-all golden readme drift bench clean
+.PHONY: example test test-all matrix golden readme drift bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ test: $(INSTALLED)
 
 test-all: $(INSTALLED)
 	PRPGEN_ALL_GATES=1 $(BIN)/python -m pytest --cov=prpgen --cov-report=term
+
+matrix: $(INSTALLED)
+	PRPGEN_ALL_GATES=1 $(BIN)/python -m pytest tests/test_matrix.py
 
 golden: $(INSTALLED)
 	$(BIN)/python -m tests.golden

@@ -440,14 +440,13 @@ class EntityContext:
     @property
     def hidden_with(self) -> tuple[FieldContext, ...]:
         """`ref` fields with ON DELETE CASCADE to a soft-deleted entity: a row is hidden while
-        the row it refers to is deleted, and comes back with it."""
+        the row it refers to is deleted, and comes back with it. A self-reference too: the
+        children of a deleted category are hidden with it (SQLAlchemy aliases the table in
+        `has()`)."""
         return tuple(
             f
             for f in self.ref_fields
-            if f.reference
-            and f.reference.on_delete == "CASCADE"
-            and f.reference.target.soft_delete
-            and not f.reference.self_reference
+            if f.reference and f.reference.on_delete == "CASCADE" and f.reference.target.soft_delete
         )
 
     @property
@@ -491,7 +490,10 @@ class EntityContext:
             if "owner_scope" in self.scope(operation):
                 names.add("owner_scope")
         if self.soft_delete:
-            names |= {"AdminUser", "forbidden"}
+            names.add("AdminUser")
+            # Only a list that others than admins may see refuses `include_deleted` to them.
+            if self.level("list") != "admin":
+                names.add("forbidden")
         if self.checks_reader or any(self.nested_checks_reader(t) for t in self.nested_targets):
             names.add("owner_scope")
         return import_from("app.api.deps", sorted(names - {""}))

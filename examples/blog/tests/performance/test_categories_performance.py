@@ -41,6 +41,9 @@ async def test_category_children_list_issues_a_constant_number_of_statements(
     statements: StatementCounter,
 ) -> None:
     created = await create(client, auth_headers, 0)
+    # A category under it, so that the list has a row whose links are loaded.
+    child = {**await payload(client, auth_headers, 1), "parent_id": created["id"]}
+    assert (await client.post(URL, json=child, headers=auth_headers)).status_code == 201
     path = "/api/v1/categories/{category_id}/children".format(category_id=created["id"])
     counts = []
     for limit in (1, 100):
