@@ -1,5 +1,6 @@
 """The OpenAPI document, exact enough for the clients teams generate from it."""
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -35,13 +36,45 @@ def exact_integers(node: Any) -> Any:
     return node
 
 
+def enum_name(value: object) -> str:
+    """A member name for an enum value: `-created_at` is CREATED_AT_DESC (a sort order),
+    `in-progress` IN_PROGRESS, `9 lives` V_9_LIVES."""
+    text = str(value)
+    descending = text.startswith("-") and len(text) > 1
+    words = re.sub(
+        r"[^0-9A-Za-z]+", "_", text.removeprefix("-") if descending else text
+    )
+    name = words.strip("_").upper() or "EMPTY"
+    name = f"V_{name}" if name[0].isdigit() else name
+    return f"{name}_DESC" if descending else name
+
+
+def enum_names(node: Any) -> Any:
+    """Give every enum `x-enum-varnames` (read by openapi-python-client and openapi-generator),
+    which otherwise name values that are not identifiers `VALUE_3`. Clashing names are numbered."""
+    if isinstance(node, dict):
+        if isinstance(node.get("enum"), list):
+            names: list[str] = []
+            for value in node["enum"]:
+                name = enum_name(value)
+                names.append(name if name not in names else f"{name}_{len(names)}")
+            node["x-enum-varnames"] = names
+        for value in node.values():
+            enum_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            enum_names(value)
+    return node
+
+
 class API(FastAPI):
-    """FastAPI, with short operation ids and exact integer bounds in its OpenAPI document."""
+    """FastAPI, with short operation ids, exact integer bounds and named enum values in its
+    OpenAPI document."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(generate_unique_id_function=operation_id, **kwargs)
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = exact_integers(super().openapi())
+            self.openapi_schema = enum_names(exact_integers(super().openapi()))
         return self.openapi_schema

@@ -90,3 +90,15 @@ async def test_a_rejected_password_is_never_sent_back(
     response = await client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 422
     assert body["password"] not in response.text
+
+
+async def test_enum_values_have_client_names(document: dict[str, Any]) -> None:
+    """Client generators name enum members after their values, and give up on values that are
+    not identifiers (`-created_at` becomes `VALUE_3`); `x-enum-varnames` names every one."""
+    enums = [node for node in nodes(document) if "enum" in node]
+    assert enums
+    for node in enums:
+        names = node.get("x-enum-varnames")
+        assert names is not None, node
+        assert len(names) == len(node["enum"]) == len(set(names))
+        assert all(name.isidentifier() and name.isupper() for name in names), names
