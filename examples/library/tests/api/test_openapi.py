@@ -1,5 +1,6 @@
 """The OpenAPI document, read as the client generators teams use read it."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -102,3 +103,16 @@ async def test_enum_values_have_client_names(document: dict[str, Any]) -> None:
         assert names is not None, node
         assert len(names) == len(node["enum"]) == len(set(names))
         assert all(name.isidentifier() and name.isupper() for name in names), names
+
+
+async def test_emails_document_the_refused_domains(document: dict[str, Any]) -> None:
+    """An address at a special-use domain (`.test`, `.local`) is valid by `format: email`, but
+    the server refuses it (email-validator): the pattern says so, so that clients check alike."""
+    emails = [node for node in nodes(document) if node.get("format") == "email"]
+    assert emails
+    for node in emails:
+        assert "pattern" in node, node
+        pattern = re.compile(node["pattern"])
+        assert pattern.fullmatch("reader@example.com")
+        assert not pattern.fullmatch("reader@example.test")
+        assert not pattern.fullmatch("reader@printer.local")

@@ -1,10 +1,11 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.security import MAX_PASSWORD_BYTES
 from app.schemas.common import InputModel
+from app.schemas.types import Email
 
 
 def _fits_bcrypt(password: str) -> str:
@@ -17,7 +18,7 @@ Password = Annotated[str, Field(min_length=8), AfterValidator(_fits_bcrypt)]
 
 
 class UserCreate(InputModel):
-    email: EmailStr
+    email: Email
     password: Password
 
 

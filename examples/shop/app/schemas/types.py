@@ -1,7 +1,9 @@
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -34,8 +36,18 @@ HttpUrlStr = Annotated[
 ]
 
 
+# email-validator (behind EmailStr) refuses addresses at special-use domains (`.test`,
+# `.local`), which `format: email` allows: the documented pattern says so too.
+_SPECIAL_USE = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
+# The top-level domain starts with a letter (`a@b.0` is refused too).
+EMAIL_PATTERN = rf"^(?!.*[@.](?:{_SPECIAL_USE})$)[^@\s]+@[^@\s]+\.[A-Za-z][^@\s.]*$"
+
 # Stored lowercased, so that uniqueness and equality filters ignore case, as people do.
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
+Email = Annotated[
+    EmailStr,
+    AfterValidator(str.lower),
+    WithJsonSchema({"type": "string", "format": "email", "pattern": EMAIL_PATTERN}),
+]
 
 
 def _representable(value: dt.datetime) -> dt.datetime:
