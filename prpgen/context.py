@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from prpgen import naming
+from prpgen.decimal_text import decimal_example, decimal_pattern
 from prpgen.errors import Problem, SpecError
 from prpgen.fields import (
     EntityProblem,
     EnumContext,
     FieldContext,
+    decimal_alias,
     field_context,
-    scaled_decimal,
     value_source,
 )
 from prpgen.imports import Imports, model_imports, schema_imports
@@ -231,10 +232,14 @@ class EntityContext:
         return f"{self.module}_row" if self.module in LOCAL_NAMES else self.module
 
     @property
-    def decimal_scales(self) -> tuple[tuple[str, int], ...]:
-        """(alias, places) of each scale its decimal fields have: `("Decimal2", 2)`."""
-        places = sorted({f.spec.digits[1] for f in self.fields if f.spec.type == "decimal"})
-        return tuple((scaled_decimal(p), p) for p in places)
+    def decimal_types(self) -> tuple[tuple[str, str, str], ...]:
+        """(alias, pattern, example) of each decimal field: `("PriceDecimal", "^(?:...)$", "12.50")`."""
+        found = []
+        for f in self.fields:
+            if f.spec.type == "decimal":
+                bounds = (*f.spec.digits, f.spec.ge, f.spec.le)
+                found.append((decimal_alias(f.name), decimal_pattern(*bounds), decimal_example(*bounds)))
+        return tuple(found)
 
     @property
     def checks_reader(self) -> bool:

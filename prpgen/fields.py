@@ -4,11 +4,12 @@ constraints, enum, samples and validation cases, derived from its spec."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from prpgen import naming
 from prpgen.migrations import EMAIL_LENGTH, URL_LENGTH, server_default
-from prpgen.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
+from prpgen.pyfmt import INDENT, LINE_LENGTH, Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Reference
 from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, written
@@ -332,7 +333,9 @@ def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
     if enum is not None:
         return enum.member(spec.default)
     if spec.type == "decimal":
-        return f"Decimal({py_str(str(spec.default))})"
+        # In the column's form, as the document's pattern has it: `Decimal("0.20")`.
+        places = spec.digits[1]
+        return f"Decimal({py_str(str(Decimal(str(spec.default)).quantize(Decimal(1).scaleb(-places))))})"
     return py_literal(spec.default)
 
 
@@ -345,7 +348,8 @@ def field_constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("max_length", str(limit)))
     if spec.pattern is not None:
         args.append(kw("pattern", py_str(spec.pattern)))
-    low, high = spec.ge, spec.le
+    # A decimal's bounds and digits are in its alias's pattern (`decimal_alias`).
+    low, high = (None, None) if spec.type == "decimal" else (spec.ge, spec.le)
     if spec.type in INTEGER_RANGE and (low is not None or high is not None):
         # Explicit bounds replace the Int32/Int64 alias; the column's range fills the open side.
         low = INTEGER_RANGE[spec.type][0] if low is None else low
@@ -354,9 +358,6 @@ def field_constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("ge", _bound(low)))
     if high is not None:
         args.append(kw("le", _bound(high)))
-    if spec.type == "decimal":
-        digits, places = spec.digits
-        args += [kw("max_digits", str(digits)), kw("decimal_places", str(places))]
     if spec.type == "float":
         args.append(kw("allow_inf_nan", "False"))
     return args
@@ -381,39 +382,48 @@ def field_docs(spec: FieldSpec) -> list[Arg]:
     return args
 
 
-def scaled_decimal(places: int) -> str:
-    """`Decimal2`: a schema module's alias of `Annotated[Decimal, at_scale(2)]`."""
-    return f"Decimal{places}"
+def decimal_alias(name: str) -> str:
+    """`PriceDecimal`: a schema module's alias of `Annotated[Decimal, DecimalText(...)]` for
+    the decimal field `price`, whose pattern holds the column's digits and the field's bounds."""
+    return f"{naming.pascal(name)}Decimal"
 
 
-def input_type(spec: FieldSpec, enum: EnumContext | None) -> str:
+def input_type(spec: FieldSpec, enum: EnumContext | None, name: str) -> str:
     if enum is not None:
         return enum.class_name
     if spec.type == "decimal":
-        # The schema module's alias, brought to the column's scale on the way in.
-        return scaled_decimal(spec.digits[1])
+        return decimal_alias(name)
     if spec.type in INTEGER_RANGE and (spec.ge is not None or spec.le is not None):
         return "int"
     return INPUT_TYPE[spec.type]
 
 
 def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = input_type(spec, enum)
+    base = input_type(spec, enum, name)
     annotation = _annotation(base, spec)
     default = _default_source(spec, enum)
     extra = field_constraints(spec) + field_docs(spec)
     if not extra:
-        return f"{name}: {annotation}" + (f" = {default}" if default else "")
+        return _assignment(name, annotation, default)
     args = ([kw("default", default)] if default else []) + extra
     return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)), 1)
 
 
 def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = input_type(spec, enum)
+    base = input_type(spec, enum, name)
     extra = field_constraints(spec) + field_docs(spec)
     if not extra:
-        return f"{name}: {base} | None = None"
+        return _assignment(name, f"{base} | None", "None")
     return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)), 1)
+
+
+def _assignment(name: str, annotation: str, default: str | None) -> str:
+    """A class body's `name: annotation = default`; too long for a line, the annotation goes in
+    parentheses on a line of its own, as ruff formats it."""
+    line = f"{name}: {annotation}" + (f" = {default}" if default else "")
+    if len(INDENT + line) <= LINE_LENGTH or not default:
+        return line
+    return f"{name}: (\n{INDENT * 2}{annotation}\n{INDENT}) = {default}"
 
 
 def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:

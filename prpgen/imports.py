@@ -155,12 +155,12 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
             continue
         # The response's type (a `time` answers as LocalTime, so it needs no `datetime`).
         imports.add_type(RESPONSE_TYPE.get(f.spec.type, ""))
-        schema_type = input_type(f.spec, f.enum)
+        schema_type = input_type(f.spec, f.enum, f.name)
         imports.add_type(schema_type)
         if f.spec.type == "decimal":
             imports.add("decimal", "Decimal")
             imports.add("typing", "Annotated")
-            imports.add("app.schemas.types", "at_scale")
+            imports.add("app.schemas.types", "DecimalText")
         if schema_type in SHARED_TYPES:
             imports.add("app.schemas.types", schema_type)
         filter_type = INPUT_TYPE.get(f.spec.type, "") if f.filterable else ""

@@ -7,11 +7,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.event import EventCategory
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import Email, HttpUrlStr, LocalTime, at_scale
+from app.schemas.types import DecimalText, Email, HttpUrlStr, LocalTime
 
-# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
-# as a GET reads it back.
-Decimal2 = Annotated[Decimal, at_scale(2)]
+# Decimals travel as strings in their column's form, both ways: the pattern holds the
+# column's digits and places and the field's bounds.
+TicketPriceDecimal = Annotated[
+    Decimal,
+    DecimalText(
+        r"^(?:\d\.\d{2}|[1-9]\d\.\d{2}|[1-9]\d{2}\.\d{2}|[1-9]\d{3}\.\d{2}|[1-9]\d{4}\.\d{2}|[1-9]\d{5}\.\d{2}|-0\.0[1-9]|-0\.[1-9]\d|-[1-9]\.\d{2}|-[1-9]\d\.\d{2}|-[1-9]\d{2}\.\d{2}|-[1-9]\d{3}\.\d{2}|-[1-9]\d{4}\.\d{2}|-[1-9]\d{5}\.\d{2})$",
+        example="12.50",
+    ),
+]
 
 
 class EventCreate(InputModel):
@@ -21,7 +27,7 @@ class EventCreate(InputModel):
     contact_email: Email
     website: HttpUrlStr | None = None
     capacity: int = Field(ge=1, le=2**63 - 1)
-    ticket_price: Decimal2 | None = Field(default=None, max_digits=8, decimal_places=2)
+    ticket_price: TicketPriceDecimal | None = None
     category: EventCategory
     reference: UUID
 
@@ -46,7 +52,7 @@ class EventUpdate(UpdateModel):
     contact_email: Email | None = None
     website: HttpUrlStr | None = None
     capacity: int | None = Field(default=None, ge=1, le=2**63 - 1)
-    ticket_price: Decimal2 | None = Field(default=None, max_digits=8, decimal_places=2)
+    ticket_price: TicketPriceDecimal | None = None
     category: EventCategory | None = None
     reference: UUID | None = None
 

@@ -1,7 +1,8 @@
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
@@ -9,10 +10,14 @@ from pydantic import (
     AwareDatetime,
     EmailStr,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     HttpUrl,
     TypeAdapter,
     WithJsonSchema,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 URL_MAX_LENGTH = 2083
 
@@ -65,21 +70,40 @@ Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
-def at_scale(places: int) -> AfterValidator:
-    """Decimals as their NUMERIC column keeps them (`5` and `1E+1` become `5.00`, `10.00`):
-    a POST answers what a GET will read. More places than the column has are refused."""
-    quantum = Decimal(1).scaleb(-places)
+@dataclass(frozen=True)
+class DecimalText:
+    """A decimal as a JSON string in the form its NUMERIC column keeps it (`"12.50"`).
 
-    def scaled(value: Decimal) -> Decimal:
-        try:
-            stored = value.quantize(quantum)
-        except InvalidOperation:  # more digits than any column holds
-            raise ValueError("is too large") from None
-        if stored != value:
-            raise ValueError(f"must have at most {places} decimal places")
-        return stored
+    `pattern` is the whole rule (prpgen writes it from the column's digits and the field's
+    bounds): a text it matches is stored and answered unchanged; any other text or a JSON
+    number is a 422. One form, so that a POST answers what a GET reads, and a client (or a
+    fuzzer) knows from the OpenAPI document alone what the server takes.
+    """
 
-    return AfterValidator(scaled)
+    pattern: str
+    example: str
+
+    def _text(self, value: object) -> object:
+        # A Decimal comes from Python code, such as a service or a test; JSON never gives one.
+        if isinstance(value, Decimal):
+            value = str(value)
+        if not isinstance(value, str) or re.fullmatch(self.pattern, value) is None:
+            raise ValueError(
+                f'must be a string such as "{self.example}", within the bounds'
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.no_info_before_validator_function(
+            self._text, handler(source)
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {"type": "string", "pattern": self.pattern, "examples": [self.example]}
 
 
 def _without_offset(value: dt.time) -> dt.time:

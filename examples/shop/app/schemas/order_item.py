@@ -5,18 +5,24 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId, at_scale
+from app.schemas.types import DecimalText, ReferenceId
 
-# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
-# as a GET reads it back.
-Decimal2 = Annotated[Decimal, at_scale(2)]
+# Decimals travel as strings in their column's form, both ways: the pattern holds the
+# column's digits and places and the field's bounds.
+UnitPriceDecimal = Annotated[
+    Decimal,
+    DecimalText(
+        r"^(?:\d\.\d{2}|[1-9]\d\.\d{2}|[1-9]\d{2}\.\d{2}|[1-9]\d{3}\.\d{2}|[1-9]\d{4}\.\d{2}|[1-9]\d{5}\.\d{2}|[1-9]\d{6}\.\d{2}|[1-9]\d{7}\.\d{2})$",
+        example="12.50",
+    ),
+]
 
 
 class OrderItemCreate(InputModel):
     order_id: ReferenceId
     product_id: ReferenceId
     quantity: int = Field(ge=1, le=10000)
-    unit_price: Decimal2 = Field(ge=0, max_digits=10, decimal_places=2)
+    unit_price: UnitPriceDecimal
 
 
 class OrderItemUpdate(UpdateModel):
@@ -26,12 +32,7 @@ class OrderItemUpdate(UpdateModel):
     order_id: ReferenceId | None = None
     product_id: ReferenceId | None = None
     quantity: int | None = Field(default=None, ge=1, le=10000)
-    unit_price: Decimal2 | None = Field(
-        default=None,
-        ge=0,
-        max_digits=10,
-        decimal_places=2,
-    )
+    unit_price: UnitPriceDecimal | None = None
 
 
 class OrderItemResponse(BaseModel):

@@ -6,17 +6,23 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import HttpUrlStr, ReferenceId, at_scale
+from app.schemas.types import DecimalText, HttpUrlStr, ReferenceId
 
-# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
-# as a GET reads it back.
-Decimal2 = Annotated[Decimal, at_scale(2)]
+# Decimals travel as strings in their column's form, both ways: the pattern holds the
+# column's digits and places and the field's bounds.
+PriceDecimal = Annotated[
+    Decimal,
+    DecimalText(
+        r"^(?:\d\.\d{2}|[1-9]\d\.\d{2}|[1-9]\d{2}\.\d{2}|[1-9]\d{3}\.\d{2}|[1-9]\d{4}\.\d{2}|[1-9]\d{5}\.\d{2}|[1-9]\d{6}\.\d{2}|[1-9]\d{7}\.\d{2})$",
+        example="12.50",
+    ),
+]
 
 
 class ProductCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
     sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
-    price: Decimal2 = Field(ge=0, max_digits=10, decimal_places=2)
+    price: PriceDecimal
     stock: int = Field(default=0, ge=0, le=2**31 - 1)
     weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
     is_active: bool = True
@@ -40,7 +46,7 @@ class ProductUpdate(UpdateModel):
         pattern="^[A-Z0-9-]+$",
         examples=["SKU-1001"],
     )
-    price: Decimal2 | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    price: PriceDecimal | None = None
     stock: int | None = Field(default=None, ge=0, le=2**31 - 1)
     weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
     is_active: bool | None = None

@@ -5,16 +5,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import at_scale
+from app.schemas.types import DecimalText
 
-# Decimals are brought to their column's scale on the way in: a POST answers `5.00` for `5`,
-# as a GET reads it back.
-Decimal4 = Annotated[Decimal, at_scale(4)]
+# Decimals travel as strings in their column's form, both ways: the pattern holds the
+# column's digits and places and the field's bounds.
+RateDecimal = Annotated[
+    Decimal, DecimalText(r"^(?:0\.\d{4}|1\.0{4})$", example="0.5000")
+]
 
 
 class TaxRateCreate(InputModel):
     code: str = Field(max_length=16)
-    rate: Decimal4 = Field(ge=0, le=1, max_digits=5, decimal_places=4)
+    rate: RateDecimal
     total_collected: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
@@ -23,13 +25,7 @@ class TaxRateUpdate(UpdateModel):
 
     not_null = frozenset({"code", "rate", "total_collected"})
     code: str | None = Field(default=None, max_length=16)
-    rate: Decimal4 | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        max_digits=5,
-        decimal_places=4,
-    )
+    rate: RateDecimal | None = None
     total_collected: int | None = Field(default=None, ge=0, le=2**63 - 1)
 
 

@@ -1,5 +1,5 @@
 import asyncio
-from decimal import Decimal
+import re
 from typing import Any
 
 import pytest
@@ -183,18 +183,32 @@ async def test_get_returns_one_tax_rate(
     assert response.json() == created
 
 
-async def test_decimals_are_answered_as_they_are_stored(
-    client: AsyncClient, admin_headers: dict[str, str]
+@pytest.mark.parametrize("field", ["rate"])
+async def test_a_decimal_travels_in_its_columns_form(
+    client: AsyncClient, admin_headers: dict[str, str], field: str
 ) -> None:
-    """Sent as `1E+1` or `5`, a decimal is answered as a GET reads it back: `10.00`, `5.00`."""
-    sent = await payload(client, admin_headers)
-    for field in ["rate"]:
-        if sent[field] is not None:
-            sent[field] = str(Decimal(sent[field]).normalize())
-    created = await client.post(URL, json=sent, headers=admin_headers)
+    """A decimal is a string in the form its column keeps (`12.50`), both ways, as the OpenAPI
+    document's pattern says: other forms of a value (`12.500`, a JSON number) are refused."""
+    schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
+    schema = schemas["TaxRateCreate"]["properties"][field]
+    documented = next(
+        node for node in [schema, *schema.get("anyOf", [])] if "pattern" in node
+    )
+    assert documented["type"] == "string"
+    body = await payload(client, admin_headers)
+    stored = body[field] if body[field] is not None else documented["examples"][0]
+    assert re.fullmatch(documented["pattern"], stored)
+    for other in (stored + "0", float(stored)):
+        response = await client.post(
+            URL, json={**body, field: other}, headers=admin_headers
+        )
+        assert response.status_code == 422, (other, response.text)
+        assert response.json()["detail"][0]["loc"] == ["body", field]
+    created = await client.post(
+        URL, json={**body, field: stored}, headers=admin_headers
+    )
     assert created.status_code == 201, created.text
-    fetched = await client.get(f"{URL}/{created.json()['id']}", headers=admin_headers)
-    assert created.json() == fetched.json()
+    assert created.json()[field] == stored
 
 
 async def test_replace_sets_every_field(
