@@ -43,7 +43,7 @@ def decimal_example(digits: int, places: int, ge: float | None = None, le: float
     high = widest if le is None else min(widest, math.floor(Decimal(str(le)) * scale))
     preferred = 1250 * scale // 100
     value = preferred if low <= preferred <= high else (low + high) // 2
-    return str(Decimal(value).scaleb(-places))
+    return format(Decimal(value).scaleb(-places), "f")
 
 
 def _with_point(run: list[str], places: int) -> str:

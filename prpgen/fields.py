@@ -50,10 +50,11 @@ INPUT_TYPE = {
     "url": "HttpUrlStr",
     "int": "Int32",
     "bigint": "Int64",
+    "date": "CalendarDate",
     "datetime": "Timestamp",
     "time": "LocalTime",
 }
-RESPONSE_TYPE = {**MODEL_TYPE, "time": "LocalTime"}
+RESPONSE_TYPE = {**MODEL_TYPE, "decimal": "PlainDecimal", "time": "LocalTime"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ class FieldContext:
     def filter_line(self) -> str:
         spec = self.spec
         if self.reference is not None:
-            base = "ReferenceId"
+            base = "ReferenceIdFilter"
         elif self.enum is not None:
             base = self.enum.class_name
         else:
@@ -360,6 +361,9 @@ def field_constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("le", _bound(high)))
     if spec.type == "float":
         args.append(kw("allow_inf_nan", "False"))
+    if spec.type in {"int", "bigint", "float", "bool"}:
+        # JSON's own types, as the document says: lax mode would take "7" for 7, 1 for true.
+        args.append(kw("strict", "True"))
     return args
 
 

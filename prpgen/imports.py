@@ -133,7 +133,9 @@ def model_imports(
 
 
 # Types of `app/schemas/types.py`, shared by every entity's schemas.
-SHARED_TYPES = frozenset({"Email", "HttpUrlStr", "Int32", "Int64", "LocalTime", "Timestamp"})
+SHARED_TYPES = frozenset(
+    {"CalendarDate", "Email", "HttpUrlStr", "Int32", "Int64", "LocalTime", "PlainDecimal", "Timestamp"}
+)
 
 
 def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
@@ -152,9 +154,14 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
     for f in fields:
         if f.reference is not None:
             imports.add("app.schemas.types", "ReferenceId")
+            if f.filterable:
+                imports.add("app.schemas.types", "ReferenceIdFilter")
             continue
         # The response's type (a `time` answers as LocalTime, so it needs no `datetime`).
-        imports.add_type(RESPONSE_TYPE.get(f.spec.type, ""))
+        response_type = RESPONSE_TYPE.get(f.spec.type, "")
+        imports.add_type(response_type)
+        if response_type in SHARED_TYPES:
+            imports.add("app.schemas.types", response_type)
         schema_type = input_type(f.spec, f.enum, f.name)
         imports.add_type(schema_type)
         if f.spec.type == "decimal":

@@ -109,7 +109,8 @@ def _numbers(field: FieldSpec) -> Iterator[Any]:
 
 
 def _decimal_str(number: Decimal, places: int) -> str:
-    return str(number.quantize(Decimal(1).scaleb(-places)))
+    # format(), not str(): str() writes small values with an exponent (0E-7).
+    return format(number.quantize(Decimal(1).scaleb(-places)), "f")
 
 
 def _canonical(field: FieldSpec, value: Any) -> Any:
@@ -153,6 +154,9 @@ def cases(name: str, field: FieldSpec) -> list[Case]:
     elif kind in {"int", "bigint", "float", "decimal"}:
         _number_cases(field, add)
         add("abc", 422, "not-a-number")
+        # JSON's own types, as the document says: Pydantic's lax mode would take "7" for 7.
+        if kind != "decimal":
+            add("7", 422, "numeral-in-a-string")
     elif kind == "enum":
         for value in field.values or []:
             add(value, 201, f"value-{_slug(value)}")
@@ -170,6 +174,12 @@ def cases(name: str, field: FieldSpec) -> list[Case]:
             "json": "not-an-object",
         }[kind]
         add(invalid, 422, "invalid")
+        if kind == "bool":
+            add("true", 422, "string")
+            add(1, 422, "number")
+        if kind in {"date", "datetime", "time"}:
+            # Lax mode reads a number as seconds since 1970 (or since midnight).
+            add(0, 422, "number")
         if kind == "datetime":
             # Valid ISO 8601, but before year 1 once in UTC: TIMESTAMPTZ cannot hold it.
             add("0001-01-01T00:00:00+05:00", 422, "before-year-one")

@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from prpgen import naming
+from prpgen.decimal_text import decimal_pattern
 from prpgen.errors import Problem, SpecError, suggestion
 
 FieldType = Literal[
@@ -283,6 +284,13 @@ def _check_bounds(field: FieldSpec) -> None:
             raise ValueError("max_digits may be at most 1000 (PostgreSQL's limit)")
         if places > digits:
             raise ValueError(f"decimal_places ({places}) is greater than max_digits ({digits})")
+        try:
+            decimal_pattern(digits, places, field.ge, field.le)
+        except ValueError:
+            raise ValueError(
+                f"no value with {places} decimal places and {digits} digits lies within ge and le; "
+                "widen the bounds or add decimal_places"
+            ) from None
 
 
 def _check_enum_values(values: Sequence[str] | None) -> None:

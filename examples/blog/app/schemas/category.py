@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import ReferenceId, ReferenceIdFilter
 
 
 class CategoryCreate(InputModel):
@@ -60,7 +60,7 @@ class CategoryFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
     name: str | None = Field(default=None, max_length=80)
-    parent_id: ReferenceId | None = None
+    parent_id: ReferenceIdFilter | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

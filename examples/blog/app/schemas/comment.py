@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import ReferenceId, ReferenceIdFilter
 
 
 class CommentCreate(InputModel):
@@ -51,5 +51,5 @@ CommentSort = Literal[
 class CommentFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    post_id: ReferenceId | None = None
+    post_id: ReferenceIdFilter | None = None
     sort: CommentSort = "-id"

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.post import PostStatus
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId, Timestamp
+from app.schemas.types import ReferenceId, ReferenceIdFilter, Timestamp
 
 
 class PostCreate(InputModel):
@@ -22,7 +22,7 @@ class PostCreate(InputModel):
     )
     body: str
     status: PostStatus = PostStatus.DRAFT
-    rating: int | None = Field(default=None, ge=0, le=5)
+    rating: int | None = Field(default=None, ge=0, le=5, strict=True)
     published_at: Timestamp | None = None
     category_id: ReferenceId | None = None
     tag_ids: list[ReferenceId] = Field(default_factory=list, max_length=100)
@@ -47,7 +47,7 @@ class PostUpdate(UpdateModel):
     )
     body: str | None = None
     status: PostStatus | None = None
-    rating: int | None = Field(default=None, ge=0, le=5)
+    rating: int | None = Field(default=None, ge=0, le=5, strict=True)
     published_at: Timestamp | None = None
     category_id: ReferenceId | None = None
     tag_ids: list[ReferenceId] | None = Field(default=None, max_length=100)
@@ -103,7 +103,7 @@ class PostFilters(QueryModel):
     title: str | None = Field(default=None, max_length=200)
     slug: str | None = Field(default=None, max_length=120)
     status: PostStatus | None = None
-    category_id: ReferenceId | None = None
+    category_id: ReferenceIdFilter | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

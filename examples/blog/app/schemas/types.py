@@ -8,11 +8,14 @@ from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     EmailStr,
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
     HttpUrl,
+    PlainSerializer,
+    Strict,
     TypeAdapter,
     WithJsonSchema,
 )
@@ -43,9 +46,13 @@ HttpUrlStr = Annotated[
 
 # email-validator (behind EmailStr) refuses addresses at special-use domains (`.test`,
 # `.local`), which `format: email` allows: the documented pattern says so too.
-_SPECIAL_USE = "|".join(re.escape(name) for name in SPECIAL_USE_DOMAIN_NAMES)
-# The top-level domain starts with a letter (`a@b.0` is refused too).
-EMAIL_PATTERN = rf"^(?!.*[@.](?:{_SPECIAL_USE})$)[^@\s]+@[^@\s]+\.[A-Za-z][^@\s.]*$"
+# Spelled in both cases: ECMA-262 patterns, which the document's are, have no (?i).
+_SPECIAL_USE = "|".join(
+    "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in name)
+    for name in SPECIAL_USE_DOMAIN_NAMES
+)
+# The top-level domain is not all digits (`a@b.0` is refused too).
+EMAIL_PATTERN = rf"^(?!.*[@.](?:{_SPECIAL_USE})$)[^@\s]+@[^@\s]+\.(?![0-9]+$)[^@\s.]+$"
 
 # Stored lowercased, so that uniqueness and equality filters ignore case, as people do.
 Email = Annotated[
@@ -63,11 +70,34 @@ def _representable(value: dt.datetime) -> dt.datetime:
         raise ValueError("is outside the range of timestamps") from None
 
 
+def _not_a_number(value: object) -> object:
+    # Pydantic's lax mode reads a number as seconds since 1970 (or since midnight); the
+    # OpenAPI document says a string, so a number is a 422.
+    if isinstance(value, int | float):
+        raise ValueError("must be a string in ISO 8601 format")
+    return value
+
+
 # A timezone-aware datetime that a TIMESTAMPTZ column can hold, normalized to UTC.
-Timestamp = Annotated[AwareDatetime, AfterValidator(_representable)]
+Timestamp = Annotated[
+    AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_representable)
+]
+# A calendar day, written `2024-05-17`.
+CalendarDate = Annotated[dt.date, BeforeValidator(_not_a_number)]
 # Bounded like their PostgreSQL columns: an oversized number is a 422, not a 500.
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# Decimals answered in their column's form: `0.0000000`, where str() writes `0E-7`.
+_PLAIN = core_schema.plain_serializer_function_ser_schema(_plain, when_used="json")
+PlainDecimal = Annotated[
+    Decimal, PlainSerializer(_plain, return_type=str, when_used="json")
+]
 
 
 @dataclass(frozen=True)
@@ -86,8 +116,10 @@ class DecimalText:
     def _text(self, value: object) -> object:
         # A Decimal comes from Python code, such as a service or a test; JSON never gives one.
         if isinstance(value, Decimal):
-            value = str(value)
-        if not isinstance(value, str) or re.fullmatch(self.pattern, value) is None:
+            value = format(value, "f")  # str() would write 1E-7
+        # ASCII: `\d` means 0-9 in the document's (ECMA-262) regular expressions.
+        matched = isinstance(value, str) and re.fullmatch(self.pattern, value, re.ASCII)
+        if not matched:
             raise ValueError(
                 f'must be a string such as "{self.example}", within the bounds'
             )
@@ -97,7 +129,7 @@ class DecimalText:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         return core_schema.no_info_before_validator_function(
-            self._text, handler(source)
+            self._text, handler(source), serialization=_PLAIN
         )
 
     def __get_pydantic_json_schema__(
@@ -119,6 +151,7 @@ def _without_offset(value: dt.time) -> dt.time:
 # describes it with a pattern instead.
 LocalTime = Annotated[
     dt.time,
+    BeforeValidator(_not_a_number),
     AfterValidator(_without_offset),
     WithJsonSchema(
         {
@@ -130,4 +163,7 @@ LocalTime = Annotated[
 ]
 
 # The id of a row a payload refers to (`category_id`, `tag_ids`): a PostgreSQL integer id.
-ReferenceId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+# Strict: in a JSON body an id is a number, never "5" (the document says integer).
+ReferenceId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+# The same id in a list's query string, which is text: "5" is read as 5.
+ReferenceIdFilter = Annotated[int, Field(ge=1, le=2**31 - 1)]

@@ -133,6 +133,7 @@ async def test_create_returns_the_new_post(
         pytest.param("rating", 5, 201, id="rating-le"),
         pytest.param("rating", 6, 422, id="rating-above-le"),
         pytest.param("rating", "abc", 422, id="rating-not-a-number"),
+        pytest.param("rating", "7", 422, id="rating-numeral-in-a-string"),
         pytest.param("published_at", MISSING, 201, id="published_at-omitted"),
         pytest.param("published_at", None, 201, id="published_at-null"),
         pytest.param(
@@ -141,6 +142,7 @@ async def test_create_returns_the_new_post(
             422,
             id="published_at-invalid",
         ),
+        pytest.param("published_at", 0, 422, id="published_at-number"),
         pytest.param(
             "published_at",
             "0001-01-01T00:00:00+05:00",

@@ -7,7 +7,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.event import EventCategory
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import DecimalText, Email, HttpUrlStr, LocalTime
+from app.schemas.types import (
+    CalendarDate,
+    DecimalText,
+    Email,
+    HttpUrlStr,
+    LocalTime,
+    PlainDecimal,
+)
 
 # Decimals travel as strings in their column's form, both ways: the pattern holds the
 # column's digits and places and the field's bounds.
@@ -22,11 +29,11 @@ TicketPriceDecimal = Annotated[
 
 class EventCreate(InputModel):
     name: str = Field(max_length=150)
-    starts_on: dt.date
+    starts_on: CalendarDate
     starts_at: LocalTime
     contact_email: Email
     website: HttpUrlStr | None = None
-    capacity: int = Field(ge=1, le=2**63 - 1)
+    capacity: int = Field(ge=1, le=2**63 - 1, strict=True)
     ticket_price: TicketPriceDecimal | None = None
     category: EventCategory
     reference: UUID
@@ -47,11 +54,11 @@ class EventUpdate(UpdateModel):
         },
     )
     name: str | None = Field(default=None, max_length=150)
-    starts_on: dt.date | None = None
+    starts_on: CalendarDate | None = None
     starts_at: LocalTime | None = None
     contact_email: Email | None = None
     website: HttpUrlStr | None = None
-    capacity: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    capacity: int | None = Field(default=None, ge=1, le=2**63 - 1, strict=True)
     ticket_price: TicketPriceDecimal | None = None
     category: EventCategory | None = None
     reference: UUID | None = None
@@ -67,7 +74,7 @@ class EventResponse(BaseModel):
     contact_email: str
     website: str | None
     capacity: int
-    ticket_price: Decimal | None
+    ticket_price: PlainDecimal | None
     category: EventCategory
     reference: UUID
     user_id: int
@@ -113,7 +120,7 @@ EventSort = Literal[
 class EventFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    starts_on: dt.date | None = None
+    starts_on: CalendarDate | None = None
     category: EventCategory | None = None
     reference: UUID | None = None
     sort: EventSort = "-id"

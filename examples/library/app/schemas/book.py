@@ -4,7 +4,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import CalendarDate, ReferenceId, ReferenceIdFilter
 
 
 class BookCreate(InputModel):
@@ -14,7 +14,7 @@ class BookCreate(InputModel):
         pattern="^[0-9][0-9-]{8,15}[0-9X]$",
         examples=["978-0-13-468599-1"],
     )
-    published_on: dt.date | None = None
+    published_on: CalendarDate | None = None
     shelf_id: ReferenceId | None = None
 
 
@@ -29,7 +29,7 @@ class BookUpdate(UpdateModel):
         pattern="^[0-9][0-9-]{8,15}[0-9X]$",
         examples=["978-0-13-468599-1"],
     )
-    published_on: dt.date | None = None
+    published_on: CalendarDate | None = None
     shelf_id: ReferenceId | None = None
 
 
@@ -76,7 +76,7 @@ class BookFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
     isbn: str | None = Field(default=None, max_length=17)
-    shelf_id: ReferenceId | None = None
+    shelf_id: ReferenceIdFilter | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

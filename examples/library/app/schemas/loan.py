@@ -4,12 +4,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import CalendarDate, ReferenceId, ReferenceIdFilter
 
 
 class LoanCreate(InputModel):
     book_id: ReferenceId
-    due_on: dt.date
+    due_on: CalendarDate
 
 
 class LoanUpdate(UpdateModel):
@@ -17,7 +17,7 @@ class LoanUpdate(UpdateModel):
 
     not_null = frozenset({"book_id", "due_on"})
     book_id: ReferenceId | None = None
-    due_on: dt.date | None = None
+    due_on: CalendarDate | None = None
 
 
 class LoanResponse(BaseModel):
@@ -53,5 +53,5 @@ LoanSort = Literal[
 class LoanFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    book_id: ReferenceId | None = None
+    book_id: ReferenceIdFilter | None = None
     sort: LoanSort = "-id"

@@ -4,12 +4,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId
+from app.schemas.types import ReferenceId, ReferenceIdFilter
 
 
 class ReviewCreate(InputModel):
     book_id: ReferenceId
-    rating: int = Field(ge=1, le=5)
+    rating: int = Field(ge=1, le=5, strict=True)
     body: str = Field(max_length=2000)
 
 
@@ -18,7 +18,7 @@ class ReviewUpdate(UpdateModel):
 
     not_null = frozenset({"book_id", "rating", "body"})
     book_id: ReferenceId | None = None
-    rating: int | None = Field(default=None, ge=1, le=5)
+    rating: int | None = Field(default=None, ge=1, le=5, strict=True)
     body: str | None = Field(default=None, max_length=2000)
 
 
@@ -60,7 +60,7 @@ ReviewSort = Literal[
 class ReviewFilters(QueryModel):
     """Query parameters of the list: equality filters, a search and the order."""
 
-    book_id: ReferenceId | None = None
+    book_id: ReferenceIdFilter | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

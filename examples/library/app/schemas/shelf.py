@@ -9,7 +9,7 @@ from app.schemas.types import Int32
 
 class ShelfCreate(InputModel):
     name: str = Field(max_length=60)
-    position: int = Field(ge=0, le=2**31 - 1)
+    position: int = Field(ge=0, le=2**31 - 1, strict=True)
 
 
 class ShelfUpdate(UpdateModel):
@@ -17,7 +17,7 @@ class ShelfUpdate(UpdateModel):
 
     not_null = frozenset({"name", "position"})
     name: str | None = Field(default=None, max_length=60)
-    position: int | None = Field(default=None, ge=0, le=2**31 - 1)
+    position: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
 
 
 class ShelfResponse(BaseModel):

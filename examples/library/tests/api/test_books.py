@@ -101,6 +101,7 @@ async def test_create_returns_the_new_book(
         pytest.param("published_on", MISSING, 201, id="published_on-omitted"),
         pytest.param("published_on", None, 201, id="published_on-null"),
         pytest.param("published_on", "2024-02-30", 422, id="published_on-invalid"),
+        pytest.param("published_on", 0, 422, id="published_on-number"),
         pytest.param("shelf_id", MISSING, 201, id="shelf_id-omitted"),
         pytest.param("shelf_id", None, 201, id="shelf_id-null"),
         pytest.param("shelf_id", 0, 422, id="shelf_id-zero"),

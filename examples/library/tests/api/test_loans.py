@@ -93,6 +93,7 @@ async def test_create_returns_the_new_loan(
         pytest.param("due_on", MISSING, 422, id="due_on-missing"),
         pytest.param("due_on", None, 422, id="due_on-null"),
         pytest.param("due_on", "2024-02-30", 422, id="due_on-invalid"),
+        pytest.param("due_on", 0, 422, id="due_on-number"),
     ],
 )
 async def test_create_validates_each_field(

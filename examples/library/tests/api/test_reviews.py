@@ -97,6 +97,7 @@ async def test_create_returns_the_new_review(
         pytest.param("rating", 5, 201, id="rating-le"),
         pytest.param("rating", 6, 422, id="rating-above-le"),
         pytest.param("rating", "abc", 422, id="rating-not-a-number"),
+        pytest.param("rating", "7", 422, id="rating-numeral-in-a-string"),
         pytest.param("body", MISSING, 422, id="body-missing"),
         pytest.param("body", None, 422, id="body-null"),
         pytest.param("body", "a" * 2000, 201, id="body-max-length"),

@@ -83,6 +83,7 @@ async def test_create_returns_the_new_shelf(
         pytest.param("position", 2147483647, 201, id="position-le"),
         pytest.param("position", 2147483648, 422, id="position-above-le"),
         pytest.param("position", "abc", 422, id="position-not-a-number"),
+        pytest.param("position", "7", 422, id="position-numeral-in-a-string"),
     ],
 )
 async def test_create_validates_each_field(

@@ -56,8 +56,11 @@ def enum_names(node: Any) -> Any:
         if isinstance(node.get("enum"), list):
             names: list[str] = []
             for value in node["enum"]:
-                name = enum_name(value)
-                names.append(name if name not in names else f"{name}_{len(names)}")
+                name, number = enum_name(value), 1
+                while name in names:  # `a`, `A` and `a_2` would all be A or A_2
+                    number += 1
+                    name = f"{enum_name(value)}_{number}"
+                names.append(name)
             node["x-enum-varnames"] = names
         for value in node.values():
             enum_names(value)

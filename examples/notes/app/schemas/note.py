@@ -8,7 +8,7 @@ from app.schemas.common import InputModel, QueryModel, UpdateModel
 
 class NoteCreate(InputModel):
     text: str = Field(max_length=2000)
-    pinned: bool = False
+    pinned: bool = Field(default=False, strict=True)
     color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
 
 
@@ -17,7 +17,7 @@ class NoteUpdate(UpdateModel):
 
     not_null = frozenset({"text", "pinned"})
     text: str | None = Field(default=None, max_length=2000)
-    pinned: bool | None = None
+    pinned: bool | None = Field(default=None, strict=True)
     color: str | None = Field(default=None, max_length=7, pattern="^#[0-9a-f]{6}$")
 
 

@@ -82,6 +82,8 @@ async def test_create_returns_the_new_note(
         pytest.param("pinned", MISSING, 201, id="pinned-omitted"),
         pytest.param("pinned", None, 422, id="pinned-null"),
         pytest.param("pinned", "maybe", 422, id="pinned-invalid"),
+        pytest.param("pinned", "true", 422, id="pinned-string"),
+        pytest.param("pinned", 1, 422, id="pinned-number"),
         pytest.param("color", MISSING, 201, id="color-omitted"),
         pytest.param("color", None, 201, id="color-null"),
         pytest.param("color", "!", 422, id="color-pattern-mismatch"),

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.order import OrderStatus
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId, Timestamp
+from app.schemas.types import ReferenceId, ReferenceIdFilter, Timestamp
 
 
 class OrderCreate(InputModel):
@@ -65,6 +65,6 @@ OrderSort = Literal[
 class OrderFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    customer_id: ReferenceId | None = None
+    customer_id: ReferenceIdFilter | None = None
     status: OrderStatus | None = None
     sort: OrderSort = "-id"

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import DecimalText, ReferenceId
+from app.schemas.types import DecimalText, PlainDecimal, ReferenceId, ReferenceIdFilter
 
 # Decimals travel as strings in their column's form, both ways: the pattern holds the
 # column's digits and places and the field's bounds.
@@ -21,7 +21,7 @@ UnitPriceDecimal = Annotated[
 class OrderItemCreate(InputModel):
     order_id: ReferenceId
     product_id: ReferenceId
-    quantity: int = Field(ge=1, le=10000)
+    quantity: int = Field(ge=1, le=10000, strict=True)
     unit_price: UnitPriceDecimal
 
 
@@ -31,7 +31,7 @@ class OrderItemUpdate(UpdateModel):
     not_null = frozenset({"order_id", "product_id", "quantity", "unit_price"})
     order_id: ReferenceId | None = None
     product_id: ReferenceId | None = None
-    quantity: int | None = Field(default=None, ge=1, le=10000)
+    quantity: int | None = Field(default=None, ge=1, le=10000, strict=True)
     unit_price: UnitPriceDecimal | None = None
 
 
@@ -42,7 +42,7 @@ class OrderItemResponse(BaseModel):
     order_id: int
     product_id: int
     quantity: int
-    unit_price: Decimal
+    unit_price: PlainDecimal
     user_id: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -72,6 +72,6 @@ OrderItemSort = Literal[
 class OrderItemFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
-    order_id: ReferenceId | None = None
-    product_id: ReferenceId | None = None
+    order_id: ReferenceIdFilter | None = None
+    product_id: ReferenceIdFilter | None = None
     sort: OrderItemSort = "-id"

@@ -6,7 +6,13 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import DecimalText, HttpUrlStr, ReferenceId
+from app.schemas.types import (
+    DecimalText,
+    HttpUrlStr,
+    PlainDecimal,
+    ReferenceId,
+    ReferenceIdFilter,
+)
 
 # Decimals travel as strings in their column's form, both ways: the pattern holds the
 # column's digits and places and the field's bounds.
@@ -23,9 +29,15 @@ class ProductCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
     sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
     price: PriceDecimal
-    stock: int = Field(default=0, ge=0, le=2**31 - 1)
-    weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
-    is_active: bool = True
+    stock: int = Field(default=0, ge=0, le=2**31 - 1, strict=True)
+    weight_kg: float | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        allow_inf_nan=False,
+        strict=True,
+    )
+    is_active: bool = Field(default=True, strict=True)
     attributes: dict[str, Any] | None = Field(
         default=None,
         description="Free-form attributes such as colour or size",
@@ -47,9 +59,15 @@ class ProductUpdate(UpdateModel):
         examples=["SKU-1001"],
     )
     price: PriceDecimal | None = None
-    stock: int | None = Field(default=None, ge=0, le=2**31 - 1)
-    weight_kg: float | None = Field(default=None, ge=0, le=1000, allow_inf_nan=False)
-    is_active: bool | None = None
+    stock: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
+    weight_kg: float | None = Field(
+        default=None,
+        ge=0,
+        le=1000,
+        allow_inf_nan=False,
+        strict=True,
+    )
+    is_active: bool | None = Field(default=None, strict=True)
     attributes: dict[str, Any] | None = Field(
         default=None,
         description="Free-form attributes such as colour or size",
@@ -65,7 +83,7 @@ class ProductResponse(BaseModel):
     id: int
     name: str
     sku: str
-    price: Decimal
+    price: PlainDecimal
     stock: int
     weight_kg: float | None
     is_active: bool
@@ -118,7 +136,7 @@ class ProductFilters(QueryModel):
     sku: str | None = Field(default=None, max_length=32)
     is_active: bool | None = None
     external_id: UUID | None = None
-    tax_rate_id: ReferenceId | None = None
+    tax_rate_id: ReferenceIdFilter | None = None
     q: str | None = Field(
         default=None,
         min_length=1,

@@ -100,6 +100,7 @@ async def test_create_returns_the_new_order(
         pytest.param("placed_at", MISSING, 422, id="placed_at-missing"),
         pytest.param("placed_at", None, 422, id="placed_at-null"),
         pytest.param("placed_at", "2024-01-01T12:00:00", 422, id="placed_at-invalid"),
+        pytest.param("placed_at", 0, 422, id="placed_at-number"),
         pytest.param(
             "placed_at",
             "0001-01-01T00:00:00+05:00",

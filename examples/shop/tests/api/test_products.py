@@ -135,6 +135,7 @@ async def test_create_returns_the_new_product(
         pytest.param("stock", 2147483647, 201, id="stock-le"),
         pytest.param("stock", 2147483648, 422, id="stock-above-le"),
         pytest.param("stock", "abc", 422, id="stock-not-a-number"),
+        pytest.param("stock", "7", 422, id="stock-numeral-in-a-string"),
         pytest.param("weight_kg", MISSING, 201, id="weight_kg-omitted"),
         pytest.param("weight_kg", None, 201, id="weight_kg-null"),
         pytest.param("weight_kg", 0, 201, id="weight_kg-ge"),
@@ -142,9 +143,12 @@ async def test_create_returns_the_new_product(
         pytest.param("weight_kg", 1000, 201, id="weight_kg-le"),
         pytest.param("weight_kg", 1001, 422, id="weight_kg-above-le"),
         pytest.param("weight_kg", "abc", 422, id="weight_kg-not-a-number"),
+        pytest.param("weight_kg", "7", 422, id="weight_kg-numeral-in-a-string"),
         pytest.param("is_active", MISSING, 201, id="is_active-omitted"),
         pytest.param("is_active", None, 422, id="is_active-null"),
         pytest.param("is_active", "maybe", 422, id="is_active-invalid"),
+        pytest.param("is_active", "true", 422, id="is_active-string"),
+        pytest.param("is_active", 1, 422, id="is_active-number"),
         pytest.param("attributes", MISSING, 201, id="attributes-omitted"),
         pytest.param("attributes", None, 201, id="attributes-null"),
         pytest.param("attributes", "not-an-object", 422, id="attributes-invalid"),
@@ -257,7 +261,7 @@ async def test_a_decimal_travels_in_its_columns_form(
     client: AsyncClient, auth_headers: dict[str, str], field: str
 ) -> None:
     """A decimal is a string in the form its column keeps (`12.50`), both ways, as the OpenAPI
-    document's pattern says: other forms of a value (`12.500`, a JSON number) are refused."""
+    document's pattern says: other forms of a value (`012.50`, a JSON number) are refused."""
     schemas = (await client.get("/openapi.json")).json()["components"]["schemas"]
     schema = schemas["ProductCreate"]["properties"][field]
     documented = next(
@@ -267,7 +271,7 @@ async def test_a_decimal_travels_in_its_columns_form(
     body = await payload(client, auth_headers)
     stored = body[field] if body[field] is not None else documented["examples"][0]
     assert re.fullmatch(documented["pattern"], stored)
-    for other in (stored + "0", float(stored)):
+    for other in ("0" + stored, float(stored)):
         response = await client.post(
             URL, json={**body, field: other}, headers=auth_headers
         )
