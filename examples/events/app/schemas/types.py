@@ -70,10 +70,15 @@ def _representable(value: dt.datetime) -> dt.datetime:
         raise ValueError("is outside the range of timestamps") from None
 
 
+_NUMERAL = re.compile(r"\s*[-+]?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*")
+
+
 def _not_a_number(value: object) -> object:
-    # Pydantic's lax mode reads a number as seconds since 1970 (or since midnight); the
-    # OpenAPI document says a string, so a number is a 422.
-    if isinstance(value, int | float):
+    # Pydantic's lax mode reads a number, or a string of digits (a query's `?on=0`), as
+    # seconds since 1970 (or since midnight); the OpenAPI document says an ISO 8601 string.
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and _NUMERAL.fullmatch(value)
+    ):
         raise ValueError("must be a string in ISO 8601 format")
     return value
 

@@ -265,6 +265,16 @@ async def test_a_decimal_travels_in_its_columns_form(
     assert created.json()[field] == stored
 
 
+@pytest.mark.parametrize("field", ["starts_on"])
+async def test_a_number_is_not_a_moment_to_filter_by(
+    client: AsyncClient, auth_headers: dict[str, str], field: str
+) -> None:
+    """Lax parsing would read `?field=0` as 1970-01-01; the document says an ISO 8601 string."""
+    response = await client.get(URL, params={field: "0"}, headers=auth_headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", field]
+
+
 @pytest.mark.parametrize("field", ["starts_at"])
 async def test_a_time_with_an_offset_is_refused(
     client: AsyncClient, auth_headers: dict[str, str], field: str

@@ -70,14 +70,41 @@ def enum_names(node: Any) -> Any:
     return node
 
 
+# PostgreSQL's text types cannot hold NUL, so the input models refuse it (a 422).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def _without_nul(pattern: str | None) -> str:
+    if pattern is None:
+        return NO_NUL
+    if pattern.startswith("^") and "|" not in pattern:
+        # Anchored: the look-ahead goes after the anchor (fuzzers generate from it quickly).
+        return f"^(?![\\s\\S]*\\u0000){pattern[1:]}"
+    return f"^(?![\\s\\S]*\\u0000)[\\s\\S]*?(?:{pattern})"
+
+
+def no_nul(node: Any) -> Any:
+    """Give every string a pattern that refuses NUL: a pattern of its own keeps JSON Schema's
+    meaning (found anywhere in the string) behind a look-ahead for NUL."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and "enum" not in node and "const" not in node:
+            node["pattern"] = _without_nul(node.get("pattern"))
+        for value in node.values():
+            no_nul(value)
+    elif isinstance(node, list):
+        for value in node:
+            no_nul(value)
+    return node
+
+
 class API(FastAPI):
-    """FastAPI, with short operation ids, exact integer bounds and named enum values in its
-    OpenAPI document."""
+    """FastAPI, with short operation ids, exact integer bounds, named enum values and strings
+    without NUL in its OpenAPI document."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(generate_unique_id_function=operation_id, **kwargs)
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = enum_names(exact_integers(super().openapi()))
+            self.openapi_schema = no_nul(enum_names(exact_integers(super().openapi())))
         return self.openapi_schema
