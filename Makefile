@@ -2,7 +2,7 @@
 #   make example   generate examples/blog.yaml into build/blog (the main job)
 #   make test      the whole test suite (starts a throwaway PostgreSQL unless PRPGEN_TEST_DATABASE_URL is set);
 #                  the slowest gates run on a daily rotating sample of the projects (see tests/conftest.py)
-#   make test-all  the same with every project through every slow gate (about 30 minutes on 2 cores)
+#   make test-all  the same with every project through every slow gate (about 40 minutes on 2 cores)
 #   make matrix    every row of the pairwise spec matrix through every gate (tests/matrix.py; about 15 minutes)
 #   make golden    refresh the golden projects under examples/ after an intended template change
 #   make drift     fail (with a diff) if a golden project under examples/ differs from what its spec generates
