@@ -20,10 +20,7 @@ from decimal import Decimal
 
 def decimal_pattern(digits: int, places: int, ge: float | None = None, le: float | None = None) -> str:
     """An anchored pattern matching exactly the texts of the decimals within the bounds."""
-    scale = 10**places
-    widest = 10**digits - 1
-    low = -widest if ge is None else max(-widest, math.ceil(Decimal(str(ge)) * scale))
-    high = widest if le is None else min(widest, math.floor(Decimal(str(le)) * scale))
+    low, high = _scaled_bounds(digits, places, ge, le)
     if low > high:
         raise ValueError(f"no decimal with {places} places lies between {ge} and {le}")
     alternatives = []
@@ -37,13 +34,19 @@ def decimal_pattern(digits: int, places: int, ge: float | None = None, le: float
 
 def decimal_example(digits: int, places: int, ge: float | None = None, le: float | None = None) -> str:
     """A value within the bounds, written as the pattern wants it: `12.50`, or the middle."""
-    scale = 10**places
-    widest = 10**digits - 1
-    low = -widest if ge is None else max(-widest, math.ceil(Decimal(str(ge)) * scale))
-    high = widest if le is None else min(widest, math.floor(Decimal(str(le)) * scale))
-    preferred = 1250 * scale // 100
+    low, high = _scaled_bounds(digits, places, ge, le)
+    preferred = 1250 * 10**places // 100
     value = preferred if low <= preferred <= high else (low + high) // 2
     return format(Decimal(value).scaleb(-places), "f")
+
+
+def _scaled_bounds(digits: int, places: int, ge: float | None, le: float | None) -> tuple[int, int]:
+    """The bounds as integers of the column's smallest unit (cents), rounded inwards and
+    clipped to what `digits` can hold."""
+    scale, widest = 10**places, 10**digits - 1
+    low = -widest if ge is None else max(-widest, math.ceil(Decimal(str(ge)) * scale))
+    high = widest if le is None else min(widest, math.floor(Decimal(str(le)) * scale))
+    return low, high
 
 
 def _with_point(run: list[str], places: int) -> str:

@@ -11,7 +11,7 @@ from prpgen import naming
 from prpgen.migrations import EMAIL_LENGTH, URL_LENGTH, server_default
 from prpgen.pyfmt import INDENT, LINE_LENGTH, Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Reference
-from prpgen.samples import MISSING, Case, NoSample, cases, reference_cases, sample
+from prpgen.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, written
 
 # At most this many ids in one `ref_many` list: a request must stay one bounded query.
@@ -335,8 +335,7 @@ def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
         return enum.member(spec.default)
     if spec.type == "decimal":
         # In the column's form, as the document's pattern has it: `Decimal("0.20")`.
-        places = spec.digits[1]
-        return f"Decimal({py_str(str(Decimal(str(spec.default)).quantize(Decimal(1).scaleb(-places))))})"
+        return f"Decimal({py_str(decimal_str(Decimal(str(spec.default)), spec.digits[1]))})"
     return py_literal(spec.default)
 
 

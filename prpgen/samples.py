@@ -105,17 +105,18 @@ def _numbers(field: FieldSpec) -> Iterator[Any]:
                 elif field.type == "float":
                     yield float(value) + (0.5 if field.le is None or value + 0.5 <= field.le else 0)
                 else:
-                    yield _decimal_str(Decimal(str(value)), field.digits[1])
+                    yield decimal_str(Decimal(str(value)), field.digits[1])
 
 
-def _decimal_str(number: Decimal, places: int) -> str:
+def decimal_str(number: Decimal, places: int) -> str:
+    """A decimal in its column's form: `12.50`."""
     # format(), not str(): str() writes small values with an exponent (0E-7).
     return format(number.quantize(Decimal(1).scaleb(-places)), "f")
 
 
 def _canonical(field: FieldSpec, value: Any) -> Any:
     if field.type == "decimal":
-        return _decimal_str(Decimal(str(value)), field.digits[1])
+        return decimal_str(Decimal(str(value)), field.digits[1])
     if field.type == "float":
         return float(value)
     return value
@@ -221,7 +222,7 @@ def _number_cases(field: FieldSpec, add: Any) -> None:
 
     def form(number: int | float) -> Any:
         if field.type == "decimal":
-            return _decimal_str(Decimal(str(number)), field.digits[1])
+            return decimal_str(Decimal(str(number)), field.digits[1])
         return number
 
     if low is not None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
-from app.core.openapi import BOUNDS, INT64, enum_names
+from app.core.openapi import BOUNDS, INT64, enum_names, nodes
 
 
 @pytest.fixture
@@ -16,17 +16,6 @@ async def document(client: AsyncClient) -> dict[str, Any]:
     assert response.status_code == 200
     document: dict[str, Any] = response.json()
     return document
-
-
-def nodes(node: Any) -> Iterator[dict[str, Any]]:
-    """Every object in the document, at any depth."""
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from nodes(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from nodes(value)
 
 
 def operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -1,6 +1,7 @@
 """The OpenAPI document, exact enough for the clients teams generate from it."""
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
@@ -17,23 +18,27 @@ def operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def exact_integers(node: Any) -> Any:
-    """Write integers' bounds as integers again.
+def nodes(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in the document, at any depth."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from nodes(value)
+
+
+def exact_integers(node: dict[str, Any]) -> None:
+    """Write an integer's bounds as integers again.
 
     FastAPI's OpenAPI model keeps every bound as a float (`2147483647.0`), and the limits of
     bigint do not survive the float (`9.223372036854776e+18` is above the largest bigint).
     """
-    if isinstance(node, dict):
-        if node.get("type") == "integer":
-            for key in BOUNDS:
-                if isinstance(node.get(key), float):
-                    node[key] = min(max(int(node[key]), INT64[0]), INT64[1])
-        for value in node.values():
-            exact_integers(value)
-    elif isinstance(node, list):
-        for value in node:
-            exact_integers(value)
-    return node
+    if node.get("type") == "integer":
+        for key in BOUNDS:
+            if isinstance(node.get(key), float):
+                node[key] = min(max(int(node[key]), INT64[0]), INT64[1])
 
 
 def enum_name(value: object) -> str:
@@ -49,24 +54,18 @@ def enum_name(value: object) -> str:
     return f"{name}_DESC" if descending else name
 
 
-def enum_names(node: Any) -> Any:
-    """Give every enum `x-enum-varnames` (read by openapi-python-client and openapi-generator),
+def enum_names(node: dict[str, Any]) -> dict[str, Any]:
+    """Give an enum `x-enum-varnames` (read by openapi-python-client and openapi-generator),
     which otherwise name values that are not identifiers `VALUE_3`. Clashing names are numbered."""
-    if isinstance(node, dict):
-        if isinstance(node.get("enum"), list):
-            names: list[str] = []
-            for value in node["enum"]:
-                name, number = enum_name(value), 1
-                while name in names:  # `a`, `A` and `a_2` would all be A or A_2
-                    number += 1
-                    name = f"{enum_name(value)}_{number}"
-                names.append(name)
-            node["x-enum-varnames"] = names
-        for value in node.values():
-            enum_names(value)
-    elif isinstance(node, list):
-        for value in node:
-            enum_names(value)
+    if isinstance(node.get("enum"), list):
+        names: list[str] = []
+        for value in node["enum"]:
+            name, number = enum_name(value), 1
+            while name in names:  # `a`, `A` and `a_2` would all be A or A_2
+                number += 1
+                name = f"{enum_name(value)}_{number}"
+            names.append(name)
+        node["x-enum-varnames"] = names
     return node
 
 
@@ -74,27 +73,19 @@ def enum_names(node: Any) -> Any:
 NO_NUL = "^[^\\u0000]*$"
 
 
-def _without_nul(pattern: str | None) -> str:
-    if pattern is None:
-        return NO_NUL
-    if pattern.startswith("^") and "|" not in pattern:
-        # Anchored: the look-ahead goes after the anchor (fuzzers generate from it quickly).
-        return f"^(?![\\s\\S]*\\u0000){pattern[1:]}"
-    return f"^(?![\\s\\S]*\\u0000)[\\s\\S]*?(?:{pattern})"
-
-
-def no_nul(node: Any) -> Any:
-    """Give every string a pattern that refuses NUL: a pattern of its own keeps JSON Schema's
+def no_nul(node: dict[str, Any]) -> None:
+    """Give a string a pattern that refuses NUL: a pattern of its own keeps JSON Schema's
     meaning (found anywhere in the string) behind a look-ahead for NUL."""
-    if isinstance(node, dict):
-        if node.get("type") == "string" and "enum" not in node and "const" not in node:
-            node["pattern"] = _without_nul(node.get("pattern"))
-        for value in node.values():
-            no_nul(value)
-    elif isinstance(node, list):
-        for value in node:
-            no_nul(value)
-    return node
+    if node.get("type") != "string" or "enum" in node or "const" in node:
+        return
+    pattern = node.get("pattern")
+    if pattern is None:
+        node["pattern"] = NO_NUL
+    elif pattern.startswith("^") and "|" not in pattern:
+        # Anchored: the look-ahead goes after the anchor (fuzzers generate from it quickly).
+        node["pattern"] = f"^(?![\\s\\S]*\\u0000){pattern[1:]}"
+    else:
+        node["pattern"] = f"^(?![\\s\\S]*\\u0000)[\\s\\S]*?(?:{pattern})"
 
 
 class API(FastAPI):
@@ -106,5 +97,11 @@ class API(FastAPI):
 
     def openapi(self) -> dict[str, Any]:
         if self.openapi_schema is None:
-            self.openapi_schema = no_nul(enum_names(exact_integers(super().openapi())))
+            document = super().openapi()
+            # Listed first: the fixes add keys to the objects they visit.
+            for node in list(nodes(document)):
+                exact_integers(node)
+                enum_names(node)
+                no_nul(node)
+            self.openapi_schema = document
         return self.openapi_schema
