@@ -54,6 +54,8 @@ INPUT_TYPE = {
     "datetime": "Timestamp",
     "time": "LocalTime",
 }
+# A query string is text: its integers are read from numerals.
+FILTER_TYPE = {**INPUT_TYPE, "int": "Int32Filter", "bigint": "Int64Filter"}
 RESPONSE_TYPE = {**MODEL_TYPE, "decimal": "PlainDecimal", "time": "LocalTime"}
 
 
@@ -123,7 +125,7 @@ class FieldContext:
         elif self.enum is not None:
             base = self.enum.class_name
         else:
-            base = INPUT_TYPE[spec.type]
+            base = FILTER_TYPE[spec.type]
         if spec.type in {"str", "text"}:
             limit = kw("max_length", str(spec.length_limit))
             return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit), 1)
@@ -348,22 +350,21 @@ def field_constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("max_length", str(limit)))
     if spec.pattern is not None:
         args.append(kw("pattern", py_str(spec.pattern)))
-    # A decimal's bounds and digits are in its alias's pattern (`decimal_alias`).
-    low, high = (None, None) if spec.type == "decimal" else (spec.ge, spec.le)
-    if spec.type in INTEGER_RANGE and (low is not None or high is not None):
-        # Explicit bounds replace the Int32/Int64 alias; the column's range fills the open side.
-        low = INTEGER_RANGE[spec.type][0] if low is None else low
-        high = INTEGER_RANGE[spec.type][1] if high is None else high
-    if low is not None:
-        args.append(kw("ge", _bound(low)))
-    if high is not None:
-        args.append(kw("le", _bound(high)))
+    # A decimal's bounds and digits are in its alias's pattern (`decimal_alias`), an
+    # integer's in its annotation (`input_type`).
+    if spec.type not in {"decimal", *INTEGER_RANGE}:
+        args += _bounds(spec.ge, spec.le)
     if spec.type == "float":
         args.append(kw("allow_inf_nan", "False"))
-    if spec.type in {"int", "bigint", "float", "bool"}:
+    if spec.type in {"float", "bool"}:
         # JSON's own types, as the document says: lax mode would take "7" for 7, 1 for true.
+        # (An integer's type says it: JsonInt, Int32, Int64.)
         args.append(kw("strict", "True"))
     return args
+
+
+def _bounds(low: int | float | None, high: int | float | None) -> list[Arg]:
+    return [kw(name, _bound(value)) for name, value in (("ge", low), ("le", high)) if value is not None]
 
 
 _COLUMN_BOUNDS = {-(2**31): "-(2**31)", 2**31 - 1: "2**31 - 1", -(2**63): "-(2**63)", 2**63 - 1: "2**63 - 1"}
@@ -397,7 +398,12 @@ def input_type(spec: FieldSpec, enum: EnumContext | None, name: str) -> str:
     if spec.type == "decimal":
         return decimal_alias(name)
     if spec.type in INTEGER_RANGE and (spec.ge is not None or spec.le is not None):
-        return "int"
+        # Explicit bounds replace the Int32/Int64 alias; the column's range fills the open side.
+        # They go before the validator, inside the annotation, so that Pydantic documents
+        # them as minimum and maximum in a PATCH body's `int | None` as well.
+        low = INTEGER_RANGE[spec.type][0] if spec.ge is None else spec.ge
+        high = INTEGER_RANGE[spec.type][1] if spec.le is None else spec.le
+        return f"Annotated[int, {Call('Field', tuple(_bounds(low, high))).flat()}, JsonNumber]"
     return INPUT_TYPE[spec.type]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from prpgen.fields import (
-    INPUT_TYPE,
+    FILTER_TYPE,
     MODEL_TYPE,
     RESPONSE_TYPE,
     FieldContext,
@@ -134,7 +134,19 @@ def model_imports(
 
 # Types of `app/schemas/types.py`, shared by every entity's schemas.
 SHARED_TYPES = frozenset(
-    {"CalendarDate", "Email", "HttpUrlStr", "Int32", "Int64", "LocalTime", "PlainDecimal", "Timestamp"}
+    {
+        "CalendarDate",
+        "Email",
+        "HttpUrlStr",
+        "Int32",
+        "Int32Filter",
+        "Int64",
+        "Int64Filter",
+        "JsonNumber",
+        "LocalTime",
+        "PlainDecimal",
+        "Timestamp",
+    }
 )
 
 
@@ -170,7 +182,11 @@ def schema_imports(module: str, fields: Sequence[FieldContext], entity: EntitySp
             imports.add("app.schemas.types", "DecimalText")
         if schema_type in SHARED_TYPES:
             imports.add("app.schemas.types", schema_type)
-        filter_type = INPUT_TYPE.get(f.spec.type, "") if f.filterable else ""
+        if schema_type.startswith("Annotated[int,"):
+            imports.add("typing", "Annotated")
+            imports.add("pydantic", "Field")
+            imports.add("app.schemas.types", "JsonNumber")
+        filter_type = FILTER_TYPE.get(f.spec.type, "") if f.filterable else ""
         if filter_type in SHARED_TYPES:
             imports.add("app.schemas.types", filter_type)
         if f.enum:

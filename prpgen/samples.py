@@ -158,6 +158,10 @@ def cases(name: str, field: FieldSpec) -> list[Case]:
         # JSON's own types, as the document says: Pydantic's lax mode would take "7" for 7.
         if kind != "decimal":
             add("7", 422, "numeral-in-a-string")
+            add(True, 422, "boolean")
+        if kind in {"int", "bigint"}:
+            # JSON Schema's integer is a number without a fraction, however written: 5.0 is 5.
+            add(float(sample(name, field, 0)), 201, "whole-number-as-float")
     elif kind == "enum":
         for value in field.values or []:
             add(value, 201, f"value-{_slug(value)}")

@@ -1,12 +1,5 @@
-"""Schemathesis against a served project, with every check (issue 17, item 8).
-
-A fuzzer cannot know which ids exist: a body referring to `customer_id: 1` is schema-valid, and the
-API answers it 422 ("Customer not found") unless there is such a customer of the caller's. So that
-the positive-data check tests what it means to, each example is first seeded with one row of each
-entity (in the order their references need), and a Schemathesis hook puts those rows' ids into
-every generated body that holds a well-formed id. Ids that are themselves the fault being tested
-(0, out of range, not a number, too many) pass through untouched.
-"""
+"""Schemathesis against a served project, with every check (issue 17, item 8): the seeds it
+refers to (see tests/fuzz_hooks.py for why) and the admin some of them need."""
 
 from __future__ import annotations
 
@@ -21,40 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from prpgen import naming
-from prpgen.samples import sample
-from prpgen.spec import EntitySpec, Spec
+from prpgen.samples import NoSample, sample
+from prpgen.spec import EntitySpec, FieldSpec, Spec
+from tests.fuzz_hooks import Seed, Seeds
 
 Request = Callable[..., tuple[int, bytes]]
 
-# The hook module Schemathesis loads (SCHEMATHESIS_HOOKS): it reads the seeded ids from the env.
-HOOK = """\
-import json
-import os
-
-import schemathesis
-
-IDS = json.loads(os.environ["PRPGEN_FUZZ_IDS"])
-ID_MAX = 2**31 - 1
-
-
-def _an_id(value):
-    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
-
-
-# map_case, not map_body: the coverage phase applies case hooks only.
-@schemathesis.hook
-def map_case(context, case):
-    body = case.body
-    if isinstance(body, dict):
-        for key, seeded in IDS.items():
-            value = body.get(key)
-            if isinstance(seeded, list):
-                if isinstance(value, list) and 1 <= len(value) <= 100 and all(map(_an_id, value)):
-                    body[key] = seeded
-            elif _an_id(value):
-                body[key] = seeded
-    return case
-"""
+# Bodies a seed tries in turn: a soft-deleted seed still holds its unique values.
+VARIANTS = 30
 
 
 def ordered(spec: Spec) -> list[EntitySpec]:
@@ -95,40 +62,59 @@ def admin_token(base: str, project: Path, database_url: str, request: Request) -
     return access_token
 
 
-def seed(base: str, spec: Spec, reader: str, admin: str, request: Request) -> dict[str, Any]:
-    """One row of each entity, as the reader (as an admin where only admins create); returns the
-    payload keys that refer to rows and the ids to put in them."""
+def _variant(name: str, field: FieldSpec, index: int) -> Any:
+    try:
+        return sample(name, field, index)
+    except NoSample:
+        # Too few values to vary (a boolean): then not unique either, so the first will do.
+        return sample(name, field, 0)
+
+
+def seed(base: str, spec: Spec, reader: str, admin: str, request: Request) -> Seeds:
+    """One live row of each entity, as the reader (as an admin where only admins create)."""
     document = json.loads(request(base, "GET", "/openapi.json")[1])
-    create_paths = {
+    paths = {
         operation["operationId"]: path
         for path, item in document["paths"].items()
-        for method, operation in item.items()
-        if method == "post"
+        for operation in item.values()
+        if isinstance(operation, dict) and "operationId" in operation
     }
-    ids: dict[str, int] = {}
-    keys: dict[str, Any] = {}
+    plan: list[Seed] = []
     for entity in ordered(spec):
-        body: dict[str, Any] = {}
+        snake = naming.snake(entity.name)
+        refs: dict[str, str | None] = {}
+        many: dict[str, str] = {}
+        values: dict[str, FieldSpec] = {}
         for name, field in entity.fields.items():
             key = naming.reference_column(name, field.type) if field.to else name
-            if field.to == entity.name:
-                keys[key] = None  # a row's parent: none, rather than a cycle
-            elif field.type == "ref":
-                body[key] = keys[key] = ids[field.to or ""]
+            if field.type == "ref":
+                refs[key] = None if field.to == entity.name else field.to
             elif field.type == "ref_many":
-                body[key] = keys[key] = [ids[field.to or ""]]
+                many[key] = field.to or ""
             else:
-                body[key] = sample(name, field, 0)
-        token = admin if entity.level("create") == "admin" else reader
-        path = create_paths[f"create_{naming.snake(entity.name)}"]
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-        status, created = request(base, "POST", path, json.dumps(body).encode(), headers)
-        assert status == 201, (path, body, created)
-        ids[entity.name] = json.loads(created)["id"]
-    return keys
+                values[name] = field
+        bodies = [{name: _variant(name, field, k) for name, field in values.items()} for k in range(VARIANTS)]
+        plan.append(
+            Seed(
+                entity=entity.name,
+                create=paths[f"create_{snake}"],
+                read=paths[f"get_{snake}"].replace(f"{{{snake}_id}}", "{id}"),
+                token=admin if entity.level("create") == "admin" else reader,
+                bodies=bodies,
+                refs=refs,
+                many=many,
+            )
+        )
+    seeds = Seeds(base, plan)
+    seeds.heal()
+    return seeds
 
 
-def write_hook(directory: Path) -> str:
-    """The hook module in `directory` (to put on PYTHONPATH); returns its name."""
-    (directory / "prpgen_fuzz_hooks.py").write_text(HOOK)
-    return "prpgen_fuzz_hooks"
+def hook_env(seeds: Seeds) -> dict[str, str]:
+    """What tests/fuzz_hooks.py reads: the plan and the live seeds (it keeps them alive)."""
+    return {
+        "SCHEMATHESIS_HOOKS": "tests.fuzz_hooks",
+        "PRPGEN_FUZZ_BASE": seeds.base,
+        "PRPGEN_FUZZ_PLAN": json.dumps([vars(seed) for seed in seeds.plan]),
+        "PRPGEN_FUZZ_IDS": json.dumps(seeds.ids),
+    }

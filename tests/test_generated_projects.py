@@ -22,7 +22,7 @@ import pytest
 
 from prpgen import load_spec
 from tests import fuzz
-from tests.conftest import EXAMPLE_SPECS, create_database, rotating_sample, run_cli
+from tests.conftest import EXAMPLE_SPECS, ROOT, create_database, rotating_sample, run_cli
 
 pytestmark = pytest.mark.postgres
 
@@ -352,21 +352,14 @@ KEY_HELP = (
 )
 
 
-# Every check but one. positive_data_acceptance (a schema-valid request must not be a 4xx) still
-# finds: a seeded row the fuzzer itself deleted earlier in the run (then 422 "not found"), an
-# integer written as 22400.0 (an integer to JSON Schema, refused by strict validation) and a
-# URL of exactly 2083 characters that normalization lengthens past its column. Issue 17 stays
-# open for them.
-EXCLUDED_CHECKS = ["--exclude-checks", "positive_data_acceptance"]
-
-
 # Schemathesis against one example a run (each within five days; `make test-all`: all five).
 @pytest.mark.parametrize("spec", rotating_sample(EXAMPLE_SPECS, 1), ids=lambda p: p.stem)
 def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: str) -> None:
     """Schemathesis with every check, signed in, against each example's own OpenAPI document:
     no 5xx, only documented statuses, responses that match their schemas, schema-valid requests
     taken and invalid ones refused, the Allow header, auth really enforced, and more. The
-    example is seeded first, and a hook puts real ids into generated bodies (tests/fuzz.py)."""
+    example is seeded first, and a hook puts real ids into generated bodies and keeps those rows
+    alive (tests/fuzz_hooks.py)."""
     project = tmp_path / spec.stem
     assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
     database_url = create_database(postgres_url, f"fuzz_{spec.stem}")
@@ -380,7 +373,7 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
     ) as base:
         token = sign_in(base)
         admin = fuzz.admin_token(base, project, database_url, request)
-        ids = fuzz.seed(base, load_spec(spec), token, admin, request)
+        seeds = fuzz.seed(base, load_spec(spec), token, admin, request)
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "run",
@@ -392,14 +385,8 @@ def test_schemathesis_finds_nothing(spec: Path, tmp_path: Path, postgres_url: st
             "--seed",
             "1",
             "--no-color",
-            *EXCLUDED_CHECKS,
         ]
-        env = {
-            **os.environ,
-            "PYTHONPATH": str(tmp_path),
-            "SCHEMATHESIS_HOOKS": fuzz.write_hook(tmp_path),
-            "PRPGEN_FUZZ_IDS": json.dumps(ids),
-        }
+        env = {**os.environ, "PYTHONPATH": str(ROOT), **fuzz.hook_env(seeds)}
         # Run where its example cache starts empty, so every run tests the same cases.
         result = subprocess.run(
             command, capture_output=True, text=True, timeout=600, check=False, cwd=tmp_path, env=env

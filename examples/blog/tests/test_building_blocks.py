@@ -2,6 +2,7 @@
 yet still proves them, and an entity's tests need not repeat them."""
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from app.main import reference_handler
 from app.models import User
 from app.models.base import NAMING_CONVENTION
 from app.schemas.common import InputModel
-from app.schemas.types import HttpUrlStr, Timestamp
+from app.schemas.types import URL_MAX_LENGTH, HttpUrlStr, LocalTime, Timestamp
 from tests.conftest import bearer
 
 
@@ -60,11 +61,39 @@ def test_timestamps_are_normalized_to_utc_and_bounded() -> None:
         adapter.validate_python("0001-01-01T00:00:00+05:00")
 
 
-def test_urls_are_normalized_and_bounded() -> None:
+def test_urls_are_checked_and_kept_as_sent() -> None:
     adapter = TypeAdapter(HttpUrlStr)
-    assert adapter.validate_python("https://Example.com") == "https://example.com/"
-    with pytest.raises(ValidationError):
-        adapter.validate_python("https://example.com/" + "é" * 1000)
+    assert adapter.validate_python("https://Example.com") == "https://Example.com"
+    # As long as the column holds, though normalizing would write each ' as %27.
+    longest = "https://example.com/?" + "'" * (URL_MAX_LENGTH - 21)
+    assert adapter.validate_python(longest) == longest
+    for refused in (longest + "'", " https://example.com", "https://exa mple.com"):
+        with pytest.raises(ValidationError):
+            adapter.validate_python(refused)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "09:30",
+        "23:59:59",
+        "00:00:00.000001",
+        "24:00",
+        "41:33",
+        "09:60",
+        "9:30",
+        "09:30Z",
+    ],
+)
+def test_a_time_of_day_is_taken_as_documented(text: str) -> None:
+    adapter = TypeAdapter(LocalTime)
+    documented = re.search(adapter.json_schema()["pattern"], text, re.ASCII) is not None
+    try:
+        adapter.validate_python(text)
+    except ValidationError:
+        assert not documented, f"{text} matches the pattern but is refused"
+    else:
+        assert documented, f"{text} is taken but does not match the pattern"
 
 
 async def test_admins_are_told_apart(db: AsyncSession, user: User, admin: User) -> None:

@@ -1,11 +1,11 @@
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.post import PostStatus
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId, ReferenceIdFilter, Timestamp
+from app.schemas.types import JsonNumber, ReferenceId, ReferenceIdFilter, Timestamp
 
 
 class PostCreate(InputModel):
@@ -22,7 +22,7 @@ class PostCreate(InputModel):
     )
     body: str
     status: PostStatus = PostStatus.DRAFT
-    rating: int | None = Field(default=None, ge=0, le=5, strict=True)
+    rating: Annotated[int, Field(ge=0, le=5), JsonNumber] | None = None
     published_at: Timestamp | None = None
     category_id: ReferenceId | None = None
     tag_ids: list[ReferenceId] = Field(default_factory=list, max_length=100)
@@ -47,7 +47,7 @@ class PostUpdate(UpdateModel):
     )
     body: str | None = None
     status: PostStatus | None = None
-    rating: int | None = Field(default=None, ge=0, le=5, strict=True)
+    rating: Annotated[int, Field(ge=0, le=5), JsonNumber] | None = None
     published_at: Timestamp | None = None
     category_id: ReferenceId | None = None
     tag_ids: list[ReferenceId] | None = Field(default=None, max_length=100)

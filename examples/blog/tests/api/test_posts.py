@@ -134,6 +134,8 @@ async def test_create_returns_the_new_post(
         pytest.param("rating", 6, 422, id="rating-above-le"),
         pytest.param("rating", "abc", 422, id="rating-not-a-number"),
         pytest.param("rating", "7", 422, id="rating-numeral-in-a-string"),
+        pytest.param("rating", True, 422, id="rating-boolean"),
+        pytest.param("rating", 0.0, 201, id="rating-whole-number-as-float"),
         pytest.param("published_at", MISSING, 201, id="published_at-omitted"),
         pytest.param("published_at", None, 201, id="published_at-null"),
         pytest.param(

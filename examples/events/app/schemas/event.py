@@ -12,6 +12,7 @@ from app.schemas.types import (
     DecimalText,
     Email,
     HttpUrlStr,
+    JsonNumber,
     LocalTime,
     PlainDecimal,
 )
@@ -33,7 +34,7 @@ class EventCreate(InputModel):
     starts_at: LocalTime
     contact_email: Email
     website: HttpUrlStr | None = None
-    capacity: int = Field(ge=1, le=2**63 - 1, strict=True)
+    capacity: Annotated[int, Field(ge=1, le=2**63 - 1), JsonNumber]
     ticket_price: TicketPriceDecimal | None = None
     category: EventCategory
     reference: UUID
@@ -58,7 +59,7 @@ class EventUpdate(UpdateModel):
     starts_at: LocalTime | None = None
     contact_email: Email | None = None
     website: HttpUrlStr | None = None
-    capacity: int | None = Field(default=None, ge=1, le=2**63 - 1, strict=True)
+    capacity: Annotated[int, Field(ge=1, le=2**63 - 1), JsonNumber] | None = None
     ticket_price: TicketPriceDecimal | None = None
     category: EventCategory | None = None
     reference: UUID | None = None

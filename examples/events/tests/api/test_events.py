@@ -122,6 +122,8 @@ async def test_create_returns_the_new_event(
         pytest.param("capacity", 9223372036854775808, 422, id="capacity-above-le"),
         pytest.param("capacity", "abc", 422, id="capacity-not-a-number"),
         pytest.param("capacity", "7", 422, id="capacity-numeral-in-a-string"),
+        pytest.param("capacity", True, 422, id="capacity-boolean"),
+        pytest.param("capacity", 1.0, 201, id="capacity-whole-number-as-float"),
         pytest.param("ticket_price", MISSING, 201, id="ticket_price-omitted"),
         pytest.param("ticket_price", None, 201, id="ticket_price-null"),
         pytest.param("ticket_price", "999999.99", 201, id="ticket_price-max-digits"),

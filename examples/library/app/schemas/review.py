@@ -1,15 +1,15 @@
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import ReferenceId, ReferenceIdFilter
+from app.schemas.types import JsonNumber, ReferenceId, ReferenceIdFilter
 
 
 class ReviewCreate(InputModel):
     book_id: ReferenceId
-    rating: int = Field(ge=1, le=5, strict=True)
+    rating: Annotated[int, Field(ge=1, le=5), JsonNumber]
     body: str = Field(max_length=2000)
 
 
@@ -18,7 +18,7 @@ class ReviewUpdate(UpdateModel):
 
     not_null = frozenset({"book_id", "rating", "body"})
     book_id: ReferenceId | None = None
-    rating: int | None = Field(default=None, ge=1, le=5, strict=True)
+    rating: Annotated[int, Field(ge=1, le=5), JsonNumber] | None = None
     body: str | None = Field(default=None, max_length=2000)
 
 

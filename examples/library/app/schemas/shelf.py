@@ -1,15 +1,15 @@
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import Int32
+from app.schemas.types import Int32Filter, JsonNumber
 
 
 class ShelfCreate(InputModel):
     name: str = Field(max_length=60)
-    position: int = Field(ge=0, le=2**31 - 1, strict=True)
+    position: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber]
 
 
 class ShelfUpdate(UpdateModel):
@@ -17,7 +17,7 @@ class ShelfUpdate(UpdateModel):
 
     not_null = frozenset({"name", "position"})
     name: str | None = Field(default=None, max_length=60)
-    position: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
+    position: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber] | None = None
 
 
 class ShelfResponse(BaseModel):
@@ -43,7 +43,7 @@ class ShelfFilters(QueryModel):
     """Query parameters of the list: equality filters and the order."""
 
     name: str | None = Field(default=None, max_length=60)
-    position: Int32 | None = None
+    position: Int32Filter | None = None
     sort: ShelfSort = "-id"
     include_deleted: bool = Field(
         default=False, description="Admins only: list deleted rows too"

@@ -15,7 +15,6 @@ from pydantic import (
     GetJsonSchemaHandler,
     HttpUrl,
     PlainSerializer,
-    Strict,
     TypeAdapter,
     WithJsonSchema,
 )
@@ -27,19 +26,23 @@ URL_MAX_LENGTH = 2083
 _http_url = TypeAdapter(HttpUrl)
 
 
-def _normalized_url(value: str) -> str:
-    normalized = str(_http_url.validate_python(value))
-    # Normalizing can lengthen a URL (punycode, escapes) past the column's size.
-    if len(normalized) > URL_MAX_LENGTH:
-        raise ValueError(f"must be at most {URL_MAX_LENGTH} characters once normalized")
-    return normalized
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
-# Validated and normalized by Pydantic, stored and returned as plain strings.
+def _http_url_as_sent(value: str) -> str:
+    # Pydantic's URL parser would trim and escape these; a URI (`format: uri`) has none.
+    if _SPACE_OR_CONTROL.search(value):
+        raise ValueError("must not contain spaces or control characters")
+    _http_url.validate_python(value)
+    return value
+
+
+# Checked by Pydantic, stored and answered as sent: its normal form (`%27` for each `'`, a
+# trailing slash) could outgrow the column, and a client reads back what it wrote.
 HttpUrlStr = Annotated[
     str,
     Field(min_length=1, max_length=URL_MAX_LENGTH),
-    AfterValidator(_normalized_url),
+    AfterValidator(_http_url_as_sent),
     WithJsonSchema({"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH}),
 ]
 
@@ -89,9 +92,25 @@ Timestamp = Annotated[
 ]
 # A calendar day, written `2024-05-17`.
 CalendarDate = Annotated[dt.date, BeforeValidator(_not_a_number)]
+
+
+def _a_json_number(value: object) -> object:
+    # JSON Schema's integer is any number without a fraction (5.0 too), but never "5" or
+    # true, which Pydantic's lax mode would also read as 5 and 1.
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON number, not a string or a boolean")
+    return value
+
+
+# An integer in a JSON body, as the document says: 5 or 5.0. It goes after an integer's
+# bounds in `Annotated`, so that Pydantic still documents them (minimum, maximum).
+JsonNumber = BeforeValidator(_a_json_number)
 # Bounded like their PostgreSQL columns: an oversized number is a 422, not a 500.
-Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
-Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1), JsonNumber]
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1), JsonNumber]
+# The same in a list's query string, which is text: "5" is read as 5.
+Int32Filter = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+Int64Filter = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 def _plain(value: Decimal) -> str:
@@ -161,14 +180,13 @@ LocalTime = Annotated[
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
             "examples": ["09:30:00"],
         }
     ),
 ]
 
 # The id of a row a payload refers to (`category_id`, `tag_ids`): a PostgreSQL integer id.
-# Strict: in a JSON body an id is a number, never "5" (the document says integer).
-ReferenceId = Annotated[int, Strict(), Field(ge=1, le=2**31 - 1)]
+ReferenceId = Annotated[int, Field(ge=1, le=2**31 - 1), JsonNumber]
 # The same id in a list's query string, which is text: "5" is read as 5.
 ReferenceIdFilter = Annotated[int, Field(ge=1, le=2**31 - 1)]

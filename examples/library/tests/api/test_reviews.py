@@ -98,6 +98,8 @@ async def test_create_returns_the_new_review(
         pytest.param("rating", 6, 422, id="rating-above-le"),
         pytest.param("rating", "abc", 422, id="rating-not-a-number"),
         pytest.param("rating", "7", 422, id="rating-numeral-in-a-string"),
+        pytest.param("rating", True, 422, id="rating-boolean"),
+        pytest.param("rating", 1.0, 201, id="rating-whole-number-as-float"),
         pytest.param("body", MISSING, 422, id="body-missing"),
         pytest.param("body", None, 422, id="body-null"),
         pytest.param("body", "a" * 2000, 201, id="body-max-length"),

@@ -84,6 +84,8 @@ async def test_create_returns_the_new_shelf(
         pytest.param("position", 2147483648, 422, id="position-above-le"),
         pytest.param("position", "abc", 422, id="position-not-a-number"),
         pytest.param("position", "7", 422, id="position-numeral-in-a-string"),
+        pytest.param("position", True, 422, id="position-boolean"),
+        pytest.param("position", 0.0, 201, id="position-whole-number-as-float"),
     ],
 )
 async def test_create_validates_each_field(

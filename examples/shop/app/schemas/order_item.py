@@ -5,7 +5,13 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import DecimalText, PlainDecimal, ReferenceId, ReferenceIdFilter
+from app.schemas.types import (
+    DecimalText,
+    JsonNumber,
+    PlainDecimal,
+    ReferenceId,
+    ReferenceIdFilter,
+)
 
 # Decimals travel as strings in their column's form, both ways: the pattern holds the
 # column's digits and places and the field's bounds.
@@ -21,7 +27,7 @@ UnitPriceDecimal = Annotated[
 class OrderItemCreate(InputModel):
     order_id: ReferenceId
     product_id: ReferenceId
-    quantity: int = Field(ge=1, le=10000, strict=True)
+    quantity: Annotated[int, Field(ge=1, le=10000), JsonNumber]
     unit_price: UnitPriceDecimal
 
 
@@ -31,7 +37,7 @@ class OrderItemUpdate(UpdateModel):
     not_null = frozenset({"order_id", "product_id", "quantity", "unit_price"})
     order_id: ReferenceId | None = None
     product_id: ReferenceId | None = None
-    quantity: int | None = Field(default=None, ge=1, le=10000, strict=True)
+    quantity: Annotated[int, Field(ge=1, le=10000), JsonNumber] | None = None
     unit_price: UnitPriceDecimal | None = None
 
 

@@ -9,6 +9,7 @@ from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import (
     DecimalText,
     HttpUrlStr,
+    JsonNumber,
     PlainDecimal,
     ReferenceId,
     ReferenceIdFilter,
@@ -29,7 +30,7 @@ class ProductCreate(InputModel):
     name: str = Field(min_length=1, max_length=120)
     sku: str = Field(max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"])
     price: PriceDecimal
-    stock: int = Field(default=0, ge=0, le=2**31 - 1, strict=True)
+    stock: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber] = 0
     weight_kg: float | None = Field(
         default=None,
         ge=0,
@@ -59,7 +60,7 @@ class ProductUpdate(UpdateModel):
         examples=["SKU-1001"],
     )
     price: PriceDecimal | None = None
-    stock: int | None = Field(default=None, ge=0, le=2**31 - 1, strict=True)
+    stock: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber] | None = None
     weight_kg: float | None = Field(
         default=None,
         ge=0,

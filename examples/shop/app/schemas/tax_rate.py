@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
-from app.schemas.types import DecimalText, PlainDecimal
+from app.schemas.types import DecimalText, JsonNumber, PlainDecimal
 
 # Decimals travel as strings in their column's form, both ways: the pattern holds the
 # column's digits and places and the field's bounds.
@@ -17,7 +17,7 @@ RateDecimal = Annotated[
 class TaxRateCreate(InputModel):
     code: str = Field(max_length=16)
     rate: RateDecimal
-    total_collected: int = Field(default=0, ge=0, le=2**63 - 1, strict=True)
+    total_collected: Annotated[int, Field(ge=0, le=2**63 - 1), JsonNumber] = 0
 
 
 class TaxRateUpdate(UpdateModel):
@@ -26,7 +26,7 @@ class TaxRateUpdate(UpdateModel):
     not_null = frozenset({"code", "rate", "total_collected"})
     code: str | None = Field(default=None, max_length=16)
     rate: RateDecimal | None = None
-    total_collected: int | None = Field(default=None, ge=0, le=2**63 - 1, strict=True)
+    total_collected: Annotated[int, Field(ge=0, le=2**63 - 1), JsonNumber] | None = None
 
 
 class TaxRateResponse(BaseModel):

@@ -109,6 +109,8 @@ async def test_create_returns_the_new_order_item(
         pytest.param("quantity", 10001, 422, id="quantity-above-le"),
         pytest.param("quantity", "abc", 422, id="quantity-not-a-number"),
         pytest.param("quantity", "7", 422, id="quantity-numeral-in-a-string"),
+        pytest.param("quantity", True, 422, id="quantity-boolean"),
+        pytest.param("quantity", 1.0, 201, id="quantity-whole-number-as-float"),
         pytest.param("unit_price", MISSING, 422, id="unit_price-missing"),
         pytest.param("unit_price", None, 422, id="unit_price-null"),
         pytest.param("unit_price", "0.00", 201, id="unit_price-ge"),

@@ -111,6 +111,13 @@ async def test_create_returns_the_new_tax_rate(
             422,
             id="total_collected-numeral-in-a-string",
         ),
+        pytest.param("total_collected", True, 422, id="total_collected-boolean"),
+        pytest.param(
+            "total_collected",
+            0.0,
+            201,
+            id="total_collected-whole-number-as-float",
+        ),
     ],
 )
 async def test_create_validates_each_field(
