@@ -42,17 +42,22 @@ def ordered(spec: Spec) -> list[EntitySpec]:
     return done
 
 
-def admin_token(base: str, project: Path, database_url: str, request: Request) -> str:
-    """Register an admin as the README says: register, then `python -m app.commands promote`."""
-    email, password = "admin@example.com", "an-admin-password"
-    account = json.dumps({"email": email, "password": password}).encode()
-    assert request(base, "POST", "/api/v1/auth/register", account, {"Content-Type": "application/json"})[0] == 201
-    # Deployed as the README says: the production settings, a key of its own.
+def promote(project: Path, database_url: str, email: str) -> None:
+    """`python -m app.commands promote EMAIL`, deployed as the README says: the production
+    settings, a key of its own."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(48)}
     env.pop("ENVIRONMENT", None)
     subprocess.run(
         [sys.executable, "-m", "app.commands", "promote", email], cwd=project, env=env, check=True, capture_output=True
     )
+
+
+def admin_token(base: str, project: Path, database_url: str, request: Request) -> str:
+    """Register an admin as the README says: register, then `python -m app.commands promote`."""
+    email, password = "admin@example.com", "an-admin-password"
+    account = json.dumps({"email": email, "password": password}).encode()
+    assert request(base, "POST", "/api/v1/auth/register", account, {"Content-Type": "application/json"})[0] == 201
+    promote(project, database_url, email)
     form = urllib.parse.urlencode({"username": email, "password": password}).encode()
     status, token = request(
         base, "POST", "/api/v1/auth/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
@@ -73,13 +78,21 @@ def _variant(name: str, field: FieldSpec, index: int) -> Any:
 def seed(base: str, spec: Spec, reader: str, admin: str, request: Request) -> Seeds:
     """One live row of each entity, as the reader (as an admin where only admins create)."""
     document = json.loads(request(base, "GET", "/openapi.json")[1])
+    seeds = Seeds(base, plan(spec, document, reader, admin))
+    seeds.heal()
+    return seeds
+
+
+def plan(spec: Spec, document: dict[str, Any], reader: str, admin: str) -> list[Seed]:
+    """How to create a row of each entity, in the order their references need: where, as whom,
+    with which bodies (the `VARIANTS` differ in every value that can) and which references."""
     paths = {
         operation["operationId"]: path
         for path, item in document["paths"].items()
         for operation in item.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
-    plan: list[Seed] = []
+    seeds_plan: list[Seed] = []
     for entity in ordered(spec):
         snake = naming.snake(entity.name)
         refs: dict[str, str | None] = {}
@@ -94,7 +107,7 @@ def seed(base: str, spec: Spec, reader: str, admin: str, request: Request) -> Se
             else:
                 values[name] = field
         bodies = [{name: _variant(name, field, k) for name, field in values.items()} for k in range(VARIANTS)]
-        plan.append(
+        seeds_plan.append(
             Seed(
                 entity=entity.name,
                 create=paths[f"create_{snake}"],
@@ -105,9 +118,7 @@ def seed(base: str, spec: Spec, reader: str, admin: str, request: Request) -> Se
                 many=many,
             )
         )
-    seeds = Seeds(base, plan)
-    seeds.heal()
-    return seeds
+    return seeds_plan
 
 
 def hook_env(seeds: Seeds) -> dict[str, str]:
