@@ -60,7 +60,7 @@ def check_gates(project: Path, database_url: str) -> None:
     migrations up, down and up again, matching the models."""
     check(["ruff", "check", "app", "tests", "alembic"], project)
     check(["ruff", "format", "--check", "."], project)
-    check(["mypy", "app"], project)
+    check(["mypy", "app", "tests"], project)
     bandit = check(["bandit", "-q", "-r", "app", "-f", "json"], project)
     assert json.loads(bandit[bandit.index("{") :])["results"] == []
     check(["alembic", "upgrade", "head"], project, database_url)

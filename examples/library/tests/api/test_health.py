@@ -106,6 +106,7 @@ async def test_a_connection_postgresql_closed_is_replaced_unnoticed(
         pid = await connection.scalar(text("SELECT pg_backend_pid()"))
         closed = asyncio.Event()
         driver = (await connection.get_raw_connection()).driver_connection
+        assert driver is not None
         driver.add_termination_listener(lambda _: closed.set())
         await connection.rollback()  # returned idle, the pool keeps it as it is
     async with engine.connect() as other:

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from fastapi import FastAPI, Request
 from httpx import ASGITransport, AsyncClient
-from pydantic import TypeAdapter, ValidationError
+from pydantic import SecretStr, TypeAdapter, ValidationError
 from sqlalchemy import DateTime, func, insert, literal, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.api.deps import get_rate_limiter
+from app.core import security
 from app.core.config import PUBLISHED_SECRET_KEYS, Settings, get_settings
 from app.core.cpus import usable_cpus
 from app.core.database import engine as app_engine
@@ -178,7 +179,7 @@ def test_only_development_and_test_run_without_a_secret_key_of_their_own(
 ) -> None:
     monkeypatch.delenv("ENVIRONMENT")
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    given = {} if key is None else {"secret_key": key}
+    given: dict[str, Any] = {} if key is None else {"secret_key": key}
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(_env_file=None, **given)  # the default environment
     Settings(_env_file=None, environment="development", **given)
@@ -198,10 +199,12 @@ def test_production_is_the_default_and_serves_no_docs(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("ENVIRONMENT")
-    production = Settings(_env_file=None, secret_key="k" * 64)
+    production = Settings(_env_file=None, secret_key=SecretStr("k" * 64))
     assert production.environment == "production"
     assert not production.docs_enabled
-    assert Settings(_env_file=None, secret_key="k" * 64, api_docs=True).docs_enabled
+    assert Settings(
+        _env_file=None, secret_key=SecretStr("k" * 64), api_docs=True
+    ).docs_enabled
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
@@ -409,7 +412,7 @@ async def test_an_unknown_email_still_costs_a_hash_check(
     client: AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     checks: list[str] = []
-    real_verify = user_service.verify_password
+    real_verify = security.verify_password
 
     async def counting_verify(password: str, hashed: str) -> bool:
         checks.append(hashed)
