@@ -50,7 +50,7 @@ def inverse_line(inverse: Inverse) -> str:
     relationship = call(
         "relationship", back_populates=py_str(inverse.back_populates), lazy='"raise"', passive_deletes="True"
     )
-    return statement(f'{inverse.name}: Mapped[list["{inverse.source_class}"]] = ', relationship, 1)
+    return statement(f'{inverse.name}: Mapped[list["{inverse.source_class}"]] = ', relationship)
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ class EntityContext:
             for role in self.roles
         )
         names = '("operation", "role", "expected")'
-        return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)), 0)
+        return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)))
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -308,7 +308,7 @@ class EntityContext:
                 ),
             )
             table = Call("Table", (py_str(link.table), "Base.metadata", *columns))
-            tables.append(statement(f"{link.table} = ", table, 0))
+            tables.append(statement(f"{link.table} = ", table))
         return tuple(tables)
 
     @property
@@ -375,7 +375,7 @@ class EntityContext:
     @property
     def sort_literal(self) -> str:
         values = tuple(py_str(f"{sign}{key}") for key in self.sort_keys for sign in ("", "-"))
-        return statement(f"{self.class_name}Sort = ", Collection("Literal[", "]", values), 0)
+        return statement(f"{self.class_name}Sort = ", Collection("Literal[", "]", values))
 
     @property
     def search_description(self) -> str:
@@ -627,7 +627,7 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         fields=fields,
         model_imports=model_imports(class_name, fields, entity, inverses),
         schema_imports=schema_imports(module, fields, entity),
-        table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args)), 1) if table_args else "",
+        table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args))) if table_args else "",
         unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
         migration_table=migration_table(table, fields, entity),
         migration_indexes=migration_indexes(table, fields, entity),
@@ -674,7 +674,7 @@ def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity
 
 def _payload(fields: Sequence[FieldContext], index: int) -> str:
     items = tuple(f"{py_str(f.name)}: {value_source(f.samples[index])}" for f in fields if f.reference is None)
-    return statement("", Collection("{", "}", items), 1)
+    return statement("", Collection("{", "}", items))
 
 
 def _cases(fields: Sequence[FieldContext]) -> str:
@@ -685,7 +685,7 @@ def _cases(fields: Sequence[FieldContext]) -> str:
         for c in f.cases
     )
     names = '("field", "value", "expected")'
-    return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)), 0)
+    return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)))
 
 
 def file_tree(paths: Sequence[str]) -> str:

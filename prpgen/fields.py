@@ -128,7 +128,7 @@ class FieldContext:
             base = FILTER_TYPE[spec.type]
         if spec.type in {"str", "text"}:
             limit = kw("max_length", str(spec.length_limit))
-            return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit), 1)
+            return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit))
         return f"{self.input_name}: {base} | None = None"
 
     @property
@@ -215,17 +215,20 @@ def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_nam
         annotation = f'list["{target}"]'
         limit = kw("max_length", str(MAX_REFERENCES))
         create_line = statement(
-            f"{column}: list[ReferenceId] = ", Call("Field", (kw("default_factory", "list"), limit, *docs)), 1
+            f"{column}: list[ReferenceId] = ",
+            Call("Field", (kw("default_factory", "list"), limit, *docs)),
         )
         update_line = statement(
-            f"{column}: list[ReferenceId] | None = ", Call("Field", (kw("default", "None"), limit, *docs)), 1
+            f"{column}: list[ReferenceId] | None = ",
+            Call("Field", (kw("default", "None"), limit, *docs)),
         )
         response_line = f"{column}: list[int]"
     else:
         optional = " | None" if not spec.required else ""
         foreign_key = call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete=py_str(reference.on_delete))
         model_line = statement(
-            f"{column}: Mapped[int{optional}] = ", call("mapped_column", foreign_key, index="True"), 1
+            f"{column}: Mapped[int{optional}] = ",
+            call("mapped_column", foreign_key, index="True"),
         )
         relationship = call(
             "relationship",
@@ -237,11 +240,11 @@ def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_nam
         default = None if spec.required else "None"
         if docs:
             args = ([kw("default", default)] if default else []) + docs
-            create_line = statement(f"{column}: ReferenceId{optional} = ", Call("Field", tuple(args)), 1)
+            create_line = statement(f"{column}: ReferenceId{optional} = ", Call("Field", tuple(args)))
         else:
             create_line = f"{column}: ReferenceId{optional}" + (f" = {default}" if default else "")
         update_line = (
-            statement(f"{column}: ReferenceId | None = ", Call("Field", (kw("default", "None"), *docs)), 1)
+            statement(f"{column}: ReferenceId | None = ", Call("Field", (kw("default", "None"), *docs)))
             if docs
             else f"{column}: ReferenceId | None = None"
         )
@@ -258,7 +261,7 @@ def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_nam
         samples=(None, None),
         cases=tuple(reference_cases(column, spec)),
         reference=reference,
-        relationship_line=statement(f"{name}: Mapped[{annotation}] = ", relationship, 1),
+        relationship_line=statement(f"{name}: Mapped[{annotation}] = ", relationship),
     )
 
 
@@ -327,7 +330,7 @@ def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None, *, column_
     if not args:
         # The annotation alone says it all: type from Python, nullability from `| None`.
         return annotation
-    return statement(f"{annotation} = ", Call("mapped_column", tuple(args)), 1)
+    return statement(f"{annotation} = ", Call("mapped_column", tuple(args)))
 
 
 def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
@@ -415,7 +418,7 @@ def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
     if not extra:
         return _assignment(name, annotation, default)
     args = ([kw("default", default)] if default else []) + extra
-    return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)), 1)
+    return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)))
 
 
 def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
@@ -423,7 +426,7 @@ def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
     extra = field_constraints(spec) + field_docs(spec)
     if not extra:
         return _assignment(name, f"{base} | None", "None")
-    return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)), 1)
+    return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)))
 
 
 def _assignment(name: str, annotation: str, default: str | None) -> str:

@@ -103,7 +103,7 @@ class Constraint:
 def _check(table: str, name: str, sql: str) -> Constraint:
     item = call("sa.CheckConstraint", py_str(sql), name=f'op.f("{name}")')
     added = call("op.create_check_constraint", f'op.f("{name}")', py_str(table), py_str(sql))
-    return Constraint(name, "check", item, statement("", added, 1))
+    return Constraint(name, "check", item, statement("", added))
 
 
 def _reference(table: str, column: str, target: str, on_delete: str) -> Constraint:
@@ -117,7 +117,7 @@ def _reference(table: str, column: str, target: str, on_delete: str) -> Constrai
         '["id"]',
         ondelete=py_str(on_delete),
     )
-    return Constraint(name, "foreignkey", _foreign_key(table, column, target, on_delete), statement("", added, 1))
+    return Constraint(name, "foreignkey", _foreign_key(table, column, target, on_delete), statement("", added))
 
 
 def unique_columns(field: FieldContext, entity: EntitySpec) -> tuple[str, ...]:
@@ -144,7 +144,7 @@ def _unique(table: str, columns: Sequence[str]) -> Constraint:
     listed = ", ".join(py_str(column) for column in columns)
     item = call("sa.UniqueConstraint", *(py_str(column) for column in columns), name=f'op.f("{name}")')
     added = call("op.create_unique_constraint", f'op.f("{name}")', py_str(table), f"[{listed}]")
-    return Constraint(name, "unique", item, statement("", added, 1))
+    return Constraint(name, "unique", item, statement("", added))
 
 
 def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, Constraint]:
@@ -179,7 +179,7 @@ def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySp
     items += [c.item for c in named if c.kind != "unique"]
     items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
     items += [c.item for c in named if c.kind == "unique"]
-    return statement("", Call("op.create_table", tuple(items)), 1)
+    return statement("", Call("op.create_table", tuple(items)))
 
 
 def _foreign_key(table: str, column: str, target: str, on_delete: str) -> Call:
@@ -212,12 +212,12 @@ def _create_index(name: str, table: str, columns: Sequence[str], *, live_unique:
         index = call(
             "op.create_index", f'op.f("{name}")', py_str(table), columns_list, unique="True", postgresql_where=where
         )
-        return statement("", index, 1)
-    return statement("", call("op.create_index", f'op.f("{name}")', py_str(table), columns_list, unique="False"), 1)
+        return statement("", index)
+    return statement("", call("op.create_index", f'op.f("{name}")', py_str(table), columns_list, unique="False"))
 
 
 def _drop_index(name: str, table: str) -> str:
-    return statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)), 1)
+    return statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)))
 
 
 def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, tuple[str, str]]:
@@ -252,7 +252,7 @@ def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[t
             ]
             index = f"ix_{link.table}_{link.target_column}"
             creates = (
-                statement("", Call("op.create_table", tuple(items)), 1),
+                statement("", Call("op.create_table", tuple(items))),
                 _create_index(index, link.table, [link.target_column]),
             )
             drops = (_drop_index(index, link.table), f"op.drop_table({py_str(link.table)})")

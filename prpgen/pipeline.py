@@ -17,6 +17,7 @@ from pathlib import Path
 from prpgen import __version__, naming
 from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
 from prpgen.errors import GenerationError, ProjectError, suggestion
+from prpgen.formatting import format_python, ruff_version
 from prpgen.manifest import (
     MANIFEST_FILE,
     OBJECTS_DIR,
@@ -319,6 +320,7 @@ def _render(
         "project": project,
         "migration": {"revision": USERS_REVISION},
         "prpgen_version": __version__,
+        "ruff_version": ruff_version(),
         "templates": templates,
     }
     files = renderer.project_files(context)
@@ -336,6 +338,9 @@ def _render(
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
     by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
+    # Formatted before the PRPs, which show the code; a kept migration stays byte for byte.
+    rendered = {path: text for path, text in files.items() if path not in migrations}
+    files.update(format_python(rendered, files["pyproject.toml"]))
     for feature_context in contexts:
         own = by_feature.get(feature_context.slug, [])
         shown = skeleton | added[feature_context.slug] | set(own)

@@ -15,7 +15,7 @@ from pathlib import Path
 from prpgen import naming
 from prpgen.context import API_PREFIX, RELATIONSHIPS_COMMENT, EntityContext
 from prpgen.errors import ProjectError
-from prpgen.pyfmt import fit, import_from
+from prpgen.pyfmt import import_from
 from prpgen.relations import Target
 
 ROUTER_FILE = "app/api/router.py"
@@ -122,7 +122,7 @@ def register_router(source: str, entity: EntityContext) -> str:
     """Import and include the entity's router, keeping the rest of the file as it is."""
     module = f"app.api.endpoints.{entity.endpoint_module}"
     alias = f"{entity.endpoint_module}_router"
-    import_line = fit(f"from {module} import router as {alias}", 0)
+    import_line = f"from {module} import router as {alias}"
     include_line = f"api_router.include_router({alias})"
     if import_line in source:
         return source
@@ -137,7 +137,7 @@ def register_router(source: str, entity: EntityContext) -> str:
 
 def register_model(source: str, entity: EntityContext) -> str:
     """Re-export the model from `app.models`, where Alembic's env imports every model."""
-    import_line = fit(f"from app.models.{entity.module} import {entity.class_name} as {entity.class_name}", 0)
+    import_line = f"from app.models.{entity.module} import {entity.class_name} as {entity.class_name}"
     if import_line in source:
         return source
     return _insert_import(source, import_line, "from app.models.")

@@ -1,4 +1,5 @@
-"""Jinja rendering: templates + context → file texts in memory (path → text). Touches no disk output."""
+"""Jinja rendering: templates + context → file texts in memory (path → text), formatted later, all
+at once (`formatting`). Touches no disk output."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prpgen.errors import GenerationError
-from prpgen.pyfmt import fit_source, isorted, md_cell, md_code, md_text, py_literal, py_str
+from prpgen.pyfmt import isorted, md_cell, md_code, md_text, py_literal, py_str
 
 if TYPE_CHECKING:
     import jinja2
@@ -91,7 +92,7 @@ class Renderer:
         if not output.endswith(".py"):
             return text
         _check_python(text, template, output)
-        return fit_source(text)
+        return text
 
     def project_files(self, context: dict[str, Any]) -> dict[str, str]:
         """Every file of a new project's skeleton, keyed by its path in the project."""

@@ -185,7 +185,7 @@ def _column_changes(table: str, o: _Table, n: _Table, entity: EntityContext, *, 
             if undo and not column.nullable and column.default is None:
                 # The values are gone with the column: it comes back nullable, rows kept.
                 column = Column(column.name, column.type, True)
-            out.append(statement("", call("op.add_column", py_str(table), column.call), 1))
+            out.append(statement("", call("op.add_column", py_str(table), column.call)))
     for name, column in n.columns.items():
         previous = o.columns.get(name)
         if previous is None or previous == column:
@@ -195,8 +195,8 @@ def _column_changes(table: str, o: _Table, n: _Table, entity: EntityContext, *, 
             quoted, column_sql = sql_identifier(table), sql_identifier(name)
             # Identifiers are validated spec names (quoted if reserved); the value is a quoted literal.
             sql = f"UPDATE {quoted} SET {column_sql} = {fill} WHERE {column_sql} IS NULL"  # noqa: S608
-            out.append(statement("", call("op.execute", py_str(sql)), 1))
-        out.append(statement("", _alter(table, previous, column), 1))
+            out.append(statement("", call("op.execute", py_str(sql))))
+        out.append(statement("", _alter(table, previous, column)))
     return out
 
 
@@ -229,7 +229,7 @@ def _fill(entity: EntityContext, column: Column) -> str | None:
 
 def _drop_constraint(table: str, constraint: Constraint) -> str:
     drop = call("op.drop_constraint", f'op.f("{constraint.name}")', py_str(table), type_=py_str(constraint.kind))
-    return statement("", drop, 1)
+    return statement("", drop)
 
 
 def _refuse_lossy(

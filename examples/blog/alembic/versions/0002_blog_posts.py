@@ -1,6 +1,6 @@
 """create categories, tags, posts, comments (blog-posts)
 
-Revision ID: 906342f1c9ce
+Revision ID: 7fad2e57b9fe
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "906342f1c9ce"
+revision: str = "7fad2e57b9fe"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -50,22 +50,13 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "name", name=op.f("uq_categories_user_id_name")),
     )
     op.create_index(
-        op.f("ix_categories_parent_id"),
-        "categories",
-        ["parent_id"],
-        unique=False,
+        op.f("ix_categories_parent_id"), "categories", ["parent_id"], unique=False
     )
     op.create_index(
-        op.f("ix_categories_created_at"),
-        "categories",
-        ["created_at"],
-        unique=False,
+        op.f("ix_categories_created_at"), "categories", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_categories_user_id_id"),
-        "categories",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_categories_user_id_id"), "categories", ["user_id", "id"], unique=False
     )
     op.create_table(
         "tags",
@@ -102,10 +93,7 @@ def upgrade() -> None:
         sa.Column("slug", sa.String(length=120), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column(
-            "status",
-            sa.String(length=9),
-            server_default="draft",
-            nullable=False,
+            "status", sa.String(length=9), server_default="draft", nullable=False
         ),
         sa.Column("rating", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -124,8 +112,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(title) >= 2",
-            name=op.f("ck_posts_title_min_length"),
+            "char_length(title) >= 2", name=op.f("ck_posts_title_min_length")
         ),
         sa.CheckConstraint(
             "status IN ('draft', 'published', 'archived')",
@@ -150,17 +137,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_posts_title"), "posts", ["title"], unique=False)
     op.create_index(
-        op.f("ix_posts_category_id"),
-        "posts",
-        ["category_id"],
-        unique=False,
+        op.f("ix_posts_category_id"), "posts", ["category_id"], unique=False
     )
     op.create_index(op.f("ix_posts_created_at"), "posts", ["created_at"], unique=False)
     op.create_index(
-        op.f("ix_posts_user_id_id"),
-        "posts",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_posts_user_id_id"), "posts", ["user_id", "id"], unique=False
     )
     op.create_table(
         "posts_tags",
@@ -181,10 +162,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("post_id", "tag_id", name=op.f("pk_posts_tags")),
     )
     op.create_index(
-        op.f("ix_posts_tags_tag_id"),
-        "posts_tags",
-        ["tag_id"],
-        unique=False,
+        op.f("ix_posts_tags_tag_id"), "posts_tags", ["tag_id"], unique=False
     )
     op.create_table(
         "comments",
@@ -205,12 +183,10 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(body) >= 1",
-            name=op.f("ck_comments_body_min_length"),
+            "char_length(body) >= 1", name=op.f("ck_comments_body_min_length")
         ),
         sa.CheckConstraint(
-            "char_length(body) <= 2000",
-            name=op.f("ck_comments_body_max_length"),
+            "char_length(body) <= 2000", name=op.f("ck_comments_body_max_length")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -228,16 +204,10 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_comments_post_id"), "comments", ["post_id"], unique=False)
     op.create_index(
-        op.f("ix_comments_created_at"),
-        "comments",
-        ["created_at"],
-        unique=False,
+        op.f("ix_comments_created_at"), "comments", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_comments_user_id_id"),
-        "comments",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_comments_user_id_id"), "comments", ["user_id", "id"], unique=False
     )
 
 

@@ -19,27 +19,20 @@ class Category(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     parent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("categories.id", ondelete="SET NULL"),
-        index=True,
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     parent: Mapped["Category | None"] = relationship(
-        back_populates="children",
-        remote_side="Category.id",
-        lazy="raise",
+        back_populates="children", remote_side="Category.id", lazy="raise"
     )
     children: Mapped[list["Category"]] = relationship(
-        back_populates="parent",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="parent", lazy="raise", passive_deletes=True
     )
     posts: Mapped[list["Post"]] = relationship(
-        back_populates="category",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="category", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -71,26 +71,20 @@ class Post(TimestampMixin, Base):
     rating: Mapped[int | None]
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     category_id: Mapped[int | None] = mapped_column(
-        ForeignKey("categories.id", ondelete="SET NULL"),
-        index=True,
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     category: Mapped["Category | None"] = relationship(
-        back_populates="posts",
-        lazy="raise",
+        back_populates="posts", lazy="raise"
     )
     tags: Mapped[list["Tag"]] = relationship(
-        secondary=posts_tags,
-        order_by="Tag.id",
-        lazy="raise",
+        secondary=posts_tags, order_by="Tag.id", lazy="raise"
     )
     comments: Mapped[list["Comment"]] = relationship(
-        back_populates="post",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="post", lazy="raise", passive_deletes=True
     )
 
     @property

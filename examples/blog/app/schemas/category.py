@@ -10,8 +10,7 @@ from app.schemas.types import ReferenceId, ReferenceIdFilter
 class CategoryCreate(InputModel):
     name: str = Field(max_length=80)
     parent_id: ReferenceId | None = Field(
-        default=None,
-        description="The enclosing category, if any",
+        default=None, description="The enclosing category, if any"
     )
 
 
@@ -21,8 +20,7 @@ class CategoryUpdate(UpdateModel):
     not_null = frozenset({"name"})
     name: str | None = Field(default=None, max_length=80)
     parent_id: ReferenceId | None = Field(
-        default=None,
-        description="The enclosing category, if any",
+        default=None, description="The enclosing category, if any"
     )
 
 

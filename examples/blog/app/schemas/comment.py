@@ -39,12 +39,7 @@ class CommentList(BaseModel):
 
 
 CommentSort = Literal[
-    "id",
-    "-id",
-    "created_at",
-    "-created_at",
-    "updated_at",
-    "-updated_at",
+    "id", "-id", "created_at", "-created_at", "updated_at", "-updated_at"
 ]
 
 

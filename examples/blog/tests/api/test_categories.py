@@ -528,7 +528,7 @@ async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
         *(
             committed_client.post(URL, json=body, headers=committed_headers)
             for _ in range(2)
-        ),
+        )
     )
     assert sorted(response.status_code for response in responses) == [201, 409]
 
@@ -571,7 +571,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=committed_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()

@@ -139,10 +139,7 @@ async def test_create_returns_the_new_post(
         pytest.param("published_at", MISSING, 201, id="published_at-omitted"),
         pytest.param("published_at", None, 201, id="published_at-null"),
         pytest.param(
-            "published_at",
-            "2024-01-01T12:00:00",
-            422,
-            id="published_at-invalid",
+            "published_at", "2024-01-01T12:00:00", 422, id="published_at-invalid"
         ),
         pytest.param("published_at", 0, 422, id="published_at-number"),
         pytest.param(
@@ -661,7 +658,7 @@ async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
         *(
             committed_client.post(URL, json=body, headers=committed_headers)
             for _ in range(2)
-        ),
+        )
     )
     assert sorted(response.status_code for response in responses) == [201, 409]
 
@@ -702,7 +699,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=committed_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()
@@ -723,7 +720,7 @@ async def test_concurrent_updates_of_the_same_tags_both_succeed(
         *(
             committed_client.patch(url, json=body, headers=committed_headers)
             for _ in range(2)
-        ),
+        )
     )
     assert [response.status_code for response in responses] == [200, 200], [
         response.text for response in responses

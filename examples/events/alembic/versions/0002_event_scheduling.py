@@ -1,6 +1,6 @@
 """create events (event-scheduling)
 
-Revision ID: d2abab2a4013
+Revision ID: 3bad6f0ea691
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "d2abab2a4013"
+revision: str = "3bad6f0ea691"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -54,23 +54,15 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint(
-            "user_id",
-            "reference",
-            name=op.f("uq_events_user_id_reference"),
+            "user_id", "reference", name=op.f("uq_events_user_id_reference")
         ),
     )
     op.create_index(op.f("ix_events_starts_on"), "events", ["starts_on"], unique=False)
     op.create_index(
-        op.f("ix_events_created_at"),
-        "events",
-        ["created_at"],
-        unique=False,
+        op.f("ix_events_created_at"), "events", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_events_user_id_id"),
-        "events",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_events_user_id_id"), "events", ["user_id", "id"], unique=False
     )
 
 

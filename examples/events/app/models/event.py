@@ -48,7 +48,7 @@ class Event(TimestampMixin, Base):
             create_constraint=True,
             length=10,
             values_callable=enum_values,
-        ),
+        )
     )
     reference: Mapped[UUID]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

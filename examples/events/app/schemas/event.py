@@ -52,7 +52,7 @@ class EventUpdate(UpdateModel):
             "capacity",
             "category",
             "reference",
-        },
+        }
     )
     name: str | None = Field(default=None, max_length=150)
     starts_on: CalendarDate | None = None

@@ -128,16 +128,10 @@ async def test_create_returns_the_new_event(
         pytest.param("ticket_price", None, 201, id="ticket_price-null"),
         pytest.param("ticket_price", "999999.99", 201, id="ticket_price-max-digits"),
         pytest.param(
-            "ticket_price",
-            "1000000.00",
-            422,
-            id="ticket_price-above-max-digits",
+            "ticket_price", "1000000.00", 422, id="ticket_price-above-max-digits"
         ),
         pytest.param(
-            "ticket_price",
-            "0.001",
-            422,
-            id="ticket_price-above-decimal-places",
+            "ticket_price", "0.001", 422, id="ticket_price-above-decimal-places"
         ),
         pytest.param("ticket_price", "abc", 422, id="ticket_price-not-a-number"),
         pytest.param("category", MISSING, 422, id="category-missing"),
@@ -595,7 +589,7 @@ async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
         *(
             committed_client.post(URL, json=body, headers=committed_headers)
             for _ in range(2)
-        ),
+        )
     )
     assert sorted(response.status_code for response in responses) == [201, 409]
 
@@ -636,7 +630,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=committed_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()

@@ -1,6 +1,6 @@
 """create shelves, books, reviews, loans (library-catalogue)
 
-Revision ID: b57f95e11aaf
+Revision ID: c92043a40395
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "b57f95e11aaf"
+revision: str = "c92043a40395"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -57,8 +57,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(title) >= 1",
-            name=op.f("ck_books_title_min_length"),
+            "char_length(title) >= 1", name=op.f("ck_books_title_min_length")
         ),
         sa.ForeignKeyConstraint(
             ["created_by_id"],
@@ -121,8 +120,7 @@ def upgrade() -> None:
         sa.CheckConstraint("rating >= 1", name=op.f("ck_reviews_rating_ge")),
         sa.CheckConstraint("rating <= 5", name=op.f("ck_reviews_rating_le")),
         sa.CheckConstraint(
-            "char_length(body) <= 2000",
-            name=op.f("ck_reviews_body_max_length"),
+            "char_length(body) <= 2000", name=op.f("ck_reviews_body_max_length")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -158,16 +156,10 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_reviews_book_id"), "reviews", ["book_id"], unique=False)
     op.create_index(
-        op.f("ix_reviews_created_at"),
-        "reviews",
-        ["created_at"],
-        unique=False,
+        op.f("ix_reviews_created_at"), "reviews", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_reviews_user_id_id"),
-        "reviews",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_reviews_user_id_id"), "reviews", ["user_id", "id"], unique=False
     )
     op.create_table(
         "loans",
@@ -204,10 +196,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_loans_book_id"), "loans", ["book_id"], unique=False)
     op.create_index(op.f("ix_loans_created_at"), "loans", ["created_at"], unique=False)
     op.create_index(
-        op.f("ix_loans_user_id_id"),
-        "loans",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_loans_user_id_id"), "loans", ["user_id", "id"], unique=False
     )
 
 

@@ -29,8 +29,7 @@ class Book(TimestampMixin, Base):
     isbn: Mapped[str] = mapped_column(String(17))
     published_on: Mapped[dt.date | None]
     shelf_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shelves.id", ondelete="SET NULL"),
-        index=True,
+        ForeignKey("shelves.id", ondelete="SET NULL"), index=True
     )
     # Who created and last changed the row: set from the signed-in user, never from a payload.
     created_by_id: Mapped[int | None] = mapped_column(
@@ -49,14 +48,10 @@ class Book(TimestampMixin, Base):
     # with selectinload, so async code cannot trigger hidden I/O.
     shelf: Mapped["Shelf | None"] = relationship(back_populates="books", lazy="raise")
     reviews: Mapped[list["Review"]] = relationship(
-        back_populates="book",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="book", lazy="raise", passive_deletes=True
     )
     loans: Mapped[list["Loan"]] = relationship(
-        back_populates="book",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="book", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

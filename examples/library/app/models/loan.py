@@ -16,8 +16,7 @@ class Loan(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     book_id: Mapped[int] = mapped_column(
-        ForeignKey("books.id", ondelete="RESTRICT"),
-        index=True,
+        ForeignKey("books.id", ondelete="RESTRICT"), index=True
     )
     due_on: Mapped[dt.date]
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -21,8 +21,7 @@ class Review(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     book_id: Mapped[int] = mapped_column(
-        ForeignKey("books.id", ondelete="CASCADE"),
-        index=True,
+        ForeignKey("books.id", ondelete="CASCADE"), index=True
     )
     rating: Mapped[int]
     body: Mapped[str] = mapped_column(Text)

@@ -31,9 +31,7 @@ class Shelf(Base):
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     books: Mapped[list["Book"]] = relationship(
-        back_populates="shelf",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="shelf", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -436,7 +436,7 @@ async def test_deleting_the_book_restrict(
     # The book is only marked deleted; loans fare as under a real delete.
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "Other rows still refer to this book; change or delete them first",
+        "detail": "Other rows still refer to this book; change or delete them first"
     }
     assert after.json() == created
 

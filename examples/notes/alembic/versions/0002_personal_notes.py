@@ -1,6 +1,6 @@
 """create notes (personal-notes)
 
-Revision ID: 0666a9d5598f
+Revision ID: cc13b7c6151f
 Revises: 5fccf41d6cc6
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0666a9d5598f"
+revision: str = "cc13b7c6151f"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -21,10 +21,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column(
-            "pinned",
-            sa.Boolean(),
-            server_default=sa.text("false"),
-            nullable=False,
+            "pinned", sa.Boolean(), server_default=sa.text("false"), nullable=False
         ),
         sa.Column("color", sa.String(length=7), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -41,8 +38,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(text) <= 2000",
-            name=op.f("ck_notes_text_max_length"),
+            "char_length(text) <= 2000", name=op.f("ck_notes_text_max_length")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -54,10 +50,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_notes_created_at"), "notes", ["created_at"], unique=False)
     op.create_index(
-        op.f("ix_notes_user_id_id"),
-        "notes",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_notes_user_id_id"), "notes", ["user_id", "id"], unique=False
     )
 
 

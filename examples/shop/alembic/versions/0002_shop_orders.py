@@ -1,6 +1,6 @@
 """create customers, tax_rates, products, orders, order_items (shop-orders)
 
-Revision ID: 07234da69959
+Revision ID: 976ad038076f
 Revises: 5fccf41d6cc6
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "07234da69959"
+revision: str = "976ad038076f"
 down_revision: str | None = "5fccf41d6cc6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -36,8 +36,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(name) >= 1",
-            name=op.f("ck_customers_name_min_length"),
+            "char_length(name) >= 1", name=op.f("ck_customers_name_min_length")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -47,22 +46,14 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customers")),
         sa.UniqueConstraint(
-            "user_id",
-            "email",
-            name=op.f("uq_customers_user_id_email"),
+            "user_id", "email", name=op.f("uq_customers_user_id_email")
         ),
     )
     op.create_index(
-        op.f("ix_customers_created_at"),
-        "customers",
-        ["created_at"],
-        unique=False,
+        op.f("ix_customers_created_at"), "customers", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_customers_user_id_id"),
-        "customers",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_customers_user_id_id"), "customers", ["user_id", "id"], unique=False
     )
     op.create_table(
         "tax_rates",
@@ -90,17 +81,13 @@ def upgrade() -> None:
         sa.CheckConstraint("rate >= 0", name=op.f("ck_tax_rates_rate_ge")),
         sa.CheckConstraint("rate <= 1", name=op.f("ck_tax_rates_rate_le")),
         sa.CheckConstraint(
-            "total_collected >= 0",
-            name=op.f("ck_tax_rates_total_collected_ge"),
+            "total_collected >= 0", name=op.f("ck_tax_rates_total_collected_ge")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tax_rates")),
         sa.UniqueConstraint("code", name=op.f("uq_tax_rates_code")),
     )
     op.create_index(
-        op.f("ix_tax_rates_created_at"),
-        "tax_rates",
-        ["created_at"],
-        unique=False,
+        op.f("ix_tax_rates_created_at"), "tax_rates", ["created_at"], unique=False
     )
     op.create_table(
         "products",
@@ -111,10 +98,7 @@ def upgrade() -> None:
         sa.Column("stock", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column("weight_kg", sa.Float(), nullable=True),
         sa.Column(
-            "is_active",
-            sa.Boolean(),
-            server_default=sa.text("true"),
-            nullable=False,
+            "is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False
         ),
         sa.Column("attributes", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("external_id", sa.Uuid(), nullable=True),
@@ -134,8 +118,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.CheckConstraint(
-            "char_length(name) >= 1",
-            name=op.f("ck_products_name_min_length"),
+            "char_length(name) >= 1", name=op.f("ck_products_name_min_length")
         ),
         sa.CheckConstraint("price >= 0", name=op.f("ck_products_price_ge")),
         sa.CheckConstraint("stock >= 0", name=op.f("ck_products_stock_ge")),
@@ -156,39 +139,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
         sa.UniqueConstraint("user_id", "sku", name=op.f("uq_products_user_id_sku")),
         sa.UniqueConstraint(
-            "user_id",
-            "external_id",
-            name=op.f("uq_products_user_id_external_id"),
+            "user_id", "external_id", name=op.f("uq_products_user_id_external_id")
         ),
     )
     op.create_index(op.f("ix_products_name"), "products", ["name"], unique=False)
     op.create_index(
-        op.f("ix_products_tax_rate_id"),
-        "products",
-        ["tax_rate_id"],
-        unique=False,
+        op.f("ix_products_tax_rate_id"), "products", ["tax_rate_id"], unique=False
     )
     op.create_index(
-        op.f("ix_products_created_at"),
-        "products",
-        ["created_at"],
-        unique=False,
+        op.f("ix_products_created_at"), "products", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_products_user_id_id"),
-        "products",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_products_user_id_id"), "products", ["user_id", "id"], unique=False
     )
     op.create_table(
         "orders",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column(
-            "status",
-            sa.String(length=9),
-            server_default="pending",
-            nullable=False,
+            "status", sa.String(length=9), server_default="pending", nullable=False
         ),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
@@ -210,8 +179,7 @@ def upgrade() -> None:
             name=op.f("ck_orders_order_status"),
         ),
         sa.CheckConstraint(
-            "char_length(note) <= 500",
-            name=op.f("ck_orders_note_max_length"),
+            "char_length(note) <= 500", name=op.f("ck_orders_note_max_length")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -228,22 +196,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
     )
     op.create_index(
-        op.f("ix_orders_customer_id"),
-        "orders",
-        ["customer_id"],
-        unique=False,
+        op.f("ix_orders_customer_id"), "orders", ["customer_id"], unique=False
     )
     op.create_index(
-        op.f("ix_orders_created_at"),
-        "orders",
-        ["created_at"],
-        unique=False,
+        op.f("ix_orders_created_at"), "orders", ["created_at"], unique=False
     )
     op.create_index(
-        op.f("ix_orders_user_id_id"),
-        "orders",
-        ["user_id", "id"],
-        unique=False,
+        op.f("ix_orders_user_id_id"), "orders", ["user_id", "id"], unique=False
     )
     op.create_table(
         "order_items",
@@ -267,12 +226,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("quantity >= 1", name=op.f("ck_order_items_quantity_ge")),
         sa.CheckConstraint(
-            "quantity <= 10000",
-            name=op.f("ck_order_items_quantity_le"),
+            "quantity <= 10000", name=op.f("ck_order_items_quantity_le")
         ),
         sa.CheckConstraint(
-            "unit_price >= 0",
-            name=op.f("ck_order_items_unit_price_ge"),
+            "unit_price >= 0", name=op.f("ck_order_items_unit_price_ge")
         ),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -295,22 +252,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_items")),
     )
     op.create_index(
-        op.f("ix_order_items_order_id"),
-        "order_items",
-        ["order_id"],
-        unique=False,
+        op.f("ix_order_items_order_id"), "order_items", ["order_id"], unique=False
     )
     op.create_index(
-        op.f("ix_order_items_product_id"),
-        "order_items",
-        ["product_id"],
-        unique=False,
+        op.f("ix_order_items_product_id"), "order_items", ["product_id"], unique=False
     )
     op.create_index(
-        op.f("ix_order_items_created_at"),
-        "order_items",
-        ["created_at"],
-        unique=False,
+        op.f("ix_order_items_created_at"), "order_items", ["created_at"], unique=False
     )
     op.create_index(
         op.f("ix_order_items_user_id_id"),

@@ -25,9 +25,7 @@ class Customer(TimestampMixin, Base):
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     orders: Mapped[list["Order"]] = relationship(
-        back_populates="customer",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="customer", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

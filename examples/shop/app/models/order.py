@@ -28,8 +28,7 @@ class Order(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customers.id", ondelete="RESTRICT"),
-        index=True,
+        ForeignKey("customers.id", ondelete="RESTRICT"), index=True
     )
     status: Mapped[OrderStatus] = mapped_column(
         Enum(
@@ -50,9 +49,7 @@ class Order(TimestampMixin, Base):
     # with selectinload, so async code cannot trigger hidden I/O.
     customer: Mapped["Customer"] = relationship(back_populates="orders", lazy="raise")
     order_items: Mapped[list["OrderItem"]] = relationship(
-        back_populates="order",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="order", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -22,12 +22,10 @@ class OrderItem(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(
-        ForeignKey("orders.id", ondelete="CASCADE"),
-        index=True,
+        ForeignKey("orders.id", ondelete="CASCADE"), index=True
     )
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="RESTRICT"),
-        index=True,
+        ForeignKey("products.id", ondelete="RESTRICT"), index=True
     )
     quantity: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(Numeric(10, 2))
@@ -37,8 +35,7 @@ class OrderItem(TimestampMixin, Base):
     # with selectinload, so async code cannot trigger hidden I/O.
     order: Mapped["Order"] = relationship(back_populates="order_items", lazy="raise")
     product: Mapped["Product"] = relationship(
-        back_populates="order_items",
-        lazy="raise",
+        back_populates="order_items", lazy="raise"
     )
 
     def __repr__(self) -> str:

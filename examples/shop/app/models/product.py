@@ -32,9 +32,7 @@ class Product(TimestampMixin, Base):
         Index("ix_products_user_id_id", "user_id", "id"),
         UniqueConstraint("user_id", "sku", name="uq_products_user_id_sku"),
         UniqueConstraint(
-            "user_id",
-            "external_id",
-            name="uq_products_user_id_external_id",
+            "user_id", "external_id", name="uq_products_user_id_external_id"
         ),
     )
 
@@ -49,21 +47,17 @@ class Product(TimestampMixin, Base):
     external_id: Mapped[UUID | None]
     product_url: Mapped[str | None] = mapped_column(String(2083))
     tax_rate_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tax_rates.id", ondelete="SET NULL"),
-        index=True,
+        ForeignKey("tax_rates.id", ondelete="SET NULL"), index=True
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     tax_rate: Mapped["TaxRate | None"] = relationship(
-        back_populates="products",
-        lazy="raise",
+        back_populates="products", lazy="raise"
     )
     order_items: Mapped[list["OrderItem"]] = relationship(
-        back_populates="product",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="product", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -23,16 +23,13 @@ class TaxRate(TimestampMixin, Base):
     code: Mapped[str] = mapped_column(String(16), unique=True)
     rate: Mapped[Decimal] = mapped_column(Numeric(5, 4))
     total_collected: Mapped[int] = mapped_column(
-        BigInteger,
-        server_default=sa.text("0"),
+        BigInteger, server_default=sa.text("0")
     )
 
     # Relationships never load on access (lazy="raise"): a query that needs one says so
     # with selectinload, so async code cannot trigger hidden I/O.
     products: Mapped[list["Product"]] = relationship(
-        back_populates="tax_rate",
-        lazy="raise",
-        passive_deletes=True,
+        back_populates="tax_rate", lazy="raise", passive_deletes=True
     )
 
     def __repr__(self) -> str:

@@ -20,8 +20,7 @@ class OrderUpdate(UpdateModel):
 
     not_null = frozenset({"customer_id", "status", "placed_at"})
     customer_id: ReferenceId | None = Field(
-        default=None,
-        description="Who placed the order",
+        default=None, description="Who placed the order"
     )
     status: OrderStatus | None = None
     placed_at: Timestamp | None = None

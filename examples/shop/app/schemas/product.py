@@ -32,16 +32,11 @@ class ProductCreate(InputModel):
     price: PriceDecimal
     stock: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber] = 0
     weight_kg: float | None = Field(
-        default=None,
-        ge=0,
-        le=1000,
-        allow_inf_nan=False,
-        strict=True,
+        default=None, ge=0, le=1000, allow_inf_nan=False, strict=True
     )
     is_active: bool = Field(default=True, strict=True)
     attributes: dict[str, Any] | None = Field(
-        default=None,
-        description="Free-form attributes such as colour or size",
+        default=None, description="Free-form attributes such as colour or size"
     )
     external_id: UUID | None = None
     product_url: HttpUrlStr | None = None
@@ -54,24 +49,16 @@ class ProductUpdate(UpdateModel):
     not_null = frozenset({"name", "sku", "price", "stock", "is_active"})
     name: str | None = Field(default=None, min_length=1, max_length=120)
     sku: str | None = Field(
-        default=None,
-        max_length=32,
-        pattern="^[A-Z0-9-]+$",
-        examples=["SKU-1001"],
+        default=None, max_length=32, pattern="^[A-Z0-9-]+$", examples=["SKU-1001"]
     )
     price: PriceDecimal | None = None
     stock: Annotated[int, Field(ge=0, le=2**31 - 1), JsonNumber] | None = None
     weight_kg: float | None = Field(
-        default=None,
-        ge=0,
-        le=1000,
-        allow_inf_nan=False,
-        strict=True,
+        default=None, ge=0, le=1000, allow_inf_nan=False, strict=True
     )
     is_active: bool | None = Field(default=None, strict=True)
     attributes: dict[str, Any] | None = Field(
-        default=None,
-        description="Free-form attributes such as colour or size",
+        default=None, description="Free-form attributes such as colour or size"
     )
     external_id: UUID | None = None
     product_url: HttpUrlStr | None = None

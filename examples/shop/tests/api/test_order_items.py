@@ -117,10 +117,7 @@ async def test_create_returns_the_new_order_item(
         pytest.param("unit_price", "-1.00", 422, id="unit_price-below-ge"),
         pytest.param("unit_price", "99999999.99", 201, id="unit_price-max-digits"),
         pytest.param(
-            "unit_price",
-            "100000000.00",
-            422,
-            id="unit_price-above-max-digits",
+            "unit_price", "100000000.00", 422, id="unit_price-above-max-digits"
         ),
         pytest.param("unit_price", "0.001", 422, id="unit_price-above-decimal-places"),
         pytest.param("unit_price", "abc", 422, id="unit_price-not-a-number"),
@@ -589,7 +586,7 @@ async def test_deleting_the_product_restrict(
     after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "Other rows still refer to this product; change or delete them first",
+        "detail": "Other rows still refer to this product; change or delete them first"
     }
     assert after.json() == created
 
@@ -632,7 +629,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=committed_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()

@@ -508,7 +508,7 @@ async def test_deleting_the_customer_restrict(
     after = await client.get(f"{URL}/{created['id']}", headers=auth_headers)
     assert response.status_code == 409
     assert response.json() == {
-        "detail": "Other rows still refer to this customer; change or delete them first",
+        "detail": "Other rows still refer to this customer; change or delete them first"
     }
     assert after.json() == created
 
@@ -549,7 +549,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=committed_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()

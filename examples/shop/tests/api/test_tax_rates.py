@@ -93,30 +93,18 @@ async def test_create_returns_the_new_tax_rate(
         pytest.param("total_collected", 0, 201, id="total_collected-ge"),
         pytest.param("total_collected", -1, 422, id="total_collected-below-ge"),
         pytest.param(
-            "total_collected",
-            9223372036854775807,
-            201,
-            id="total_collected-le",
+            "total_collected", 9223372036854775807, 201, id="total_collected-le"
         ),
         pytest.param(
-            "total_collected",
-            9223372036854775808,
-            422,
-            id="total_collected-above-le",
+            "total_collected", 9223372036854775808, 422, id="total_collected-above-le"
         ),
         pytest.param("total_collected", "abc", 422, id="total_collected-not-a-number"),
         pytest.param(
-            "total_collected",
-            "7",
-            422,
-            id="total_collected-numeral-in-a-string",
+            "total_collected", "7", 422, id="total_collected-numeral-in-a-string"
         ),
         pytest.param("total_collected", True, 422, id="total_collected-boolean"),
         pytest.param(
-            "total_collected",
-            0.0,
-            201,
-            id="total_collected-whole-number-as-float",
+            "total_collected", 0.0, 201, id="total_collected-whole-number-as-float"
         ),
     ],
 )
@@ -466,7 +454,7 @@ async def test_concurrent_creates_of_one_unique_value_are_201_and_409(
         *(
             committed_client.post(URL, json=body, headers=admin_headers)
             for _ in range(2)
-        ),
+        )
     )
     assert sorted(response.status_code for response in responses) == [201, 409]
 
@@ -505,7 +493,7 @@ async def test_an_update_stores_a_value_equal_to_the_one_it_loaded(
         patch = asyncio.create_task(
             committed_client.patch(
                 url, json={field: created[field]}, headers=admin_headers
-            ),
+            )
         )
         await until_blocked(writer, patch)
         await writer.commit()

@@ -1,0 +1,62 @@
+"""Generated Python formatted by ruff, the formatter the generated project itself checks with
+(`ruff format --check`, `ruff check` with isort's `I` rules), pinned to one version in both
+places so that they agree to the byte. Once per generation, for every file together: two ruff
+processes, whatever the number of files.
+
+ruff reads the project's own `pyproject.toml` (line length, first-party modules), so the files
+are formatted exactly as the project's CI would have them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from prpgen.errors import GenerationError
+
+CONFIG = "pyproject.toml"
+
+
+def ruff_version() -> str:
+    """The version installed with prpgen: the generated project pins its dev dependency to it."""
+    from importlib.metadata import version
+
+    return version("ruff")
+
+
+def ruff_binary() -> str:
+    """The ruff executable installed with prpgen (the `ruff` package ships it)."""
+    # The package's own lookup (scripts directory of this interpreter, user and venv installs);
+    # ruff ships no type information.
+    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+
+    return str(find_ruff_bin())
+
+
+def format_python(files: Mapping[str, str], config: str) -> dict[str, str]:
+    """Each `.py` file of `files` (path → source) import-sorted and formatted as ruff does under
+    `config` (the project's pyproject.toml); other files are returned as they are."""
+    sources = {path: text for path, text in files.items() if path.endswith(".py")}
+    if not sources:
+        return dict(files)
+    with tempfile.TemporaryDirectory(prefix="prpgen-format-") as directory:
+        root = Path(directory)
+        (root / CONFIG).write_text(config, encoding="utf-8")
+        for path, text in sources.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        ruff = ruff_binary()
+        # Imports first (the formatter does not sort them), then the layout, as ruff's docs advise.
+        _run([ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
+        _run([ruff, "format", "--quiet", "--no-cache", "."], root)
+        formatted = {path: (root / path).read_text(encoding="utf-8") for path in sources}
+    return {**files, **formatted}
+
+
+def _run(command: list[str], cwd: Path) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise GenerationError(f"ruff could not format the generated code: {result.stderr.strip() or result.stdout}")
