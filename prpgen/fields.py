@@ -361,7 +361,7 @@ def field_constraints(spec: FieldSpec) -> list[Arg]:
         args.append(kw("allow_inf_nan", "False"))
     if spec.type in {"float", "bool"}:
         # JSON's own types, as the document says: lax mode would take "7" for 7, 1 for true.
-        # (An integer's type says it: JsonInt, Int32, Int64.)
+        # (An integer's type says it: JsonNumber in Int32, Int64 or its Annotated bounds.)
         args.append(kw("strict", "True"))
     return args
 

@@ -142,7 +142,6 @@ SHARED_TYPES = frozenset(
         "Int32Filter",
         "Int64",
         "Int64Filter",
-        "JsonNumber",
         "LocalTime",
         "PlainDecimal",
         "Timestamp",

@@ -95,13 +95,13 @@ def plan(spec: Spec, document: dict[str, Any], reader: str, admin: str) -> list[
     seeds_plan: list[Seed] = []
     for entity in ordered(spec):
         snake = naming.snake(entity.name)
-        refs: dict[str, str | None] = {}
+        refs: dict[str, str] = {}
         many: dict[str, str] = {}
         values: dict[str, FieldSpec] = {}
         for name, field in entity.fields.items():
             key = naming.reference_column(name, field.type) if field.to else name
             if field.type == "ref":
-                refs[key] = None if field.to == entity.name else field.to
+                refs[key] = field.to or ""
             elif field.type == "ref_many":
                 many[key] = field.to or ""
             else:
@@ -110,6 +110,7 @@ def plan(spec: Spec, document: dict[str, Any], reader: str, admin: str) -> list[
         seeds_plan.append(
             Seed(
                 entity=entity.name,
+                snake=snake,
                 create=paths[f"create_{snake}"],
                 read=paths[f"get_{snake}"].replace(f"{{{snake}_id}}", "{id}"),
                 token=admin if entity.level("create") == "admin" else reader,

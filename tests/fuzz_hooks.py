@@ -29,16 +29,21 @@ ID_MAX = 2**31 - 1
 class Seed:
     """How to create one entity's seed: as whom, where, with which bodies to try in turn (a
     unique value may still be held by a soft-deleted earlier seed), and which keys refer to
-    other seeds (`refs`: one id, `many`: a list of one id; a reference to the entity itself,
-    a row's parent, gets none rather than a cycle)."""
+    which entity's seed (`refs`: one id, `many`: a list of one id). A seed has no parent (a
+    reference to its own entity), so it never has ancestors: any other row may take it as
+    its parent without a cycle."""
 
     entity: str
+    snake: str
     create: str
     read: str
     token: str
     bodies: list[dict[str, Any]]
-    refs: dict[str, str | None] = field(default_factory=dict)
+    refs: dict[str, str] = field(default_factory=dict)
     many: dict[str, str] = field(default_factory=dict)
+
+    def parents(self) -> list[str]:
+        return [key for key, target in self.refs.items() if target == self.entity]
 
 
 class Seeds:
@@ -58,7 +63,8 @@ class Seeds:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a loopback URL
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+            with error:
+                return error.code, error.read().decode()
 
     def _alive(self, seed: Seed) -> bool:
         row = self.ids.get(seed.entity)
@@ -73,7 +79,7 @@ class Seeds:
             for body in seed.bodies:
                 filled = {
                     **body,
-                    **{key: self.ids[target] for key, target in seed.refs.items() if target},
+                    **{key: self.ids[target] for key, target in seed.refs.items() if target != seed.entity},
                     **{key: [self.ids[target]] for key, target in seed.many.items()},
                 }
                 status, created = self._call("POST", seed.create, seed.token, filled)
@@ -84,13 +90,18 @@ class Seeds:
             else:
                 raise AssertionError(f"cannot create a {seed.entity} to refer to: {answers}")
 
-    def payload_ids(self) -> dict[str, Any]:
-        """Each payload key that refers to a row, with the id (or ids) of a live seed."""
-        ids: dict[str, Any] = {}
+    def payload_ids(self, operation: str, row: object) -> dict[str, Any]:
+        """The keys of the operation's body that refer to rows, with the ids of live seeds to
+        put in them; `row` is the id in the operation's path, if any."""
         for seed in self.plan:
-            ids.update({key: self.ids[target] if target else None for key, target in seed.refs.items()})
-            ids.update({key: [self.ids[target]] for key, target in seed.many.items()})
-        return ids
+            if operation in {f"create_{seed.snake}", f"update_{seed.snake}", f"replace_{seed.snake}"}:
+                ids: dict[str, Any] = {key: self.ids[target] for key, target in seed.refs.items()}
+                ids.update({key: [self.ids[target]] for key, target in seed.many.items()})
+                if str(row) == str(self.ids[seed.entity]):
+                    # The seed itself keeps no parent: then it could not be its own ancestor.
+                    ids.update(dict.fromkeys(seed.parents()))
+                return ids
+        return {}
 
 
 _seeds: list[Seeds] = []
@@ -117,7 +128,9 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:  # noq
     body = case.body
     if not isinstance(body, dict):
         return
-    for key, seeded in _current().payload_ids().items():
+    operation = case.operation.definition.raw.get("operationId", "")
+    row = next(iter(case.path_parameters.values()), None)
+    for key, seeded in _current().payload_ids(operation, row).items():
         value = body.get(key)
         if isinstance(seeded, list):
             if isinstance(value, list) and 1 <= len(value) <= 100 and all(map(_an_id, value)):

@@ -498,7 +498,9 @@ def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres
 
 # Every example, every run: about 7 s each.
 @pytest.mark.parametrize("spec", EXAMPLE_SPECS, ids=lambda p: p.stem)
-def test_a_generated_client_drives_every_endpoint(spec: Path, tmp_path: Path, postgres_url: str) -> None:
+def test_a_generated_client_drives_every_endpoint(
+    spec: Path, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A client written by openapi-python-client (with --fail-on-warning) from the example's
     OpenAPI document calls every operation, errors included: each answers the status expected,
     documented (the client raises on any other) and parsed into its documented model."""
@@ -508,13 +510,17 @@ def test_a_generated_client_drives_every_endpoint(spec: Path, tmp_path: Path, po
     with served(project, database_url, API_DOCS="true") as base:
         document = request(base, "GET", "/openapi.json")[1]
         (tmp_path / "openapi.json").write_bytes(document)
+        monkeypatch.syspath_prepend(str(tmp_path))
         package = client_drive.generate(tmp_path / "openapi.json", tmp_path, f"{naming.snake(spec.stem)}_client")
         driver = client_drive.Driver(package, base)
-        called = client_drive.drive(
-            driver,
-            load_spec(spec),
-            json.loads(document),
-            lambda email: fuzz.promote(project, database_url, email),
-        )
+        try:
+            called = client_drive.drive(
+                driver,
+                load_spec(spec),
+                json.loads(document),
+                lambda email: fuzz.promote(project, database_url, email),
+            )
+        finally:
+            driver.close()
     assert sorted(set(driver.operations) - set(called)) == []
     print(f"{spec.stem}: {len(called)} operations, {sum(map(len, called.values()))} (operation, status) pairs")

@@ -19,7 +19,7 @@ from app.main import reference_handler
 from app.models import User
 from app.models.base import NAMING_CONVENTION
 from app.schemas.common import InputModel
-from app.schemas.types import URL_MAX_LENGTH, HttpUrlStr, LocalTime, Timestamp
+from app.schemas.types import URL_MAX_LENGTH, HttpUrlStr, Int64, LocalTime, Timestamp
 from tests.conftest import bearer
 
 
@@ -67,9 +67,49 @@ def test_urls_are_checked_and_kept_as_sent() -> None:
     # As long as the column holds, though normalizing would write each ' as %27.
     longest = "https://example.com/?" + "'" * (URL_MAX_LENGTH - 21)
     assert adapter.validate_python(longest) == longest
-    for refused in (longest + "'", " https://example.com", "https://exa mple.com"):
-        with pytest.raises(ValidationError):
-            adapter.validate_python(refused)
+    with pytest.raises(ValidationError):
+        adapter.validate_python(longest + "'")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://Example.com",
+        "http://a.example/x?y=1&z=%20#top",
+        "https://example.com\\@evil.com",  # parsers disagree on its host
+        "https://exa mple.com",
+        " https://example.com",
+        "https://example.com/é",
+        'https://example.com/"<>',
+        "ftp://example.com",
+        "https:example.com",
+    ],
+)
+def test_a_url_is_taken_as_documented(text: str) -> None:
+    adapter = TypeAdapter(HttpUrlStr)
+    documented = re.search(adapter.json_schema()["pattern"], text, re.ASCII) is not None
+    try:
+        adapter.validate_python(text)
+    except ValidationError:
+        assert not documented, f"{text} matches the pattern but is refused"
+    else:
+        assert documented, f"{text} is taken but does not match the pattern"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("5", 5), ("5.0", 5), ("1e3", 1000), ("-9.223372036854775808e18", -(2**63))],
+)
+def test_an_integer_is_any_json_number_without_a_fraction(
+    text: str, number: int
+) -> None:
+    assert TypeAdapter(Int64).validate_json(text) == number
+
+
+@pytest.mark.parametrize("text", ['"5"', "true", "5.5", "9.3e18", "1e400"])
+def test_an_integer_is_no_string_boolean_fraction_or_overflow(text: str) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(Int64).validate_json(text)
 
 
 @pytest.mark.parametrize(
@@ -83,6 +123,8 @@ def test_urls_are_checked_and_kept_as_sent() -> None:
         "09:60",
         "9:30",
         "09:30Z",
+        "09:30:00.1234567",
+        "09:30:00,5",
     ],
 )
 def test_a_time_of_day_is_taken_as_documented(text: str) -> None:

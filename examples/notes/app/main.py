@@ -1,4 +1,5 @@
 import gc
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
@@ -67,7 +68,21 @@ def without_secrets(error: dict[str, Any]) -> dict[str, Any]:
     names = given.keys() if isinstance(given, dict) else ()
     if error["loc"][-1] in SECRET_FIELDS or SECRET_FIELDS.intersection(names):
         return {key: value for key, value in error.items() if key != "input"}
+    if "input" in error:
+        return {**error, "input": _writable(given)}
     return error
+
+
+def _writable(value: Any) -> Any:
+    # Python's json reads 1e400 as inf and takes NaN and Infinity, which JSON cannot write
+    # back: they are answered as the strings "inf", "nan".
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _writable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_writable(item) for item in value]
+    return value
 
 
 async def validation_handler(_: Request, exc: Exception) -> JSONResponse:

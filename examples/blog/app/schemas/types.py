@@ -26,13 +26,24 @@ URL_MAX_LENGTH = 2083
 _http_url = TypeAdapter(HttpUrl)
 
 
-_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+# An http(s) URI as RFC 3986 writes it (ASCII, no spaces, quotes or backslashes, one `@`
+# at most): URL parsers disagree on anything looser (`https://a.example\@b.example` has two
+# hosts, depending on whom you ask). The host is a name or IPv4 address; Pydantic checks it.
+_CHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://"
+    r"(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?"  # user:password@
+    r"[A-Za-z0-9\-._~]+"  # host
+    r"(?::(?:6553[0-5]|655[0-2]\d|65[0-4]\d\d|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4}))?"  # :port
+    rf"(?:/{_CHAR}*)*(?:\?(?:{_CHAR}|[/?])*)?(?:#(?:{_CHAR}|[/?])*)?$"
+)
 
 
 def _http_url_as_sent(value: str) -> str:
-    # Pydantic's URL parser would trim and escape these; a URI (`format: uri`) has none.
-    if _SPACE_OR_CONTROL.search(value):
-        raise ValueError("must not contain spaces or control characters")
+    if not re.fullmatch(URL_PATTERN, value):
+        raise ValueError(
+            "must be an http or https URL of ASCII characters, without spaces"
+        )
     _http_url.validate_python(value)
     return value
 
@@ -43,7 +54,14 @@ HttpUrlStr = Annotated[
     str,
     Field(min_length=1, max_length=URL_MAX_LENGTH),
     AfterValidator(_http_url_as_sent),
-    WithJsonSchema({"type": "string", "format": "uri", "maxLength": URL_MAX_LENGTH}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "uri",
+            "pattern": URL_PATTERN,
+            "maxLength": URL_MAX_LENGTH,
+        }
+    ),
 ]
 
 
@@ -99,6 +117,9 @@ def _a_json_number(value: object) -> object:
     # true, which Pydantic's lax mode would also read as 5 and 1.
     if isinstance(value, str | bool):
         raise ValueError("must be a JSON number, not a string or a boolean")
+    if isinstance(value, float) and value.is_integer():
+        # Exactly the number the float holds (Pydantic refuses -2.0**63 as too large).
+        return int(value)
     return value
 
 
@@ -170,19 +191,27 @@ def _without_offset(value: dt.time) -> dt.time:
     return value
 
 
-# A time of day without a zone, as a TIME column holds it (an offset would be dropped, so it
-# is refused). JSON Schema's "time" format requires an offset, so the OpenAPI document
-# describes it with a pattern instead.
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+
+def _time_of_day(value: object) -> object:
+    # Only the documented form: Pydantic would also take a comma, a seventh decimal (cut
+    # off) or an offset (which the column would drop).
+    if isinstance(value, str) and not re.fullmatch(TIME_PATTERN, value, re.ASCII):
+        raise ValueError(
+            "must be a time of day such as 09:30 or 09:30:00.5, without an offset"
+        )
+    return _not_a_number(value)
+
+
+# A time of day without a zone, as a TIME column holds it. JSON Schema's "time" format
+# requires an offset, so the OpenAPI document describes it with a pattern instead.
 LocalTime = Annotated[
     dt.time,
-    BeforeValidator(_not_a_number),
+    BeforeValidator(_time_of_day),
     AfterValidator(_without_offset),
     WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
-            "examples": ["09:30:00"],
-        }
+        {"type": "string", "pattern": TIME_PATTERN, "examples": ["09:30:00"]}
     ),
 ]
 
