@@ -61,6 +61,17 @@ def test_timestamps_are_normalized_to_utc_and_bounded() -> None:
         adapter.validate_python("0001-01-01T00:00:00+05:00")
 
 
+def assert_taken_as_documented(adapter: TypeAdapter[Any], text: str) -> None:
+    """The server takes the text exactly when the OpenAPI document's pattern matches it."""
+    documented = re.search(adapter.json_schema()["pattern"], text, re.ASCII) is not None
+    try:
+        adapter.validate_python(text)
+    except ValidationError:
+        assert not documented, f"{text} matches the pattern but is refused"
+    else:
+        assert documented, f"{text} is taken but does not match the pattern"
+
+
 def test_urls_are_checked_and_kept_as_sent() -> None:
     adapter = TypeAdapter(HttpUrlStr)
     assert adapter.validate_python("https://Example.com") == "https://Example.com"
@@ -86,14 +97,7 @@ def test_urls_are_checked_and_kept_as_sent() -> None:
     ],
 )
 def test_a_url_is_taken_as_documented(text: str) -> None:
-    adapter = TypeAdapter(HttpUrlStr)
-    documented = re.search(adapter.json_schema()["pattern"], text, re.ASCII) is not None
-    try:
-        adapter.validate_python(text)
-    except ValidationError:
-        assert not documented, f"{text} matches the pattern but is refused"
-    else:
-        assert documented, f"{text} is taken but does not match the pattern"
+    assert_taken_as_documented(TypeAdapter(HttpUrlStr), text)
 
 
 @pytest.mark.parametrize(
@@ -128,14 +132,7 @@ def test_an_integer_is_no_string_boolean_fraction_or_overflow(text: str) -> None
     ],
 )
 def test_a_time_of_day_is_taken_as_documented(text: str) -> None:
-    adapter = TypeAdapter(LocalTime)
-    documented = re.search(adapter.json_schema()["pattern"], text, re.ASCII) is not None
-    try:
-        adapter.validate_python(text)
-    except ValidationError:
-        assert not documented, f"{text} matches the pattern but is refused"
-    else:
-        assert documented, f"{text} is taken but does not match the pattern"
+    assert_taken_as_documented(TypeAdapter(LocalTime), text)
 
 
 async def test_admins_are_told_apart(db: AsyncSession, user: User, admin: User) -> None:
