@@ -21,7 +21,7 @@ from prpgen.fields import (
     field_context,
     value_source,
 )
-from prpgen.imports import Imports, model_imports, schema_imports
+from prpgen.imports import related_models
 from prpgen.migrations import (
     migration_drops,
     migration_indexes,
@@ -65,8 +65,7 @@ class EntityContext:
     label: str
     label_plural: str
     fields: tuple[FieldContext, ...]
-    model_imports: str
-    schema_imports: str
+    related_models: tuple[tuple[str, str], ...]
     table_args: str
     unique_constraints: tuple[tuple[str, str], ...]
     migration_table: str
@@ -487,36 +486,6 @@ class EntityContext:
         return any(inverse.restricts for inverse in self.inverses)
 
     @property
-    def router_deps_import(self) -> str:
-        names = {"Pagination", "PaginationDep", "RowId", "SessionDep", "not_found"}
-        operations = [*OPERATIONS, "list"]
-        for operation in operations:
-            names.add(self.user_param(operation).split(": ")[-1] if self.user_param(operation) else "")
-            if "owner_scope" in self.scope(operation):
-                names.add("owner_scope")
-        if self.soft_delete:
-            names.add("AdminUser")
-            # Only a list that others than admins may see refuses `include_deleted` to them.
-            if self.level("list") != "admin":
-                names.add("forbidden")
-        if self.checks_reader or any(self.nested_checks_reader(t) for t in self.nested_targets):
-            names.add("owner_scope")
-        return import_from("app.api.deps", sorted(names - {""}))
-
-    @property
-    def router_schema_imports(self) -> str:
-        """The router's two `app.schemas` imports, in isort's order (`category` < `common` < `post`)."""
-        routes = ["create", "list", "read", "update", "delete"]
-        routes += ["nested"] if self.nested else []
-        routes += ["restore"] if self.soft_delete else []
-        common = sorted({name for route in routes for name in self._response_names(route)})
-        own = [f"{self.class_name}{suffix}" for suffix in ("Create", "Filters", "List", "Response", "Update")]
-        imports = Imports()
-        imports.add("app.schemas.common", *common)
-        imports.add(f"app.schemas.{self.module}", *own)
-        return imports.render()
-
-    @property
     def required_without_default(self) -> bool:
         return any(f.spec.required and f.spec.default is None and f.spec.type != "ref_many" for f in self.fields)
 
@@ -625,8 +594,7 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
-        model_imports=model_imports(class_name, fields, entity, inverses),
-        schema_imports=schema_imports(module, fields, entity),
+        related_models=related_models(class_name, fields, inverses),
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args))) if table_args else "",
         unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
         migration_table=migration_table(table, fields, entity),

@@ -49,7 +49,11 @@ def format_python(files: Mapping[str, str], config: str) -> dict[str, str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
         ruff = ruff_binary()
-        # Imports first (the formatter does not sort them), then the layout, as ruff's docs advise.
+        # Templates import every name their module may use: F401 drops the unused ones. On its
+        # own, before isort, which would first wrap a long import with a trailing comma that
+        # then keeps what is left of it exploded.
+        _run([ruff, "check", "--select", "F401", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
+        # Imports sorted (the formatter does not), then the layout, as ruff's docs advise.
         _run([ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
         _run([ruff, "format", "--quiet", "--no-cache", "."], root)
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in sources}

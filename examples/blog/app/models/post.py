@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin, enum_values
 
+# Only for the type checker: the models refer to each other, and SQLAlchemy resolves the
+# quoted names through its registry at run time.
 if TYPE_CHECKING:
     from app.models.category import Category
     from app.models.comment import Comment

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, TimestampMixin
 
+# Only for the type checker: the models refer to each other, and SQLAlchemy resolves the
+# quoted names through its registry at run time.
 if TYPE_CHECKING:
     from app.models.loan import Loan
     from app.models.review import Review
