@@ -30,8 +30,6 @@ from prpgen.manifest import (
     stored_objects,
 )
 from prpgen.project import (
-    MODELS_FILE,
-    ROUTER_FILE,
     VERSIONS_DIR,
     ProjectContext,
     add_inverse,
@@ -40,8 +38,6 @@ from prpgen.project import (
     next_migration,
     project_context,
     read_project,
-    register_model,
-    register_router,
     revision_id,
 )
 from prpgen.relations import Target
@@ -323,8 +319,7 @@ def _render(
         "ruff_version": ruff_version(),
         "templates": templates,
     }
-    files = renderer.project_files(context)
-    skeleton = set(files)
+    files: dict[str, str] = {}
     contexts: list[FeatureContext] = []
     # What each feature adds: its PRP shows those files beside the skeleton, so it changes only
     # when its own feature does.
@@ -335,6 +330,11 @@ def _render(
         before = set(files)
         contexts.append(_add_feature(renderer, project, feature, files, reads))
         added[contexts[-1].slug] = set(files) - before
+    # The skeleton last: its router and model index list every entity of every feature.
+    entities = [entity for feature_context in contexts for entity in feature_context.entities]
+    skeleton_files = renderer.project_files({**context, "entities": entities})
+    skeleton = set(skeleton_files)
+    files = {**skeleton_files, **files}
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
     by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
@@ -351,7 +351,8 @@ def _render(
 def _add_feature(
     renderer: Renderer, project: ProjectContext, feature: Feature, files: dict[str, str], reads: Mapping[str, str]
 ) -> FeatureContext:
-    """Render one feature's entities into `files`, registering them with the router and the models."""
+    """Render one feature's entities into `files`, with the inverse relationships it adds to the
+    models of earlier features."""
     models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
     existing = {
         name: replace(target, read=reads.get(name, target.read)) for name, target in existing_entities(models).items()
@@ -363,13 +364,8 @@ def _add_feature(
             f"the project already has {', '.join(taken)} from another feature; "
             "choose other names, or remove it there first (`prpgen remove-entity`)"
         )
-    router, model_index = files[ROUTER_FILE], files[MODELS_FILE]
     for entity in context.entities:
         files.update(renderer.entity_files({"project": project, "feature": context, "entity": entity}))
-        router = register_router(router, entity)
-        model_index = register_model(model_index, entity)
-    files[ROUTER_FILE] = router
-    files[MODELS_FILE] = model_index
     if any(e.references for e in context.entities) and REFERENCES_FILE not in files:
         files[REFERENCES_FILE] = renderer.render(REFERENCES_TEMPLATE, REFERENCES_FILE, {"project": project})
     for target, inverse in context.external_inverses:

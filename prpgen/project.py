@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prpgen import naming
-from prpgen.context import API_PREFIX, RELATIONSHIPS_COMMENT, EntityContext
+from prpgen.context import API_PREFIX, RELATIONSHIPS_COMMENT
 from prpgen.errors import ProjectError
 from prpgen.pyfmt import import_from
 from prpgen.relations import Target
@@ -116,43 +116,6 @@ def next_migration(versions: Mapping[str, str]) -> MigrationSlot:
 def revision_id(*parts: str) -> str:
     """A revision id derived from the migration's content, so regeneration is byte-identical."""
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
-
-
-def register_router(source: str, entity: EntityContext) -> str:
-    """Import and include the entity's router, keeping the rest of the file as it is."""
-    module = f"app.api.endpoints.{entity.endpoint_module}"
-    alias = f"{entity.endpoint_module}_router"
-    import_line = f"from {module} import router as {alias}"
-    include_line = f"api_router.include_router({alias})"
-    if import_line in source:
-        return source
-    source = _insert_import(source, import_line, "from app.api.endpoints.")
-    lines = source.split("\n")
-    last = max((i for i, line in enumerate(lines) if line.startswith("api_router.include_router(")), default=None)
-    if last is None:
-        raise ProjectError(f"{ROUTER_FILE}: no `api_router.include_router(...)` line to add {alias} after")
-    lines.insert(last + 1, include_line)
-    return "\n".join(lines)
-
-
-def register_model(source: str, entity: EntityContext) -> str:
-    """Re-export the model from `app.models`, where Alembic's env imports every model."""
-    import_line = f"from app.models.{entity.module} import {entity.class_name} as {entity.class_name}"
-    if import_line in source:
-        return source
-    return _insert_import(source, import_line, "from app.models.")
-
-
-def _insert_import(source: str, line: str, prefix: str) -> str:
-    """Insert `line` among the consecutive `prefix` imports, in isort's (module name) order."""
-    lines = source.split("\n")
-    block = [i for i, text in enumerate(lines) if text.startswith(prefix)]
-    if not block:
-        raise ProjectError(f"no `{prefix}...` import to add `{line}` next to")
-    module = line.split()[1]
-    position = next((i for i in block if lines[i].split()[1] > module), block[-1] + 1)
-    lines.insert(position, line)
-    return "\n".join(lines)
 
 
 # Model modules of the skeleton, which references cannot point at.

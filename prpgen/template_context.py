@@ -17,6 +17,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         "migration": "{revision}: the users table migration's revision id",
         "prpgen_version": "str",
         "ruff_version": "str: the ruff that formats the generated code (the project's dev dependency)",
+        "entities": "list[EntityContext]: every entity of every feature, in order (router, model index)",
         "templates": "str | None: the project's own template directory, relative to it ([tool.prpgen])",
     },
     "entity/*.j2 and entity/extra/** (one file per entity)": {

@@ -2,59 +2,40 @@ from pathlib import Path
 
 import pytest
 
-from prpgen.context import build_feature
 from prpgen.errors import ProjectError
-from prpgen.project import next_migration, project_context, read_project, register_model, register_router
-from prpgen.spec import parse_spec
-
-ROUTER = """from fastapi import APIRouter
-
-from app.api.endpoints.auth import router as auth_router
-from app.api.endpoints.users import router as users_router
-
-api_router = APIRouter()
-api_router.include_router(auth_router)
-api_router.include_router(users_router)
-# a comment the user added
-"""
+from prpgen.project import next_migration, project_context, read_project
+from tests.conftest import run_cli
 
 
-def entity(name: str):  # type: ignore[no-untyped-def]
-    spec = parse_spec({"feature": "f", "description": "d", "entity": {"name": name, "fields": {"a": "str"}}}, "x")
-    return build_feature(spec, "x").entities[0]
-
-
-def test_routers_are_registered_in_import_order_without_touching_the_rest() -> None:
-    source = register_router(ROUTER, entity("Post"))
-    source = register_router(source, entity("OrderItem"))
-    assert source.splitlines()[2:6] == [
+def test_the_router_and_model_index_list_every_entity_in_order(tmp_path: Path) -> None:
+    """Rendered from the project's entities (no text patched in): imports in isort's order,
+    routers included in the spec's order after the skeleton's own."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "feature: f\ndescription: d\nentities:\n"
+        "  - {name: Post, fields: {a: str}}\n  - {name: OrderItem, fields: {a: str}}\n"
+    )
+    assert run_cli("generate", str(spec), "--out", str(tmp_path / "p")).returncode == 0
+    router = (tmp_path / "p/app/api/router.py").read_text().splitlines()
+    assert router[2:6] == [
         "from app.api.endpoints.auth import router as auth_router",
         "from app.api.endpoints.order_items import router as order_items_router",
         "from app.api.endpoints.posts import router as posts_router",
         "from app.api.endpoints.users import router as users_router",
     ]
-    assert source.endswith(
-        "api_router.include_router(posts_router)\napi_router.include_router(order_items_router)\n"
-        "# a comment the user added\n"
-    )
-    assert register_router(source, entity("Post")) == source
-
-
-def test_models_are_re_exported_in_order() -> None:
-    source = "from app.models.base import Base as Base\nfrom app.models.user import User as User\n"
-    source = register_model(source, entity("Tag"))
-    assert source.splitlines() == [
+    includes = [line for line in router if line.startswith("api_router.include_router(")]
+    assert includes[2:] == [
+        "api_router.include_router(posts_router)",
+        "api_router.include_router(order_items_router)",
+    ]
+    models = (tmp_path / "p/app/models/__init__.py").read_text().splitlines()
+    assert [line for line in models if line.startswith("from ")] == [
         "from app.models.base import Base as Base",
-        "from app.models.tag import Tag as Tag",
+        "from app.models.order_item import OrderItem as OrderItem",
+        "from app.models.post import Post as Post",
+        "from app.models.rate_limit import RateLimitWindow as RateLimitWindow",
         "from app.models.user import User as User",
     ]
-
-
-def test_a_router_file_without_registrations_is_an_error() -> None:
-    with pytest.raises(ProjectError, match=r"no `from app\.api\.endpoints\.\.\.\.` import"):
-        register_router("api_router = APIRouter()\n", entity("Post"))
-    with pytest.raises(ProjectError, match="include_router"):
-        register_router("from app.api.endpoints.auth import router as auth_router\n", entity("Post"))
 
 
 def migration(revision: str, down: str | None) -> str:
