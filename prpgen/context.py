@@ -30,7 +30,7 @@ from prpgen.migrations import (
     unique_name,
     uniques,
 )
-from prpgen.pyfmt import Call, Collection, call, import_from, py_str, statement
+from prpgen.pyfmt import Call, Collection, call, py_str, statement
 from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve
 from prpgen.spec import OPERATIONS, EntitySpec, FieldSpec, Spec
 
@@ -210,15 +210,6 @@ class EntityContext:
     def roles(self) -> tuple[str, ...]:
         return ("anonymous", "user", "owner", "admin") if self.owned else ("anonymous", "user", "admin")
 
-    @property
-    def service_sqlalchemy_import(self) -> str:
-        names = ["ColumnElement", "bindparam", "func", "select"]
-        names += ["exists"] if any(i.restricts for i in self.released_on_delete) else []
-        names += ["or_"] if self.search_fields else []
-        names += [] if self.soft_delete else ["delete"]
-        names += ["update"]
-        return import_from("sqlalchemy", names)
-
     def nested_checks_reader(self, target: Target) -> bool:
         """A nested list (`/posts/{post_id}/comments`) finds its parent row by the parent's read
         rule: only the caller's own where it is `owner` (a public list cannot tell whose)."""
@@ -258,16 +249,6 @@ class EntityContext:
         if not clauses:
             return "()"
         return "(" + ", ".join(clauses) + ("," if len(clauses) == 1 else "") + ")"
-
-    @property
-    def references_import(self) -> str:
-        names = ["Reference", *(["check_references"] if self.ref_fields else [])]
-        names += ["load_references"] if self.many_fields else []
-        reads = {f.reference.target.read for f in self.fields if f.reference}
-        names += ["owned_by"] if "owner" in reads else []
-        names += ["check_no_cycle"] if any(f.reference.self_reference for f in self.ref_fields if f.reference) else []
-        names += ["admins_only"] if "admin" in reads else []
-        return import_from("app.services.references", sorted(names))
 
     @property
     def load_options(self) -> str:
