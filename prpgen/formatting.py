@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from prpgen.errors import GenerationError
@@ -30,14 +30,19 @@ def ruff_binary() -> str:
     """The ruff executable installed with prpgen (the `ruff` package ships it)."""
     # The package's own lookup (scripts directory of this interpreter, user and venv installs);
     # ruff ships no type information.
-    from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
+    try:
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
 
-    return str(find_ruff_bin())
+        return str(find_ruff_bin())
+    except (ImportError, FileNotFoundError) as exc:
+        raise GenerationError(f"ruff, which formats the generated code, is missing ({exc}); reinstall prpgen") from None
 
 
-def format_python(files: Mapping[str, str], config: str) -> dict[str, str]:
+def format_python(files: Mapping[str, str], config: str, prune: Collection[str] = ()) -> dict[str, str]:
     """Each `.py` file of `files` (path → source) import-sorted and formatted as ruff does under
-    `config` (the project's pyproject.toml); other files are returned as they are."""
+    `config` (the project's pyproject.toml); other files are returned as they are. Unused imports
+    are dropped from the files in `prune` only: those of prpgen's templates, which import every
+    name their module may use. A team's own files keep theirs (an import for its side effect)."""
     sources = {path: text for path, text in files.items() if path.endswith(".py")}
     if not sources:
         return dict(files)
@@ -52,7 +57,9 @@ def format_python(files: Mapping[str, str], config: str) -> dict[str, str]:
         # Templates import every name their module may use: F401 drops the unused ones. On its
         # own, before isort, which would first wrap a long import with a trailing comma that
         # then keeps what is left of it exploded.
-        _run([ruff, "check", "--select", "F401", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
+        pruned = sorted(path for path in prune if path in sources)
+        if pruned:
+            _run([ruff, "check", "--select", "F401", "--fix", "--exit-zero", "--quiet", "--no-cache", *pruned], root)
         # Imports sorted (the formatter does not), then the layout, as ruff's docs advise.
         _run([ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
         _run([ruff, "format", "--quiet", "--no-cache", "."], root)
@@ -61,6 +68,9 @@ def format_python(files: Mapping[str, str], config: str) -> dict[str, str]:
 
 
 def _run(command: list[str], cwd: Path) -> None:
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise GenerationError(f"cannot run ruff, which formats the generated code ({exc}); reinstall prpgen") from None
     if result.returncode != 0:
         raise GenerationError(f"ruff could not format the generated code: {result.stderr.strip() or result.stdout}")

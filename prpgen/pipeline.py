@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prpgen import __version__, naming
-from prpgen.context import FeatureContext, build_feature, file_tree, inverse_line
+from prpgen.context import EntityContext, FeatureContext, build_feature, file_tree, inverse_line
 from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.formatting import format_python, ruff_version
 from prpgen.manifest import (
@@ -30,6 +30,8 @@ from prpgen.manifest import (
     stored_objects,
 )
 from prpgen.project import (
+    MODELS_FILE,
+    ROUTER_FILE,
     VERSIONS_DIR,
     ProjectContext,
     add_inverse,
@@ -44,6 +46,7 @@ from prpgen.relations import Target
 from prpgen.render import (
     CHANGE_TEMPLATE,
     MIGRATION_TEMPLATE,
+    PROJECT_DIR,
     PRP_TEMPLATE,
     REFERENCES_FILE,
     REFERENCES_TEMPLATE,
@@ -319,7 +322,10 @@ def _render(
         "ruff_version": ruff_version(),
         "templates": templates,
     }
-    files: dict[str, str] = {}
+    # The skeleton first, as the features see it (a team's own skeleton may add models); its
+    # router and model index are rendered again below, with every entity.
+    files = renderer.project_files({**context, "entities": []})
+    skeleton = set(files)
     contexts: list[FeatureContext] = []
     # What each feature adds: its PRP shows those files beside the skeleton, so it changes only
     # when its own feature does.
@@ -330,22 +336,39 @@ def _render(
         before = set(files)
         contexts.append(_add_feature(renderer, project, feature, files, reads))
         added[contexts[-1].slug] = set(files) - before
-    # The skeleton last: its router and model index list every entity of every feature.
     entities = [entity for feature_context in contexts for entity in feature_context.entities]
-    skeleton_files = renderer.project_files({**context, "entities": entities})
-    skeleton = set(skeleton_files)
-    files = {**skeleton_files, **files}
+    for path in ENTITY_LISTS:
+        files[path] = renderer.render(f"{PROJECT_DIR}/{path}.j2", path, {**context, "entities": entities})
+        _check_lists_every_entity(path, files[path], entities)
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
     by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
     # Formatted before the PRPs, which show the code; a kept migration stays byte for byte.
     rendered = {path: text for path, text in files.items() if path not in migrations}
-    files.update(format_python(rendered, files["pyproject.toml"]))
+    files.update(format_python(rendered, files["pyproject.toml"], renderer.prunable))
     for feature_context in contexts:
         own = by_feature.get(feature_context.slug, [])
         shown = skeleton | added[feature_context.slug] | set(own)
         _add_prp(renderer, project, feature_context, files, own, shown)
     return files, destroys
+
+
+# Skeleton files that list every entity (their templates loop over `entities`).
+ENTITY_LISTS = (ROUTER_FILE, MODELS_FILE)
+
+
+def _check_lists_every_entity(path: str, text: str, entities: Sequence[EntityContext]) -> None:
+    """A team's copy of one of these templates from before they listed `entities` (prpgen then
+    added the lines itself) would silently drop every entity from the project: refuse it."""
+    if path == ROUTER_FILE:
+        missing = [e.class_name for e in entities if f"{e.endpoint_module}_router)" not in text]
+    else:
+        missing = [e.class_name for e in entities if f"import {e.class_name} as {e.class_name}" not in text]
+    if missing:
+        raise GenerationError(
+            f"{PROJECT_DIR}/{path}.j2 renders {path} without {', '.join(missing)}: the template must "
+            "loop over `entities` (see `prpgen templates diff`)"
+        )
 
 
 def _add_feature(

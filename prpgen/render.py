@@ -57,6 +57,9 @@ class Renderer:
             raise GenerationError(f"the template directory {custom} does not exist")
         self.custom = custom
         self.roots = [custom, self.builtin] if custom is not None else [self.builtin]
+        # Outputs of prpgen's templates (or a team's copy of one), which import every name their
+        # module may use: `formatting` drops the unused ones from these files only.
+        self.prunable: set[str] = set()
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -92,6 +95,8 @@ class Renderer:
         if not output.endswith(".py"):
             return text
         _check_python(text, template, output)
+        if (self.builtin / template).is_file():
+            self.prunable.add(output)
         return text
 
     def project_files(self, context: dict[str, Any]) -> dict[str, str]:

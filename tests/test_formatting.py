@@ -32,3 +32,12 @@ def test_files_come_back_as_ruff_keeps_them(tmp_path: Path) -> None:
 
 def test_files_without_python_come_back_as_they_are() -> None:
     assert format_python({"README.md": "x"}, CONFIG) == {"README.md": "x"}
+
+
+def test_unused_imports_go_from_the_named_files_only() -> None:
+    """prpgen's templates import every name their module may use; a team's own files keep an
+    import they wrote (one for its side effect, say)."""
+    source = "import os\nimport json\n\nprint(json)\n"
+    formatted = format_python({"app/ours.py": source, "app/theirs.py": source}, CONFIG, prune={"app/ours.py"})
+    assert formatted["app/ours.py"] == "import json\n\nprint(json)\n"
+    assert formatted["app/theirs.py"] == "import json\nimport os\n\nprint(json)\n"

@@ -110,3 +110,25 @@ def test_names_that_once_broke_the_generated_code(tmp_path: Path) -> None:
         [sys.executable, "-m", "mypy", "app"], cwd=project, capture_output=True, text=True, check=False
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+def test_entities_named_like_what_a_model_imports(tmp_path: Path) -> None:
+    """A kanban `Column`, a restaurant `Table`: names a model module may also import (SQLAlchemy's
+    `Column` and `Table`, for link tables), which the entity's own class or a related one must
+    not collide with where the module does not use them."""
+    spec = {
+        "feature": "named-like-imports",
+        "description": "Entities named like SQLAlchemy's classes.",
+        "entities": [
+            {"name": "Table", "fields": {"seats": "int", "note": "text"}},
+            {"name": "Column", "fields": {"title": "str", "table": {"type": "ref", "to": "Table"}}},
+        ],
+    }
+    project = tmp_path / "named"
+    generate(parse_spec(spec, "named.yaml"), project, source="named.yaml")
+    result = ruff("check", ".", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "app"], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr

@@ -176,3 +176,33 @@ def test_the_documented_context_is_what_templates_receive(tmp_path: Path, monkey
     assert "| `module` | `str` | `'blog_post'` |" in reference
     assert "| `table` | `str` | `'blog_posts'` |" in reference
     assert run_cli("templates", "context").stdout.strip() == reference.strip()
+
+
+def test_a_router_template_that_does_not_list_the_entities_is_refused(tmp_path: Path) -> None:
+    """A copy from before the skeleton's router looped over `entities` (prpgen then added the
+    lines itself) would drop every entity's routes on regeneration: an error, nothing written."""
+    custom = tmp_path / "ours"
+    export(custom, "project/app/api/router.py.j2")
+    router = custom / "project/app/api/router.py.j2"
+    router.write_text(
+        "\n".join(line for line in router.read_text().splitlines() if "{%" not in line and "entity" not in line) + "\n"
+    )
+    result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
+    assert result.returncode != 0
+    assert "project/app/api/router.py.j2 renders app/api/router.py without Note" in result.stderr
+    assert "loop over `entities`" in result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_model_of_the_teams_skeleton_is_the_projects_too(tmp_path: Path) -> None:
+    """A model the team's own skeleton adds is in the project before any feature: an entity of
+    the same name is refused, not written over it."""
+    custom = tmp_path / "ours"
+    (custom / "project/app/models").mkdir(parents=True)
+    (custom / "project/app/models/note.py.j2").write_text(
+        "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom app.models.base import Base\n\n\n"
+        'class Note(Base):\n    __tablename__ = "team_notes"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n'
+    )
+    result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
+    assert result.returncode != 0
+    assert "already has Note" in result.stderr, result.stderr
