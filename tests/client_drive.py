@@ -11,6 +11,7 @@ which must stay empty.
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import subprocess
 import sys
@@ -50,6 +51,8 @@ def generate(document: Path, directory: Path, package: str) -> ModuleType:
         check=False,
         capture_output=True,
         text=True,
+        # It runs `ruff` on what it writes, found on PATH: the one installed beside it.
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
     )
     assert written.returncode == 0, written.stdout + written.stderr
     return importlib.import_module(package)
