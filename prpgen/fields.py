@@ -9,7 +9,7 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.migrations import EMAIL_LENGTH, URL_LENGTH, server_default
-from prpgen.pyfmt import INDENT, LINE_LENGTH, Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
+from prpgen.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Reference
 from prpgen.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
 from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, written
@@ -430,12 +430,8 @@ def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
 
 
 def _assignment(name: str, annotation: str, default: str | None) -> str:
-    """A class body's `name: annotation = default`; too long for a line, the annotation goes in
-    parentheses on a line of its own, as ruff formats it."""
-    line = f"{name}: {annotation}" + (f" = {default}" if default else "")
-    if len(INDENT + line) <= LINE_LENGTH or not default:
-        return line
-    return f"{name}: (\n{INDENT * 2}{annotation}\n{INDENT}) = {default}"
+    """A class body's `name: annotation = default`, on one line: ruff lays it out."""
+    return f"{name}: {annotation}" + (f" = {default}" if default else "")
 
 
 def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:

@@ -1,7 +1,7 @@
 """Generated Python formatted by ruff, the formatter the generated project itself checks with
 (`ruff format --check`, `ruff check` with isort's `I` rules), pinned to one version in both
-places so that they agree to the byte. Once per generation, for every file together: two ruff
-processes, whatever the number of files.
+places so that they agree to the byte. Once per generation, for every file together: three ruff
+processes (unused imports, import order, layout), whatever the number of files.
 
 ruff reads the project's own `pyproject.toml` (line length, first-party modules), so the files
 are formatted exactly as the project's CI would have them.

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-LINE_LENGTH = 88
-INDENT = "    "
-
 
 def py_str(text: str) -> str:
     """A string literal with the formatter's preferred quotes (double, unless that needs more escapes)."""
