@@ -94,7 +94,6 @@ class FieldContext:
     samples: tuple[Any, Any]
     cases: tuple[Case, ...]
     reference: Reference | None = None
-    relationship_line: str = ""
 
     @property
     def nullable(self) -> bool:
@@ -171,10 +170,10 @@ def _characters(count: int) -> str:
 
 
 def field_context(
-    module: str, name: str, spec: FieldSpec, reference: Reference | None, class_name: str, entity: EntitySpec
+    module: str, name: str, spec: FieldSpec, reference: Reference | None, entity: EntitySpec
 ) -> FieldContext:
     if reference is not None:
-        return _reference_field(name, spec, reference, class_name)
+        return _reference_field(name, spec, reference)
     enum = _enum(module, name, spec) if spec.type == "enum" else None
     try:
         samples = (sample(name, spec, 0), sample(name, spec, 1))
@@ -199,20 +198,12 @@ def _column_unique(spec: FieldSpec, entity: EntitySpec) -> bool:
     return bool(spec.unique) and not entity.soft_delete and not (entity.owned and spec.unique is True)
 
 
-def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_name: str) -> FieldContext:
-    target = reference.target.class_name
+def _reference_field(name: str, spec: FieldSpec, reference: Reference) -> FieldContext:
     column = reference.column
     docs = field_docs(spec)
     if reference.many:
         assert reference.association is not None
         model_line = ""
-        relationship = call(
-            "relationship",
-            secondary=reference.association.table,
-            order_by=py_str(f"{target}.id"),
-            lazy='"raise"',
-        )
-        annotation = f'list["{target}"]'
         limit = kw("max_length", str(MAX_REFERENCES))
         create_line = statement(
             f"{column}: list[ReferenceId] = ",
@@ -230,13 +221,6 @@ def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_nam
             f"{column}: Mapped[int{optional}] = ",
             call("mapped_column", foreign_key, index="True"),
         )
-        relationship = call(
-            "relationship",
-            back_populates=py_str(reference.inverse or ""),
-            remote_side=py_str(f"{class_name}.id") if reference.self_reference else None,
-            lazy='"raise"',
-        )
-        annotation = f'"{target}{optional}"'
         default = None if spec.required else "None"
         if docs:
             args = ([kw("default", default)] if default else []) + docs
@@ -261,7 +245,6 @@ def _reference_field(name: str, spec: FieldSpec, reference: Reference, class_nam
         samples=(None, None),
         cases=tuple(reference_cases(column, spec)),
         reference=reference,
-        relationship_line=statement(f"{name}: Mapped[{annotation}] = ", relationship),
     )
 
 

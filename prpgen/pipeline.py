@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prpgen import __version__, naming
-from prpgen.context import EntityContext, FeatureContext, build_feature, file_tree, inverse_line
+from prpgen.context import EntityContext, FeatureContext, build_feature, file_tree
 from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.formatting import format_python, ruff_version
 from prpgen.manifest import (
@@ -34,15 +34,13 @@ from prpgen.project import (
     ROUTER_FILE,
     VERSIONS_DIR,
     ProjectContext,
-    add_inverse,
     configured_templates,
-    existing_entities,
     next_migration,
     project_context,
     read_project,
     revision_id,
 )
-from prpgen.relations import Target
+from prpgen.project_model import build_project, project_targets
 from prpgen.render import (
     CHANGE_TEMPLATE,
     MIGRATION_TEMPLATE,
@@ -326,16 +324,14 @@ def _render(
     # router and model index are rendered again below, with every entity.
     files = renderer.project_files({**context, "entities": []})
     skeleton = set(files)
-    contexts: list[FeatureContext] = []
+    contexts = build_project(features)
     # What each feature adds: its PRP shows those files beside the skeleton, so it changes only
     # when its own feature does.
     added: dict[str, set[str]] = {}
-    # Who may read each entity, from its spec: a model read back cannot say.
-    reads = {naming.pascal(e.name): e.level("read") for f in features for e in f.spec.entities}
-    for feature in features:
+    for feature_context in contexts:
         before = set(files)
-        contexts.append(_add_feature(renderer, project, feature, files, reads))
-        added[contexts[-1].slug] = set(files) - before
+        _add_feature(renderer, project, feature_context, files, skeleton)
+        added[feature_context.slug] = set(files) - before
     entities = [entity for feature_context in contexts for entity in feature_context.entities]
     for path in ENTITY_LISTS:
         files[path] = renderer.render(f"{PROJECT_DIR}/{path}.j2", path, {**context, "entities": entities})
@@ -372,33 +368,21 @@ def _check_lists_every_entity(path: str, text: str, entities: Sequence[EntityCon
 
 
 def _add_feature(
-    renderer: Renderer, project: ProjectContext, feature: Feature, files: dict[str, str], reads: Mapping[str, str]
-) -> FeatureContext:
-    """Render one feature's entities into `files`, with the inverse relationships it adds to the
-    models of earlier features."""
-    models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
-    existing = {
-        name: replace(target, read=reads.get(name, target.read)) for name, target in existing_entities(models).items()
-    }
-    context = build_feature(feature.spec, feature.source, existing)
-    taken = [e.class_name for e in context.entities if e.class_name in existing]
-    if taken:
-        raise ProjectError(
-            f"the project already has {', '.join(taken)} from another feature; "
-            "choose other names, or remove it there first (`prpgen remove-entity`)"
-        )
-    for entity in context.entities:
-        files.update(renderer.entity_files({"project": project, "feature": context, "entity": entity}))
-    if any(e.references for e in context.entities) and REFERENCES_FILE not in files:
+    renderer: Renderer, project: ProjectContext, feature: FeatureContext, files: dict[str, str], skeleton: set[str]
+) -> None:
+    """Render one feature's entities into `files`; none may write over a file of the skeleton (a
+    team's own skeleton may add models)."""
+    for entity in feature.entities:
+        rendered = renderer.entity_files({"project": project, "feature": feature, "entity": entity})
+        clash = sorted(rendered.keys() & skeleton)
+        if clash:
+            raise ProjectError(
+                f"the project already has {entity.class_name}: its skeleton writes {', '.join(clash)}; "
+                "choose another name for the entity"
+            )
+        files.update(rendered)
+    if any(e.references for e in feature.entities) and REFERENCES_FILE not in files:
         files[REFERENCES_FILE] = renderer.render(REFERENCES_TEMPLATE, REFERENCES_FILE, {"project": project})
-    for target, inverse in context.external_inverses:
-        path = f"app/models/{target.module}.py"
-        files[path] = add_inverse(files[path], path, inverse_line(inverse), inverse.source_class, inverse.source_module)
-    return context
-
-
-def _is_model(path: str) -> bool:
-    return path.startswith("app/models/") and path.endswith(".py") and path.count("/") == 2
 
 
 def _migrations(
@@ -418,7 +402,7 @@ def _migrations(
     destroys: list[str] = []
     for slug, old_spec in manifest.migrated.items():
         if slug not in current:
-            old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", _targets(files))
+            old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", project_targets(contexts))
             removal = removed_migration(old)
             destroys += removal.destroys
             _add_migration(renderer, files, slug, "remove", removal)
@@ -427,7 +411,7 @@ def _migrations(
         if recorded is None:
             _add_create_migration(renderer, project, context, files)
         elif recorded != context.spec:
-            old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", _targets(files, context))
+            old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", project_targets(contexts, context))
             change = changed_migration(old, context, sources[context.slug])
             if change is not None:
                 destroys += change.destroys
@@ -439,14 +423,6 @@ def _migrations(
             if name[5:] in {f"{stem}.py", f"{stem}__update.py"}:
                 new.setdefault(slug, []).append(path)
     return new, tuple(destroys)
-
-
-def _targets(files: Mapping[str, str], without: FeatureContext | None = None) -> dict[str, Target]:
-    """The entities of the rendered project (other than `without`'s), for resolving an old spec."""
-    models = {path[len("app/models/") : -3]: text for path, text in files.items() if _is_model(path)}
-    targets = existing_entities(models)
-    own = {e.class_name for e in without.entities} if without else set()
-    return {name: target for name, target in targets.items() if name not in own}
 
 
 def _versions(files: Mapping[str, str]) -> dict[str, str]:

@@ -114,11 +114,6 @@ def statement(prefix: str, node: str | Call | Collection) -> str:
     return prefix + _flat(node)
 
 
-def import_from(module: str, names: Iterable[str]) -> str:
-    """`from module import a, B` (ruff sorts the names and wraps the line)."""
-    return f"from {module} import {', '.join(isorted(set(names)))}"
-
-
 def isorted(names: Iterable[str]) -> list[str]:
     """Imported names in isort's order: constants (`V4`, `MAX`), then classes, then the rest."""
     return sorted(names, key=_isort_key)

@@ -88,6 +88,9 @@ class Reference:
     inverse: str | None
     association: Association | None
     on_delete: str
+    # Another `ref` of the same entity points at the same table: each side of the relationship
+    # names its foreign key, or SQLAlchemy cannot tell the two join paths apart.
+    shares_target: bool = False
 
     @property
     def many(self) -> bool:
@@ -116,6 +119,7 @@ class Inverse:
     column: str = ""
     on_delete: str = ""
     source_soft_delete: bool = False
+    shares_target: bool = False
 
     @property
     def clears(self) -> bool:
@@ -203,6 +207,7 @@ def _reference(
     siblings = [
         raw for raw, f in entity.fields.items() if f.type == "ref" and naming.pascal(f.to or "") == target.class_name
     ]
+    shares_target = len(siblings) > 1
     if self_reference and name == "parent":
         inverse = "children"
     elif self_reference or len(siblings) > 1:
@@ -221,6 +226,7 @@ def _reference(
         inverse,
         None,
         _ON_DELETE_SQL[field.delete_rule],
+        shares_target,
     )
 
 

@@ -524,3 +524,44 @@ def test_a_generated_client_drives_every_endpoint(
             driver.close()
     assert sorted(set(driver.operations) - set(called)) == []
     print(f"{spec.stem}: {len(called)} operations, {sum(map(len, called.values()))} (operation, status) pairs")
+
+
+SHELVES = """\
+feature: shelving
+description: Shelves whose deleted rows stay, marked.
+entities:
+  - name: Shelf
+    soft_delete: true
+    fields:
+      label: {type: str, max_length: 40}
+"""
+
+LENDING = """\
+feature: lending
+description: Books on the shelves of another feature.
+entities:
+  - name: Book
+    fields:
+      title: {type: str, max_length: 200}
+      shelf: {type: ref, to: Shelf, on_delete: restrict}
+      spare: {type: ref, to: Shelf, required: false, on_delete: set_null}
+"""
+
+
+def test_references_into_an_earlier_feature_hold_on_soft_delete(tmp_path: Path, postgres_url: str) -> None:
+    """A later feature's RESTRICT and SET NULL references to an earlier feature's soft-deleted
+    entity fare as under a real DELETE: the earlier entity's service knows who refers to it (it
+    did not when the earlier model was patched with the relationship and nothing else)."""
+    project = tmp_path / "library"
+    first, second = tmp_path / "shelving.yaml", tmp_path / "lending.yaml"
+    first.write_text(SHELVES)
+    second.write_text(LENDING)
+    assert run_cli("generate", str(first), "--out", str(project)).returncode == 0
+    added = run_cli("new-entity", "--spec", str(second), "--project", str(project))
+    assert added.returncode == 0, added.stderr
+    database_url = create_database(postgres_url, "cross_feature")
+    check_gates(project, database_url)
+    output = check(
+        ["pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "tests/api/test_books.py"], project, database_url
+    )
+    assert re.search(r"\d+ passed", output) and "failed" not in output

@@ -2,7 +2,7 @@
 
 import pytest
 
-from prpgen.pyfmt import import_from, py_literal, py_str
+from prpgen.pyfmt import isorted, py_literal, py_str
 
 
 @pytest.mark.parametrize(
@@ -32,4 +32,4 @@ def test_literals_of_json_values() -> None:
 
 
 def test_imported_names_are_in_isorts_order() -> None:
-    assert import_from("m", ["b", "A", "CONST"]) == "from m import CONST, A, b"
+    assert isorted(["b", "A", "CONST"]) == ["CONST", "A", "b"]
