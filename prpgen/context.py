@@ -22,10 +22,11 @@ from prpgen.fields import (
     value_source,
 )
 from prpgen.migrations import (
+    index_columns,
     migration_drops,
     migration_indexes,
     migration_table,
-    unique_columns,
+    table_shape,
     unique_name,
     uniques,
 )
@@ -563,8 +564,11 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     _check_identifier_lengths(table, fields, entity)
     checks = [check for f in fields for check in f.checks]
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
-    if entity.owned:
-        table_args.append(call("Index", py_str(f"ix_{table}_user_id_id"), py_str("user_id"), py_str("id")))
+    # An index over several columns (an owner's rows in id order) is the table's; a single
+    # column's is its mapped_column's `index=True`.
+    for index_name, indexed in index_columns(table, fields, entity):
+        if len(indexed) > 1:
+            table_args.append(call("Index", py_str(index_name), *(py_str(column) for column in indexed)))
     for _, columns in uniques(fields, entity):
         name = py_str(unique_name(table, columns))
         listed = [py_str(column) for column in columns]
@@ -599,27 +603,7 @@ def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
 
 
 def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> None:
-    names = [f"pk_{table}", f"ix_{table}_created_at"]
-    if entity.owned:
-        names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
-    if entity.audit:
-        names += [f"fk_{table}_created_by_id_users", f"fk_{table}_updated_by_id_users"]
-        names += [f"fk_{table}_deleted_by_id_users"] if entity.soft_delete else []
-    for f in fields:
-        names += [f"ck_{table}_{check.name}" for check in f.checks]
-        if f.spec.unique:
-            names.append(unique_name(table, unique_columns(f, entity)))
-        if f.spec.index:
-            names.append(f"ix_{table}_{f.name}")
-        reference = f.reference
-        if reference is not None and reference.association is None:
-            names += [f"ix_{table}_{reference.column}", f"fk_{table}_{reference.column}_{reference.target.table}"]
-        elif reference is not None and reference.association is not None:
-            link = reference.association
-            names += [f"pk_{link.table}", f"ix_{link.table}_{link.target_column}"]
-            names += [f"fk_{link.table}_{link.source_column}_{table}"]
-            names += [f"fk_{link.table}_{link.target_column}_{reference.target.table}"]
-    for name in names:
+    for name in table_shape(table, fields, entity).identifiers:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise EntityProblem(
                 "",

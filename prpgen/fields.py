@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from prpgen import naming
-from prpgen.migrations import EMAIL_LENGTH, URL_LENGTH, server_default
+from prpgen.column_types import COLUMN_TYPES, column_type, server_default
 from prpgen.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.relations import Reference
 from prpgen.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
@@ -28,22 +28,7 @@ class EntityProblem(Exception):
         self.message = message
 
 
-MODEL_TYPE = {
-    "str": "str",
-    "text": "str",
-    "email": "str",
-    "url": "str",
-    "int": "int",
-    "bigint": "int",
-    "float": "float",
-    "decimal": "Decimal",
-    "bool": "bool",
-    "date": "dt.date",
-    "datetime": "dt.datetime",
-    "time": "dt.time",
-    "uuid": "UUID",
-    "json": "dict[str, Any]",
-}
+MODEL_TYPE = {name: column.python for name, column in COLUMN_TYPES.items()}
 INPUT_TYPE = {
     **MODEL_TYPE,
     "email": "Email",
@@ -265,24 +250,7 @@ def _annotation(base: str, spec: FieldSpec) -> str:
     return f"{base} | None" if not spec.required else base
 
 
-def column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
-    kind = spec.type
-    if kind == "str":
-        return f"String({spec.length_limit})"
-    if kind == "text":
-        return "Text"
-    if kind == "email":
-        return f"String({EMAIL_LENGTH})"
-    if kind == "url":
-        return f"String({URL_LENGTH})"
-    if kind == "bigint":
-        return "BigInteger"
-    if kind == "decimal":
-        return "Numeric({}, {})".format(*spec.digits)
-    if kind == "datetime":
-        return "DateTime(timezone=True)"
-    if kind == "json":
-        return "JSONB"
+def _model_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
     if enum is not None:
         return call(
             "Enum",
@@ -293,12 +261,12 @@ def column_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
             length=str(max(len(m.value) for m in enum.members)),
             values_callable="enum_values",
         )
-    return None
+    return column_type(spec).model
 
 
 def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None, *, column_unique: bool) -> str:
     args: list[str | Call | Collection | Arg] = []
-    sa_type = column_type(spec, enum)
+    sa_type = _model_type(spec, enum)
     if sa_type is not None:
         args.append(sa_type)
     if column_unique:

@@ -8,25 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prpgen import naming
+from prpgen.column_types import column_type, enum_column, server_default
 from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
-from prpgen.spec import EntitySpec, FieldSpec
+from prpgen.spec import EntitySpec
 
 if TYPE_CHECKING:
     from prpgen.fields import FieldContext
-
-EMAIL_LENGTH = 320
-URL_LENGTH = 2083
-
-
-def server_default(spec: FieldSpec) -> str | Call | None:
-    if spec.default is None:
-        return None
-    text = "sa.text"
-    if isinstance(spec.default, bool):
-        return call(text, py_str("true" if spec.default else "false"))
-    if spec.type in {"int", "bigint", "float", "decimal"}:
-        return call(text, py_str(str(spec.default)))
-    return py_str(spec.default)
 
 
 @dataclass(frozen=True)
@@ -48,28 +35,11 @@ def _field_column(f: FieldContext) -> Column:
     spec = f.spec
     if f.reference is not None:
         return Column(f.input_name, "sa.Integer()", f.nullable)
-    kind = spec.type
     if f.enum is not None:
-        column_type: str = f"sa.String(length={max(len(m.value) for m in f.enum.members)})"
-    elif kind == "json":
-        column_type = "postgresql.JSONB(astext_type=sa.Text())"
+        sql_type = enum_column(max(len(m.value) for m in f.enum.members))
     else:
-        column_type = {
-            "str": f"sa.String(length={spec.length_limit})",
-            "text": "sa.Text()",
-            "email": f"sa.String(length={EMAIL_LENGTH})",
-            "url": f"sa.String(length={URL_LENGTH})",
-            "int": "sa.Integer()",
-            "bigint": "sa.BigInteger()",
-            "float": "sa.Float()",
-            "decimal": "sa.Numeric(precision={}, scale={})".format(*spec.digits),
-            "bool": "sa.Boolean()",
-            "date": "sa.Date()",
-            "datetime": "sa.DateTime(timezone=True)",
-            "time": "sa.Time()",
-            "uuid": "sa.Uuid()",
-        }[kind]
-    return Column(f.name, column_type, f.nullable, server_default(spec))
+        sql_type = column_type(spec).migration
+    return Column(f.name, sql_type, f.nullable, server_default(spec))
 
 
 def columns(fields: Sequence[FieldContext], entity: EntitySpec) -> list[Column]:
@@ -107,17 +77,17 @@ def _check(table: str, name: str, sql: str) -> Constraint:
 
 
 def _reference(table: str, column: str, target: str, on_delete: str) -> Constraint:
-    name = f"fk_{table}_{column}_{target}"
+    key = _foreign_key(table, column, target, on_delete)
     added = call(
         "op.create_foreign_key",
-        f'op.f("{name}")',
+        f'op.f("{key.name}")',
         py_str(table),
         py_str(target),
         f"[{py_str(column)}]",
         '["id"]',
         ondelete=py_str(on_delete),
     )
-    return Constraint(name, "foreignkey", _foreign_key(table, column, target, on_delete), statement("", added))
+    return Constraint(key.name, "foreignkey", key.item, statement("", added))
 
 
 def unique_columns(field: FieldContext, entity: EntitySpec) -> tuple[str, ...]:
@@ -182,17 +152,26 @@ def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySp
     return statement("", Call("op.create_table", tuple(items)))
 
 
-def _foreign_key(table: str, column: str, target: str, on_delete: str) -> Call:
-    return call(
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    item: Call
+
+
+def _foreign_key(table: str, column: str, target: str, on_delete: str) -> ForeignKey:
+    name = f"fk_{table}_{column}_{target}"
+    item = call(
         "sa.ForeignKeyConstraint",
         f"[{py_str(column)}]",
         f'["{target}.id"]',
-        name=f'op.f("fk_{table}_{column}_{target}")',
+        name=f'op.f("{name}")',
         ondelete=py_str(on_delete),
     )
+    return ForeignKey(name, item)
 
 
-def _indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[str, list[str]]]:
+def index_columns(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[str, list[str]]]:
+    """The table's plain (not unique) indexes: name → columns."""
     indexes = [(f"ix_{table}_{f.name}", [f.name]) for f in fields if f.spec.index and f.reference is None]
     for f in fields:
         if f.reference is not None and not f.reference.many:
@@ -224,30 +203,36 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
     """The table's indexes: name → (create statement, drop statement)."""
     found = {
         name: (_create_index(name, table, cols), _drop_index(name, table))
-        for name, cols in _indexes(table, fields, entity)
+        for name, cols in index_columns(table, fields, entity)
     }
     for name, unique in _live_unique(table, fields, entity):
         found[name] = (_create_index(name, table, unique, live_unique=True), _drop_index(name, table))
     return found
 
 
-def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The link table of each `ref_many`: name → (create statements, drop statements)."""
-    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+def link_tables(
+    table: str, fields: Sequence[FieldContext]
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
+    """The link table of each `ref_many`: name → (create statements, drop statements, the names
+    of its primary key, foreign keys and index)."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
     for f in fields:
         if f.reference is not None and f.reference.association is not None:
             link = f.reference.association
+            source_key = _foreign_key(link.table, link.source_column, table, "CASCADE")
+            target_key = _foreign_key(link.table, link.target_column, f.reference.target.table, "CASCADE")
+            primary_key = f"pk_{link.table}"
             items: list[str | Call | Collection | Arg] = [
                 py_str(link.table),
                 call("sa.Column", py_str(link.source_column), "sa.Integer()", nullable="False"),
                 call("sa.Column", py_str(link.target_column), "sa.Integer()", nullable="False"),
-                _foreign_key(link.table, link.source_column, table, "CASCADE"),
-                _foreign_key(link.table, link.target_column, f.reference.target.table, "CASCADE"),
+                source_key.item,
+                target_key.item,
                 call(
                     "sa.PrimaryKeyConstraint",
                     py_str(link.source_column),
                     py_str(link.target_column),
-                    name=f'op.f("pk_{link.table}")',
+                    name=f'op.f("{primary_key}")',
                 ),
             ]
             index = f"ix_{link.table}_{link.target_column}"
@@ -256,14 +241,14 @@ def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[t
                 _create_index(index, link.table, [link.target_column]),
             )
             drops = (_drop_index(index, link.table), f"op.drop_table({py_str(link.table)})")
-            found[link.table] = (creates, drops)
+            found[link.table] = (creates, drops, (primary_key, source_key.name, target_key.name, index))
     return found
 
 
 def migration_indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
     """The table's indexes, then the link tables of its `ref_many` fields."""
     statements = [create for create, _ in indexes(table, fields, entity).values()]
-    for creates, _ in link_tables(table, fields).values():
+    for creates, _, _ in link_tables(table, fields).values():
         statements += creates
     return tuple(statements)
 
@@ -277,7 +262,7 @@ def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec)
 
 def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
     drops: list[str] = []
-    for _, link_drops in reversed(link_tables(table, fields).values()):
+    for _, link_drops, _ in reversed(link_tables(table, fields).values()):
         drops += link_drops
     drops += [drop for _, drop in reversed(indexes(table, fields, entity).values())]
     return (*drops, f"op.drop_table({py_str(table)})")
@@ -285,3 +270,28 @@ def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySp
 
 def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class TableShape:
+    """One entity's table as its migrations create it and the spec diff compares it."""
+
+    name: str
+    columns: dict[str, Column]
+    constraints: dict[str, Constraint]
+    # name → (create statement, drop statement)
+    indexes: dict[str, tuple[str, str]]
+    # link table name → (create statements, drop statements, names)
+    links: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
+    # Every name the table and its link tables give PostgreSQL objects.
+    identifiers: tuple[str, ...]
+
+
+def table_shape(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> TableShape:
+    named = constraints(table, fields, entity)
+    found = indexes(table, fields, entity)
+    links = link_tables(table, fields)
+    identifiers = [table, f"pk_{table}", *named, *found]
+    for name, (_, _, names) in links.items():
+        identifiers += [name, *names]
+    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers))

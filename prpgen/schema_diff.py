@@ -1,7 +1,7 @@
 """Difference migrations: the Alembic operations that take a feature's tables from the spec its
 existing migrations were generated from to its spec now.
 
-The diff is of the two specs' table shapes (`migrations.columns/constraints/indexes/link_tables`,
+The diff is of the two specs' table shapes (`migrations.table_shape`,
 the same functions that write `op.create_table`), not of a live database: it needs no server,
 is deterministic, and `alembic check` in the generated project confirms it agrees with the models.
 Every upgrade has its exact inverse as downgrade. Changes existing rows could not survive are
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from prpgen.context import EntityContext, FeatureContext
 from prpgen.errors import Problem, SpecError
-from prpgen.migrations import Column, Constraint, columns, constraints, indexes, link_tables, sql_str
+from prpgen.migrations import Column, Constraint, TableShape, sql_str, table_shape
 from prpgen.naming import sql_identifier
 from prpgen.pyfmt import Call, Collection, call, py_str, statement
 
@@ -32,24 +32,8 @@ class SchemaChange:
     destroys: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Table:
-    name: str
-    columns: dict[str, Column]
-    constraints: dict[str, Constraint]
-    indexes: dict[str, tuple[str, str]]
-    links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
-
-
-def _table(entity: EntityContext) -> _Table:
-    fields, spec = entity.fields, entity.spec
-    return _Table(
-        entity.table,
-        {c.name: c for c in columns(fields, spec)},
-        constraints(entity.table, fields, spec),
-        indexes(entity.table, fields, spec),
-        link_tables(entity.table, fields),
-    )
+def _table(entity: EntityContext) -> TableShape:
+    return table_shape(entity.table, entity.fields, entity.spec)
 
 
 def removed_migration(old: FeatureContext) -> SchemaChange:
@@ -139,7 +123,7 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
     )
 
 
-def _destroyed(o: _Table, n: _Table) -> list[str]:
+def _destroyed(o: TableShape, n: TableShape) -> list[str]:
     """What going from `o` to `n` destroys: dropped columns and link tables, narrowed columns."""
     found = [f"column {o.name}.{name}" for name in o.columns if name not in n.columns]
     found += [f"link table {name} (every link)" for name in _gone(o.links, n.links)]
@@ -174,7 +158,9 @@ def _gone(first: Mapping[str, object], second: Mapping[str, object]) -> list[str
     return [name for name, value in first.items() if second.get(name) != value]
 
 
-def _column_changes(table: str, o: _Table, n: _Table, entity: EntityContext, *, undo: bool = False) -> list[str]:
+def _column_changes(
+    table: str, o: TableShape, n: TableShape, entity: EntityContext, *, undo: bool = False
+) -> list[str]:
     """Drop the columns `n` lacks, add the ones it gains, alter the ones that differ."""
     out = []
     for name in o.columns:
@@ -233,7 +219,7 @@ def _drop_constraint(table: str, constraint: Constraint) -> str:
 
 
 def _refuse_lossy(
-    new: FeatureContext, source: str, old_tables: Mapping[str, _Table], new_tables: Mapping[str, _Table]
+    new: FeatureContext, source: str, old_tables: Mapping[str, TableShape], new_tables: Mapping[str, TableShape]
 ) -> None:
     """Rows already in a table must fit the new shape: a new or newly required column needs a default."""
     problems = []

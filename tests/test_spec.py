@@ -314,3 +314,15 @@ def test_access_defaults_keep_the_ownership_rules() -> None:
         "admin",
         "admin",
     ]
+
+
+def test_every_generated_sql_name_fits_postgresqls_63_bytes() -> None:
+    """PostgreSQL cuts longer names silently, so the migration's names would not be the models'.
+    The names come from the table's shape: an enum's check constraint was not counted."""
+    status = {"status_as_the_team_tracks_it": {"type": "enum", "values": ["open", "done"]}}
+    found = _feature([{"name": "TaskAssignmentRecord", "fields": status}])
+    name = "ck_task_assignment_records_task_assignment_record_status_as_the_team_tracks_it"
+    assert found == [
+        f"entities[0] (TaskAssignmentRecord): the generated SQL name '{name}' is longer than "
+        "PostgreSQL's 63 bytes; shorten the entity or field name"
+    ]
