@@ -79,7 +79,7 @@ def database(url: str | None) -> Iterator[str]:
     if url:
         yield url
         return
-    from prpgen.pgcluster import ThrowawayCluster
+    from prpgen.verify.pgcluster import ThrowawayCluster
 
     with ThrowawayCluster() as cluster:
         yield cluster.create_database("bench")
@@ -255,8 +255,8 @@ def login_figures(server: Server, token: str, duration: int) -> dict[str, float]
 
 
 def statement_counts() -> dict[str, int]:
-    from prpgen.context import build_feature
-    from prpgen.spec import load_spec
+    from prpgen.generate.context import build_feature
+    from prpgen.spec.feature import load_spec
 
     entity = build_feature(load_spec(SPEC), str(SPEC)).entities[0]
     counts = entity.statements

@@ -5,8 +5,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from prpgen.errors import GenerationError, ProjectError, PrpgenError, SpecError
-from prpgen.pipeline import Outcome, add_entities, generate, init_project
-from prpgen.spec import Spec, inline_spec, load_spec, parse_spec
+from prpgen.regenerate.pipeline import Outcome, add_entities, generate, init_project
+from prpgen.spec.feature import Spec, inline_spec, load_spec, parse_spec
 
 __all__ = [
     "GenerationError",

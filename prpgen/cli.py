@@ -4,25 +4,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from prpgen import __version__
+from prpgen.errors import PrpgenError, UsageError
 
 if TYPE_CHECKING:
-    from prpgen.pipeline import Outcome
+    from prpgen.regenerate.pipeline import Outcome
+
+
+class _Commands(TyperGroup):
+    """The one place an error becomes output: prpgen's errors (`errors.py`, from the library or
+    from a command's own checks) print their message on stderr and exit with their code."""
+
+    # `ctx` is the Context of typer's own copy of click, which typer does not export.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PrpgenError as exc:
+            _error(exc.message)
+            raise typer.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
+    cls=_Commands,
     help="Generate async FastAPI + SQLAlchemy backends and their PRPs from feature specs.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-
-T = TypeVar("T")
 
 DryRun = Annotated[
     bool,
@@ -67,17 +81,6 @@ Templates = Annotated[
 def _examples(*commands: str) -> str:
     """A command's help epilog: one example per line (Rich joins lines of one paragraph)."""
     return "Examples:\n\n" + "\n\n".join(commands)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Call the library; turn its errors into a message on stderr and the error's exit code."""
-    from prpgen.errors import PrpgenError
-
-    try:
-        return action()
-    except PrpgenError as exc:
-        _error(exc.message)
-        raise typer.Exit(exc.exit_code) from None
 
 
 def _stderr(label: str, message: str) -> None:
@@ -144,12 +147,12 @@ def _carry_out(
 ) -> Outcome:
     """Plan, then check, preview or write it, and report what happened. A plan whose migrations
     destroy data is refused (exit 2, nothing written) unless `allow_destructive`."""
-    from prpgen import report
-    from prpgen.pipeline import write
+    from prpgen.regenerate import report
+    from prpgen.regenerate.pipeline import write
 
     if force and skip:
         _fail("--force and --skip-conflicts exclude each other")
-    outcome = _run(plan)
+    outcome = plan()
     if check:
         drift = outcome.drift
         typer.echo(report.drift(outcome), nl=False)
@@ -169,7 +172,7 @@ def _carry_out(
         if outcome.count("conflict") and not (force or skip):
             raise typer.Exit(2)
         return outcome
-    written = _run(lambda: write(outcome, "force" if force else "skip" if skip else "stop"))
+    written = write(outcome, "force" if force else "skip" if skip else "stop")
     if not quiet:
         _out(report.summary(written, verb, verbose=verbose))
     return written
@@ -185,7 +188,7 @@ def init(
     verbose: Verbose = False,
 ) -> None:
     """Create a new backend project: users, JWT auth, Alembic and a test suite."""
-    from prpgen.pipeline import plan_init
+    from prpgen.regenerate.pipeline import plan_init
 
     _carry_out(
         lambda: plan_init(directory, name=name, templates=templates),
@@ -239,10 +242,10 @@ def new_entity(
 ) -> None:
     """Add entities (model, schemas, service, router, migration, tests, PRP) to a project, or
     regenerate them from their changed spec."""
-    from prpgen.manifest import entity_names
-    from prpgen.pipeline import plan_new_entities
-    from prpgen.project import find_root
-    from prpgen.spec import inline_spec, load_spec
+    from prpgen.regenerate.manifest import entity_names
+    from prpgen.regenerate.pipeline import plan_new_entities
+    from prpgen.regenerate.project import find_root
+    from prpgen.spec.feature import inline_spec, load_spec
 
     if (spec is None) == (name is None):
         _fail("give either --spec FILE or an entity NAME with --field options")
@@ -254,12 +257,10 @@ def new_entity(
         _fail(f"describe {name}'s fields with --field name:type (repeatable)")
     source = str(spec) if spec is not None else "command line"
     root = find_root(project)
-    loaded = _run(
-        lambda: (
-            load_spec(spec, project_entities=entity_names(root))
-            if spec is not None
-            else inline_spec(name or "", field or [], priority=priority or "medium", feature=feature)
-        )
+    loaded = (
+        load_spec(spec, project_entities=entity_names(root))
+        if spec is not None
+        else inline_spec(name or "", field or [], priority=priority or "medium", feature=feature)
     )
     _carry_out(
         lambda: plan_new_entities(loaded, root, source=source, templates=templates),
@@ -297,11 +298,11 @@ def generate(
 ) -> None:
     """Create a project with every entity of SPEC in one step, or bring one up to date with SPEC
     (what CI uses; with --check, to fail on drift)."""
-    from prpgen.manifest import entity_names
-    from prpgen.pipeline import plan_generate
-    from prpgen.spec import load_spec
+    from prpgen.regenerate.manifest import entity_names
+    from prpgen.regenerate.pipeline import plan_generate
+    from prpgen.spec.feature import load_spec
 
-    loaded = _run(lambda: load_spec(spec, project_entities=entity_names(out)))
+    loaded = load_spec(spec, project_entities=entity_names(out))
     _carry_out(
         lambda: plan_generate(loaded, out, source=str(spec), name=name, templates=templates),
         "generated",
@@ -338,8 +339,8 @@ def regenerate(
     allow_destructive: AllowDestructive = False,
 ) -> None:
     """Render every feature recorded in the project again: after upgrading prpgen or editing templates."""
-    from prpgen.pipeline import plan_regenerate
-    from prpgen.project import find_root
+    from prpgen.regenerate.pipeline import plan_regenerate
+    from prpgen.regenerate.project import find_root
 
     _carry_out(
         lambda: plan_regenerate(find_root(project), templates=templates),
@@ -377,8 +378,8 @@ def remove_entity(
 ) -> None:
     """Undo an entity: its files and registrations go, and a new migration drops its table.
     Files you edited are a conflict: nothing happens unless you pass --force or --skip-conflicts."""
-    from prpgen.pipeline import plan_remove_entity
-    from prpgen.project import find_root
+    from prpgen.regenerate.pipeline import plan_remove_entity
+    from prpgen.regenerate.project import find_root
 
     _carry_out(
         lambda: plan_remove_entity(name, find_root(project), templates=templates),
@@ -399,13 +400,13 @@ def status(
 ) -> None:
     """Show the project's features, their entities and fields, and whether its files are in
     sync with the specs (what `regenerate --check` checks)."""
-    from prpgen import report
-    from prpgen.manifest import read_manifest
-    from prpgen.pipeline import plan_regenerate
-    from prpgen.project import find_root
+    from prpgen.regenerate import report
+    from prpgen.regenerate.manifest import read_manifest
+    from prpgen.regenerate.pipeline import plan_regenerate
+    from prpgen.regenerate.project import find_root
 
     root = find_root(project)
-    outcome = _run(lambda: plan_regenerate(root))
+    outcome = plan_regenerate(root)
     manifest = read_manifest(root)
     if manifest is not None:
         _out(report.status(manifest, outcome))
@@ -430,8 +431,8 @@ def verify(
     python: Annotated[str | None, typer.Option(help="Interpreter with the project's dependencies.")] = None,
 ) -> None:
     """Run the PRP's quality gates for real and tick the PRP's checklists with the results."""
-    from prpgen.project import find_root
-    from prpgen.verify_cli import run_verify
+    from prpgen.regenerate.project import find_root
+    from prpgen.verify.terminal import run_verify
 
     raise typer.Exit(run_verify(find_root(project), json_report, _split(only), _split(skip), database_url, python))
 
@@ -445,7 +446,7 @@ app.add_typer(templates_app, name="templates")
 @templates_app.command("list", epilog=_examples("prpgen templates list"))
 def templates_list() -> None:
     """Name every built-in template (what `templates export` takes)."""
-    from prpgen.vendoring import builtin_names
+    from prpgen.vendoring.team_templates import builtin_names
 
     typer.echo("\n".join(builtin_names()))
 
@@ -453,7 +454,7 @@ def templates_list() -> None:
 @templates_app.command("context", epilog=_examples("prpgen templates context > TEMPLATES.md"))
 def templates_context() -> None:
     """Print what every template receives: its variables and every attribute behind them (Markdown)."""
-    from prpgen.template_context import describe
+    from prpgen.generate.context_reference import describe
 
     typer.echo(describe())
 
@@ -467,9 +468,9 @@ def templates_export(
 ) -> None:
     """Copy built-in templates out for editing. Export only those you change: the rest keep
     coming from prpgen, upgrades included."""
-    from prpgen.vendoring import export
+    from prpgen.vendoring.team_templates import export
 
-    exported = _run(lambda: export(directory, names or []))
+    exported = export(directory, names or [])
     typer.echo(f"exported {len(exported)} templates to {directory}")
     typer.echo(f'use them with --templates {directory}, or `[tool.prpgen] templates = "{directory}"` in pyproject.toml')
 
@@ -479,9 +480,9 @@ def templates_diff(
     directory: Annotated[Path, typer.Argument(help="Your template directory.")],
 ) -> None:
     """Show how your templates differ from the built-in ones of this prpgen, and which side changed."""
-    from prpgen.vendoring import drift
+    from prpgen.vendoring.team_templates import drift
 
-    found = _run(lambda: drift(directory))
+    found = drift(directory)
     for item in found:
         typer.echo(item.diff, nl=False)
     labels = {
@@ -516,16 +517,16 @@ def templates_test(
     (ruff, format, mypy, bandit, migrations, the generated tests on PostgreSQL)."""
     import tempfile
 
-    from prpgen.vendoring import example_specs
-    from prpgen.verify_cli import run_verify
+    from prpgen.vendoring.team_templates import example_specs
+    from prpgen.verify.terminal import run_verify
 
-    chosen = specs or _run(example_specs)
+    chosen = specs or example_specs()
     failed = []
     with tempfile.TemporaryDirectory(prefix="prpgen-templates-") as scratch:
         base = keep or Path(scratch)
         for spec in chosen:
             project = base / spec.stem
-            _run(partial(_generate_with, spec, project, directory))
+            _generate_with(spec, project, directory)
             typer.echo(f"generated {project} from {spec} with {directory}")
             if run_verify(project, None, [], [], database_url, python) != 0:
                 failed.append(spec.name)
@@ -536,8 +537,8 @@ def templates_test(
 
 
 def _generate_with(spec: Path, project: Path, templates: Path) -> None:
-    from prpgen.pipeline import plan_generate, write
-    from prpgen.spec import load_spec
+    from prpgen.regenerate.pipeline import plan_generate, write
+    from prpgen.spec.feature import load_spec
 
     write(plan_generate(load_spec(spec), project, source=str(spec), templates=templates))
 
@@ -549,7 +550,7 @@ def _split(values: list[str] | None) -> list[str]:
 @app.command(epilog=_examples("prpgen schema > prpgen.schema.json"))
 def schema() -> None:
     """Print the spec's JSON Schema (for editor completion and validation)."""
-    from prpgen.spec import spec_json_schema
+    from prpgen.spec.feature import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
 
@@ -570,5 +571,4 @@ def main(
 
 
 def _fail(message: str) -> None:
-    _error(message)
-    raise typer.Exit(2)
+    raise UsageError(message)

@@ -1,11 +1,13 @@
 """prpgen's error tree.
 
     PrpgenError            anything prpgen reports to a user instead of a traceback
+    ├── UsageError         the command's arguments contradict each other: exit 2
     ├── SpecError          the spec is invalid: exit code 2, nothing written
     ├── ProjectError       the target project is missing, foreign or would be clobbered: exit 2
     └── GenerationError    rendering or writing failed: exit 1, nothing left half-written
 
-The library raises these and never prints or exits; only the CLI turns them into output and exit codes.
+The library raises these and never prints or exits; one handler in the CLI turns them into
+output and exit codes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,12 @@ class SpecError(PrpgenError):
 
 class ProjectError(PrpgenError):
     """The target directory is not what the command needs (no project, or one that would be overwritten)."""
+
+    exit_code = 2
+
+
+class UsageError(PrpgenError):
+    """A command's options that cannot go together, or one missing that another needs."""
 
     exit_code = 2
 

@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 
 from prpgen import naming
-from prpgen.spec import Spec
+from prpgen.spec.feature import Spec
 from tests.fuzz import plan
 from tests.fuzz_hooks import Seed
 

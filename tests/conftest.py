@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import pytest
 
-from prpgen.pgcluster import ThrowawayCluster
+from prpgen.verify.pgcluster import ThrowawayCluster
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from prpgen import naming
-from prpgen.samples import NoSample, sample
-from prpgen.spec import EntitySpec, FieldSpec, Spec
+from prpgen.generate.samples import NoSample, sample
+from prpgen.spec.feature import EntitySpec, FieldSpec, Spec
 from tests.fuzz_hooks import Seed, Seeds
 
 Request = Callable[..., tuple[int, bytes]]

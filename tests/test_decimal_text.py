@@ -6,7 +6,7 @@ from decimal import Decimal
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from prpgen.decimal_text import decimal_example, decimal_pattern
+from prpgen.spec.decimal_text import decimal_example, decimal_pattern
 
 
 def text(value: Decimal, places: int) -> str:
@@ -70,7 +70,7 @@ def test_the_shop_examples_bounds() -> None:
 
 def test_a_spec_whose_bounds_leave_no_value_is_refused() -> None:
     from prpgen.errors import SpecError
-    from prpgen.spec import parse_spec
+    from prpgen.spec.feature import parse_spec
 
     spec = {
         "feature": "f",

@@ -3,7 +3,7 @@
 import subprocess
 from pathlib import Path
 
-from prpgen.formatting import format_python, ruff_binary
+from prpgen.generate.formatting import format_python, ruff_binary
 
 CONFIG = '[tool.ruff]\nline-length = 88\n\n[tool.ruff.lint.isort]\nknown-first-party = ["app"]\n'
 LONG = "OrderItemAttachmentHistoryRecord"

@@ -13,7 +13,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, ValidationError, create_model
 
-from prpgen.decimal_text import decimal_example, decimal_pattern
+from prpgen.spec.decimal_text import decimal_example, decimal_pattern
 from tests.conftest import EXAMPLES
 
 

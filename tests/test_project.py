@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 
 from prpgen.errors import ProjectError
-from prpgen.project import next_migration, project_context, read_project
+from prpgen.generate.project_model import project_context
+from prpgen.regenerate.project import next_migration, read_project
 from tests.conftest import run_cli
 
 

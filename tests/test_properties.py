@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, Phase, given, reject, settings
 from hypothesis import strategies as st
 
 from prpgen import generate, parse_spec
-from prpgen.context import build_feature
 from prpgen.errors import SpecError
-from prpgen.spec import FIELD_TYPES, RESERVED_ENTITY_NAMES, RESERVED_FIELD_NAMES
+from prpgen.generate.context import build_feature
+from prpgen.spec.feature import FIELD_TYPES, RESERVED_ENTITY_NAMES, RESERVED_FIELD_NAMES
 
 # Deterministic: the same examples on every run, so a failure is reproducible and CI is stable.
 # Shrinking is left out: it would multiply the run time, and an unshrunk example still points at

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from prpgen import naming
-from prpgen.spec import OPERATIONS, load_spec
+from prpgen.spec.feature import OPERATIONS, load_spec
 from tests.conftest import EXAMPLE_SPECS
 
 # How the PRP names who may do something, by access level.

@@ -77,7 +77,9 @@ def test_a_template_error_names_the_file_and_line_and_writes_nothing(tmp_path: P
     out = tmp_path / "out"
     result = run_cli("generate", str(SPEC), "--out", str(out), "--templates", str(custom))
     assert result.returncode == 1
-    assert f"{router}:3: 'prpgen.context.EntityContext object' has no attribute 'no_such_thing'" in result.stderr
+    assert (
+        f"{router}:3: 'prpgen.generate.context.EntityContext object' has no attribute 'no_such_thing'" in result.stderr
+    )
     assert not out.exists()
 
     lines[2] = "{% if %}"
@@ -146,8 +148,8 @@ def test_templates_test_runs_every_gate_with_the_vendored_set(tmp_path: Path, po
 
 def test_the_documented_context_is_what_templates_receive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from prpgen import generate, parse_spec
-    from prpgen.render import Renderer
-    from prpgen.template_context import VARIABLES, classes, describe
+    from prpgen.generate.context_reference import VARIABLES, classes, describe
+    from prpgen.generate.render import Renderer
 
     received: dict[str, set[str]] = {}
     original = Renderer.render

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prpgen.verify import GATE_IDS, Verifier, select_gates
+from prpgen.verify.gates import GATE_IDS, Verifier, select_gates
 from tests.conftest import EXAMPLES, Run, create_database, rotating_sample
 
 pytestmark = pytest.mark.postgres

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from prpgen.errors import GenerationError, ProjectError
-from prpgen.writer import Change, apply, plan, resolve, write_new_tree
+from prpgen.regenerate.writer import Change, apply, plan, resolve, write_new_tree
 
 
 def actions(changes: list[Change]) -> dict[str, str]:

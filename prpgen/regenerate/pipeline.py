@@ -15,33 +15,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prpgen import __version__, naming
-from prpgen.context import EntityContext, FeatureContext, build_feature, file_tree
 from prpgen.errors import GenerationError, ProjectError, suggestion
-from prpgen.formatting import format_python, ruff_version
-from prpgen.manifest import (
-    MANIFEST_FILE,
-    OBJECTS_DIR,
-    Feature,
-    Generated,
-    Manifest,
-    digest,
-    object_path,
-    read_manifest,
-    stored_objects,
-)
-from prpgen.project import (
-    MODELS_FILE,
-    ROUTER_FILE,
-    VERSIONS_DIR,
-    ProjectContext,
-    configured_templates,
-    next_migration,
-    project_context,
-    read_project,
-    revision_id,
-)
-from prpgen.project_model import build_project, project_targets
-from prpgen.render import (
+from prpgen.generate.context import EntityContext, FeatureContext, build_feature, file_tree
+from prpgen.generate.formatting import format_python, ruff_version
+from prpgen.generate.project_model import ProjectContext, build_project, project_context, project_targets
+from prpgen.generate.render import (
     CHANGE_TEMPLATE,
     MIGRATION_TEMPLATE,
     PROJECT_DIR,
@@ -50,9 +28,28 @@ from prpgen.render import (
     REFERENCES_TEMPLATE,
     Renderer,
 )
-from prpgen.schema_diff import SchemaChange, changed_migration, removed_migration
-from prpgen.spec import Spec
-from prpgen.writer import Action, Change, Resolution, apply, check_new_tree, plan, resolve, write_new_tree
+from prpgen.generate.schema_diff import SchemaChange, changed_migration, removed_migration
+from prpgen.regenerate.manifest import (
+    MANIFEST_FILE,
+    OBJECTS_DIR,
+    Generated,
+    Manifest,
+    digest,
+    object_path,
+    read_manifest,
+    stored_objects,
+)
+from prpgen.regenerate.project import (
+    MODELS_FILE,
+    ROUTER_FILE,
+    VERSIONS_DIR,
+    configured_templates,
+    next_migration,
+    read_project,
+    revision_id,
+)
+from prpgen.regenerate.writer import Action, Change, Resolution, apply, check_new_tree, plan, resolve, write_new_tree
+from prpgen.spec.feature import Feature, Spec
 
 USERS_REVISION = revision_id("create users table")
 

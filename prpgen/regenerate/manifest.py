@@ -20,7 +20,7 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.errors import ProjectError, SpecError
-from prpgen.spec import Spec, parse_spec
+from prpgen.spec.feature import Feature, Spec, parse_spec
 
 DIRECTORY = ".prpgen"
 MANIFEST_FILE = f"{DIRECTORY}/manifest.json"
@@ -34,18 +34,6 @@ def digest(text: str) -> str:
 
 def object_path(text_hash: str) -> str:
     return f"{OBJECTS_DIR}/{text_hash}"
-
-
-@dataclass(frozen=True)
-class Feature:
-    """One feature spec of the project and where it was read from (a path or "command line")."""
-
-    source: str
-    spec: Spec
-
-    @property
-    def slug(self) -> str:
-        return self.spec.feature_slug
 
 
 @dataclass(frozen=True)

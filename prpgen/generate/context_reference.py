@@ -58,11 +58,11 @@ FILTERS = {
 
 
 def classes() -> list[type]:
-    from prpgen.context import EntityContext, FeatureContext
-    from prpgen.fields import FieldContext
-    from prpgen.project import ProjectContext
-    from prpgen.schema_diff import SchemaChange
-    from prpgen.spec import AccessSpec, EntitySpec, FieldSpec, Spec
+    from prpgen.generate.context import EntityContext, FeatureContext
+    from prpgen.generate.fields import FieldContext
+    from prpgen.generate.project_model import ProjectContext
+    from prpgen.generate.schema_diff import SchemaChange
+    from prpgen.spec.feature import AccessSpec, EntitySpec, FieldSpec, Spec
 
     return [
         ProjectContext,
@@ -80,9 +80,9 @@ def classes() -> list[type]:
 def examples() -> dict[type, Any]:
     """One instance of each context class, from a two-word entity with a searchable field (so every
     attribute has a value), to show every derived name."""
-    from prpgen.context import build_feature
-    from prpgen.project import project_context
-    from prpgen.spec import inline_spec
+    from prpgen.generate.context import build_feature
+    from prpgen.generate.project_model import project_context
+    from prpgen.spec.feature import inline_spec
 
     spec = inline_spec(
         "BlogPost", ["title:str:max_length=120:searchable=true", "reading_time:int:optional"], priority="high"

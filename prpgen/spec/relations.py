@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from prpgen import naming
 from prpgen.errors import Problem
-from prpgen.spec import EntitySpec, FieldSpec, Spec, unknown_target
+from prpgen.spec.feature import EntitySpec, FieldSpec, Spec, unknown_target
 
 _ON_DELETE_SQL = {"cascade": "CASCADE", "set_null": "SET NULL", "restrict": "RESTRICT"}
 

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from prpgen.errors import ProjectError, PrpgenError
-from prpgen.prp_report import update_prps
-from prpgen.verify import OUTPUT_HEAD, Gate, GateResult, Verifier, database, project_python, select_gates
+from prpgen.errors import ProjectError
+from prpgen.verify.gates import OUTPUT_HEAD, Gate, GateResult, Verifier, database, project_python, select_gates
+from prpgen.verify.prp_checklists import update_prps
 
 _MARKS = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "skipped": "[yellow]-[/]", "missing": "[yellow]?[/]"}
 
@@ -24,16 +24,13 @@ def run_verify(
     database_url: str | None,
     python: str | None,
 ) -> int:
-    """Run the gates and print as they go; returns the exit code (0 only if every gate passed)."""
+    """Run the gates and print as they go; returns the exit code (0 only if every gate passed).
+    A project that is not one, or an unknown gate, is a `ProjectError` (the CLI reports it)."""
     console = Console(highlight=False)
     errors = Console(stderr=True, highlight=False)
-    try:
-        if not (project / "app" / "main.py").is_file():
-            raise ProjectError(f"{project} is not a generated project (no app/main.py)")
-        gates = select_gates(only, skip)
-    except PrpgenError as exc:
-        errors.print(f"[bold red]error:[/] {exc.message}")
-        return exc.exit_code
+    if not (project / "app" / "main.py").is_file():
+        raise ProjectError(f"{project} is not a generated project (no app/main.py)")
+    gates = select_gates(only, skip)
     interpreter = python or project_python(project)
     console.print(f"verifying {project} with {interpreter}")
     needs_db = any(gate.needs_db for gate in gates)

@@ -1,4 +1,4 @@
-"""The project model: every feature of a project resolved together, before anything is rendered.
+"""The project model: its identity and every feature resolved together, before anything is rendered.
 
 Each feature's references resolve against its own entities and those of the features before it
 (a feature may refer to an earlier one, never to a later one). A reference into an earlier feature
@@ -9,12 +9,32 @@ and service are rendered once, knowing every row that refers to it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from prpgen.context import EntityContext, FeatureContext, build_feature
+from prpgen import naming
 from prpgen.errors import ProjectError
-from prpgen.manifest import Feature
-from prpgen.relations import Inverse, Target
+from prpgen.generate.context import API_PREFIX, EntityContext, FeatureContext, build_feature
+from prpgen.spec.feature import Feature
+from prpgen.spec.relations import Inverse, Target
+
+
+@dataclass(frozen=True)
+class ProjectContext:
+    """The project's identity, as every template names it."""
+
+    name: str
+    slug: str
+    title: str
+    db_name: str
+    api_prefix: str = API_PREFIX
+
+
+def project_context(name: str) -> ProjectContext:
+    slug = naming.kebab(name)
+    if not slug or not naming.is_identifier(naming.snake(name)):
+        raise ProjectError(f"project name {name!r} must start with a letter and use ASCII letters, digits, '-' or '_'")
+    title = " ".join(word.capitalize() for word in naming.words(name))
+    return ProjectContext(name=name, slug=slug, title=title, db_name=naming.snake(name))
 
 
 def build_project(features: Sequence[Feature]) -> tuple[FeatureContext, ...]:

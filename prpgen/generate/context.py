@@ -11,9 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from prpgen import naming
-from prpgen.decimal_text import decimal_example, decimal_pattern
 from prpgen.errors import Problem, SpecError
-from prpgen.fields import (
+from prpgen.generate.fields import (
     EntityProblem,
     EnumContext,
     FieldContext,
@@ -21,18 +20,19 @@ from prpgen.fields import (
     field_context,
     value_source,
 )
-from prpgen.migrations import (
+from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
+from prpgen.generate.tables import (
     index_columns,
     migration_drops,
     migration_indexes,
     migration_table,
-    table_shape,
+    unique_columns,
     unique_name,
     uniques,
 )
-from prpgen.pyfmt import Call, Collection, call, py_str, statement
-from prpgen.relations import Inverse, Reference, ReferenceProblems, Target, resolve, spec_target
-from prpgen.spec import OPERATIONS, EntitySpec, FieldSpec, Spec
+from prpgen.spec.decimal_text import decimal_example, decimal_pattern
+from prpgen.spec.feature import OPERATIONS, EntitySpec, FieldSpec, Spec
+from prpgen.spec.relations import Inverse, Reference, ReferenceProblems, Target, resolve, spec_target
 
 API_PREFIX = "/api/v1"
 # Parameters and locals of the generated routes and services.
@@ -603,7 +603,27 @@ def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
 
 
 def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> None:
-    for name in table_shape(table, fields, entity).identifiers:
+    names = [f"pk_{table}", f"ix_{table}_created_at"]
+    if entity.owned:
+        names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
+    if entity.audit:
+        names += [f"fk_{table}_created_by_id_users", f"fk_{table}_updated_by_id_users"]
+        names += [f"fk_{table}_deleted_by_id_users"] if entity.soft_delete else []
+    for f in fields:
+        names += [f"ck_{table}_{check.name}" for check in f.checks]
+        if f.spec.unique:
+            names.append(unique_name(table, unique_columns(f, entity)))
+        if f.spec.index:
+            names.append(f"ix_{table}_{f.name}")
+        reference = f.reference
+        if reference is not None and reference.association is None:
+            names += [f"ix_{table}_{reference.column}", f"fk_{table}_{reference.column}_{reference.target.table}"]
+        elif reference is not None and reference.association is not None:
+            link = reference.association
+            names += [f"pk_{link.table}", f"ix_{link.table}_{link.target_column}"]
+            names += [f"fk_{link.table}_{link.source_column}_{table}"]
+            names += [f"fk_{link.table}_{link.target_column}_{reference.target.table}"]
+    for name in names:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise EntityProblem(
                 "",

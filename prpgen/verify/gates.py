@@ -24,7 +24,7 @@ from typing import Any, Literal
 from prpgen.errors import ProjectError
 
 Status = Literal["passed", "failed", "skipped", "missing"]
-PROBE = Path(__file__).with_name("_probe.py")
+PROBE = Path(__file__).with_name("probe.py")
 DEFAULT_COVERAGE = 90.0
 OUTPUT_HEAD = 20
 
@@ -370,7 +370,7 @@ def database(project: Path, url: str | None) -> Iterator[tuple[str | None, str]]
     if url:
         yield url, ""
         return
-    from prpgen.pgcluster import PostgresUnavailable, ThrowawayCluster
+    from prpgen.verify.pgcluster import PostgresUnavailable, ThrowawayCluster
 
     try:
         cluster = ThrowawayCluster()

@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 from typing import Literal
 
 from prpgen.errors import GenerationError, ProjectError
-from prpgen.merge import merge
+from prpgen.regenerate.merge import merge
 
 # create/update/merge/delete change the disk; unchanged/kept do not (kept: the user's version
 # stays, by their edit or their choice); a conflict must be resolved before anything is written.

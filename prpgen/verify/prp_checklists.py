@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prpgen.verify import GateResult
+from prpgen.verify.gates import GateResult
 
 # The seed's checklist items (their text before any "(proof: ...)") and the gates that judge them.
 BACKING: Mapping[str, tuple[str, ...]] = {

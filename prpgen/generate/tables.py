@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prpgen import naming
-from prpgen.column_types import column_type, enum_column, server_default
-from prpgen.pyfmt import Arg, Call, Collection, call, py_str, statement
-from prpgen.spec import EntitySpec
+from prpgen.generate.column_types import column_type, enum_column, server_default
+from prpgen.generate.pyfmt import Arg, Call, Collection, call, py_str, statement
+from prpgen.spec.feature import EntitySpec
 
 if TYPE_CHECKING:
-    from prpgen.fields import FieldContext
+    from prpgen.generate.fields import FieldContext
 
 
 @dataclass(frozen=True)
@@ -210,12 +210,9 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
     return found
 
 
-def link_tables(
-    table: str, fields: Sequence[FieldContext]
-) -> dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]:
-    """The link table of each `ref_many`: name → (create statements, drop statements, the names
-    of its primary key, foreign keys and index)."""
-    found: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The link table of each `ref_many`: name → (create statements, drop statements)."""
+    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     for f in fields:
         if f.reference is not None and f.reference.association is not None:
             link = f.reference.association
@@ -241,14 +238,14 @@ def link_tables(
                 _create_index(index, link.table, [link.target_column]),
             )
             drops = (_drop_index(index, link.table), f"op.drop_table({py_str(link.table)})")
-            found[link.table] = (creates, drops, (primary_key, source_key.name, target_key.name, index))
+            found[link.table] = (creates, drops)
     return found
 
 
 def migration_indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
     """The table's indexes, then the link tables of its `ref_many` fields."""
     statements = [create for create, _ in indexes(table, fields, entity).values()]
-    for creates, _, _ in link_tables(table, fields).values():
+    for creates, _ in link_tables(table, fields).values():
         statements += creates
     return tuple(statements)
 
@@ -262,7 +259,7 @@ def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec)
 
 def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
     drops: list[str] = []
-    for _, link_drops, _ in reversed(link_tables(table, fields).values()):
+    for _, link_drops in reversed(link_tables(table, fields).values()):
         drops += link_drops
     drops += [drop for _, drop in reversed(indexes(table, fields, entity).values())]
     return (*drops, f"op.drop_table({py_str(table)})")
@@ -281,17 +278,12 @@ class TableShape:
     constraints: dict[str, Constraint]
     # name → (create statement, drop statement)
     indexes: dict[str, tuple[str, str]]
-    # link table name → (create statements, drop statements, names)
-    links: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
-    # Every name the table and its link tables give PostgreSQL objects.
-    identifiers: tuple[str, ...]
+    # link table name → (create statements, drop statements)
+    links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
 
 
 def table_shape(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> TableShape:
     named = constraints(table, fields, entity)
     found = indexes(table, fields, entity)
     links = link_tables(table, fields)
-    identifiers = [table, f"pk_{table}", *named, *found]
-    for name, (_, _, names) in links.items():
-        identifiers += [name, *names]
-    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers))
+    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links)

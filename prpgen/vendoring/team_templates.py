@@ -16,8 +16,8 @@ from pathlib import Path
 
 from prpgen import __version__
 from prpgen.errors import ProjectError
-from prpgen.manifest import digest
-from prpgen.render import builtin_templates
+from prpgen.generate.render import builtin_templates
+from prpgen.regenerate.manifest import digest
 
 RECORD = "prpgen-templates.json"
 
@@ -111,7 +111,7 @@ def drift(directory: Path) -> list[Drift]:
 def example_specs() -> list[Path]:
     """The example specs a template set is tested with by default: one with relations, one with
     access rules, soft delete and audit (shipped in the wheel; beside the package in a checkout)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]
     for directory in (here / "examples", here.parent / "examples"):
         specs = [directory / name for name in ("blog.yaml", "library.yaml")]
         if all(spec.is_file() for spec in specs):

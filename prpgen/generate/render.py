@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prpgen.errors import GenerationError
-from prpgen.pyfmt import isorted, md_cell, md_code, md_text, py_literal, py_str
+from prpgen.generate.pyfmt import isorted, md_cell, md_code, md_text, py_literal, py_str
 
 if TYPE_CHECKING:
     import jinja2
@@ -37,7 +37,8 @@ EXTRA_DIR = "entity/extra"
 
 def builtin_templates() -> Path:
     """The templates shipped with prpgen: inside the package in a wheel, beside it in a checkout."""
-    here = Path(__file__).resolve().parent
+    # The package: prpgen/, whose parent is the checkout.
+    here = Path(__file__).resolve().parents[1]
     for candidate in (here / "templates", here.parent / "templates"):
         if (candidate / PROJECT_DIR).is_dir():
             return candidate

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from prpgen.spec import INTEGER_RANGE, FieldSpec, value_problem
+from prpgen.spec.feature import INTEGER_RANGE, FieldSpec, value_problem
 
 MISSING = object()
 """Marks a case that leaves the field out of the payload."""

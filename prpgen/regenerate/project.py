@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from prpgen import naming
-from prpgen.context import API_PREFIX
 from prpgen.errors import ProjectError
+from prpgen.generate.project_model import ProjectContext, project_context
 
 ROUTER_FILE = "app/api/router.py"
 MODELS_FILE = "app/models/__init__.py"
@@ -23,23 +22,6 @@ MARKERS = (ROUTER_FILE, MODELS_FILE, "app/main.py", "alembic.ini")
 
 _REVISION = re.compile(r'^revision(?:: str)? = "([^"]+)"', re.MULTILINE)
 _DOWN_REVISION = re.compile(r'^down_revision(?:: str \| None)? = (?:"([^"]+)"|None)', re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class ProjectContext:
-    name: str
-    slug: str
-    title: str
-    db_name: str
-    api_prefix: str = API_PREFIX
-
-
-def project_context(name: str) -> ProjectContext:
-    slug = naming.kebab(name)
-    if not slug or not naming.is_identifier(naming.snake(name)):
-        raise ProjectError(f"project name {name!r} must start with a letter and use ASCII letters, digits, '-' or '_'")
-    title = " ".join(word.capitalize() for word in naming.words(name))
-    return ProjectContext(name=name, slug=slug, title=title, db_name=naming.snake(name))
 
 
 def find_root(start: Path) -> Path:

@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from prpgen import naming
-from prpgen.column_types import COLUMN_TYPES, column_type, server_default
-from prpgen.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
-from prpgen.relations import Reference
-from prpgen.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
-from prpgen.spec import INTEGER_RANGE, EntitySpec, FieldSpec, written
+from prpgen.generate.column_types import COLUMN_TYPES, column_type, server_default
+from prpgen.generate.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
+from prpgen.generate.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
+from prpgen.spec.feature import INTEGER_RANGE, EntitySpec, FieldSpec, written
+from prpgen.spec.relations import Reference
 
 # At most this many ids in one `ref_many` list: a request must stay one bounded query.
 MAX_REFERENCES = 100

@@ -9,6 +9,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -30,8 +31,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from prpgen import naming
-from prpgen.decimal_text import decimal_pattern
 from prpgen.errors import Problem, SpecError, suggestion
+from prpgen.spec.decimal_text import decimal_pattern
 
 FieldType = Literal[
     "str",
@@ -949,3 +950,15 @@ def spec_json_schema() -> dict[str, Any]:
     schema["required"] = [name for name in schema["required"] if name != "entities"]
     schema["oneOf"] = [{"required": ["entities"]}, {"required": ["entity"]}]
     return {"$schema": JSON_SCHEMA_DIALECT, **schema}
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One feature spec of the project and where it was read from (a path or "command line")."""
+
+    source: str
+    spec: Spec
+
+    @property
+    def slug(self) -> str:
+        return self.spec.feature_slug

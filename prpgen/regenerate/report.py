@@ -6,9 +6,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from prpgen.manifest import DIRECTORY, Manifest
-from prpgen.pipeline import Outcome
-from prpgen.writer import Change
+from prpgen.regenerate.manifest import DIRECTORY, Manifest
+from prpgen.regenerate.pipeline import Outcome
+from prpgen.regenerate.writer import Change
 
 
 def _own(change: Change) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prpgen.pyfmt import Call, call, py_str
-from prpgen.spec import FieldSpec
+from prpgen.generate.pyfmt import Call, call, py_str
+from prpgen.spec.feature import FieldSpec
 
 EMAIL_LENGTH = 320  # RFC 5321's longest path
 URL_LENGTH = 2083  # the longest URL browsers have accepted

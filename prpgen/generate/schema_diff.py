@@ -14,11 +14,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from prpgen.context import EntityContext, FeatureContext
 from prpgen.errors import Problem, SpecError
-from prpgen.migrations import Column, Constraint, TableShape, sql_str, table_shape
+from prpgen.generate.context import EntityContext, FeatureContext
+from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
+from prpgen.generate.tables import Column, Constraint, TableShape, sql_str, table_shape
 from prpgen.naming import sql_identifier
-from prpgen.pyfmt import Call, Collection, call, py_str, statement
 
 
 @dataclass(frozen=True)

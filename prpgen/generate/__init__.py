@@ -1,0 +1,1 @@
+"""Generation: the project model, its tables, the render context, templates rendered and formatted by ruff."""

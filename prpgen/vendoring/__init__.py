@@ -1,0 +1,1 @@
+"""A team's own copy of prpgen's templates: export and drift."""

@@ -1,0 +1,1 @@
+"""`prpgen verify`: the PRP's quality gates run against a generated project."""
