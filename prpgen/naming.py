@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import keyword
 import re
+import sys
+import types
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -70,20 +72,24 @@ def is_python_keyword(name: str) -> bool:
 
 @cache
 def _engine() -> inflect.engine:
-    """inflect's engine, imported on first use and without typeguard's instrumentation.
+    """inflect's engine, imported on first use and without typeguard.
 
     inflect 7 decorates its functions with typeguard's `@typechecked`, which rewrites each one
-    while the module imports: about 1.1 s, most of a `prpgen` run (jaraco/inflect#212). prpgen
-    passes it plain strings only, so the import runs with the decorator as a no-op.
+    while the module imports: about 1.1 s, most of a `prpgen` run (jaraco/inflect#212); importing
+    typeguard itself costs another 50 ms (it imports asyncio and unittest.mock). prpgen passes
+    inflect plain strings only, so inflect imports against a stand-in whose decorator does nothing.
     """
-    import typeguard
-
-    checked = typeguard.typechecked
-    typeguard.typechecked = _unchecked
+    stand_in = types.ModuleType("typeguard")
+    stand_in.typechecked = _unchecked  # type: ignore[attr-defined]
+    real = sys.modules.get("typeguard")
+    sys.modules["typeguard"] = stand_in
     try:
         import inflect
     finally:
-        typeguard.typechecked = checked
+        if real is None:
+            del sys.modules["typeguard"]
+        else:
+            sys.modules["typeguard"] = real
     return inflect.engine()
 
 

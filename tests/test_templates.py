@@ -208,3 +208,17 @@ def test_a_model_of_the_teams_skeleton_is_the_projects_too(tmp_path: Path) -> No
     result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
     assert result.returncode != 0
     assert "already has Note" in result.stderr, result.stderr
+
+
+def test_a_template_that_renders_invalid_python_is_named(tmp_path: Path) -> None:
+    """A slip in a team's template is reported with the template and the line, before anything
+    is written, instead of surfacing when the project is imported."""
+    custom = tmp_path / "ours"
+    (custom / "entity").mkdir(parents=True)
+    (custom / "entity/service.py.j2").write_text("class {{ entity.class_name }}Service:\n    def f(:\n        pass\n")
+    result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
+    assert result.returncode == 1
+    assert "entity/service.py.j2 renders app/services/note_service.py, which is not valid Python: line 2:" in (
+        result.stderr
+    )
+    assert not (tmp_path / "p").exists()

@@ -9,6 +9,8 @@ are formatted exactly as the project's CI would have them.
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import tempfile
 from collections.abc import Collection, Mapping
@@ -38,15 +40,28 @@ def ruff_binary() -> str:
         raise GenerationError(f"ruff, which formats the generated code, is missing ({exc}); reinstall prpgen") from None
 
 
-def format_python(files: Mapping[str, str], config: str, prune: Collection[str] = ()) -> dict[str, str]:
+# Where ruff's scratch copy goes: memory when the machine has it. Each file is written there and
+# read back, and on a disk a file's creation can cost half a millisecond (benchmarks/RESULTS.md).
+_SCRATCH = "/dev/shm"  # noqa: S108 - a private TemporaryDirectory inside it, removed after use
+_PARSE_ERROR = re.compile(r"Failed to parse (?P<path>.+?):(?P<line>\d+):\d+: (?P<message>.+)")
+
+
+def format_python(
+    files: Mapping[str, str],
+    config: str,
+    prune: Collection[str] = (),
+    origins: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     """Each `.py` file of `files` (path → source) import-sorted and formatted as ruff does under
     `config` (the project's pyproject.toml); other files are returned as they are. Unused imports
     are dropped from the files in `prune` only: those of prpgen's templates, which import every
-    name their module may use. A team's own files keep theirs (an import for its side effect)."""
+    name their module may use. A team's own files keep theirs (an import for its side effect).
+    A file that is not valid Python is an error naming its template (`origins`: path → template)."""
     sources = {path: text for path, text in files.items() if path.endswith(".py")}
     if not sources:
         return dict(files)
-    with tempfile.TemporaryDirectory(prefix="prpgen-format-") as directory:
+    scratch = _SCRATCH if os.access(_SCRATCH, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="prpgen-format-", dir=scratch) as directory:
         root = Path(directory)
         (root / CONFIG).write_text(config, encoding="utf-8")
         for path, text in sources.items():
@@ -62,15 +77,21 @@ def format_python(files: Mapping[str, str], config: str, prune: Collection[str] 
             _run([ruff, "check", "--select", "F401", "--fix", "--exit-zero", "--quiet", "--no-cache", *pruned], root)
         # Imports sorted (the formatter does not), then the layout, as ruff's docs advise.
         _run([ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
-        _run([ruff, "format", "--quiet", "--no-cache", "."], root)
+        _run([ruff, "format", "--no-cache", "."], root, origins or {})
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in sources}
     return {**files, **formatted}
 
 
-def _run(command: list[str], cwd: Path) -> None:
+def _run(command: list[str], cwd: Path, origins: Mapping[str, str] | None = None) -> None:
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise GenerationError(f"cannot run ruff, which formats the generated code ({exc}); reinstall prpgen") from None
-    if result.returncode != 0:
-        raise GenerationError(f"ruff could not format the generated code: {result.stderr.strip() or result.stdout}")
+    if result.returncode == 0:
+        return
+    failed = _PARSE_ERROR.search(result.stderr)
+    if failed is not None and origins is not None:
+        path, line = failed["path"], failed["line"]
+        template = origins.get(path, "a template")
+        raise GenerationError(f"{template} renders {path}, which is not valid Python: line {line}: {failed['message']}")
+    raise GenerationError(f"ruff could not format the generated code: {result.stderr.strip() or result.stdout}")

@@ -61,6 +61,8 @@ class Renderer:
         # Outputs of prpgen's templates (or a team's copy of one), which import every name their
         # module may use: `formatting` drops the unused ones from these files only.
         self.prunable: set[str] = set()
+        # The template each Python file was rendered from (output path → template).
+        self.origins: dict[str, str] = {}
 
     @cached_property
     def env(self) -> jinja2.Environment:
@@ -95,7 +97,8 @@ class Renderer:
             raise GenerationError(f"{_failing_line(exc, template)}: {exc} (rendering {output})") from None
         if not output.endswith(".py"):
             return text
-        _check_python(text, template, output)
+        # ruff parses it when it formats it: a slip is reported with this template's name.
+        self.origins[output] = template
         if (self.builtin / template).is_file():
             self.prunable.add(output)
         return text
@@ -143,19 +146,6 @@ class Renderer:
                 relative = path.relative_to(self.custom / EXTRA_DIR).as_posix()
                 templates[f"{EXTRA_DIR}/{relative}"] = relative.removesuffix(".j2")
         return templates
-
-
-def _check_python(text: str, template: str, output: str) -> None:
-    """Refuse Python that does not parse, before anything is written (a vendored template's
-    slip would otherwise only show when the project is imported)."""
-    import ast
-
-    try:
-        ast.parse(text, filename=output)
-    except SyntaxError as exc:
-        raise GenerationError(
-            f"{template} renders {output}, which is not valid Python: line {exc.lineno}: {exc.msg}"
-        ) from None
 
 
 def _failing_line(exc: BaseException, template: str) -> str:

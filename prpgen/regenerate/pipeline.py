@@ -338,7 +338,7 @@ def _render(
     by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
     # Formatted before the PRPs, which show the code; a kept migration stays byte for byte.
     rendered = {path: text for path, text in files.items() if path not in migrations}
-    files.update(format_python(rendered, files["pyproject.toml"], renderer.prunable))
+    files.update(format_python(rendered, files["pyproject.toml"], renderer.prunable, renderer.origins))
     for feature_context in contexts:
         own = by_feature.get(feature_context.slug, [])
         shown = skeleton | added[feature_context.slug] | set(own)
