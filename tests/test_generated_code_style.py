@@ -132,3 +132,23 @@ def test_entities_named_like_what_a_model_imports(tmp_path: Path) -> None:
         [sys.executable, "-m", "mypy", "app"], cwd=project, capture_output=True, text=True, check=False
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+def test_services_build_their_statements_where_they_use_them() -> None:
+    """Generated services read like SQLAlchemy's documentation: no statement built at module level
+    with bound parameters (nor `synchronize_session` for them), a statement where it runs."""
+    import ast
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    services = sorted(examples.glob("*/app/services/*_service.py"))
+    assert len(services) > 10
+    statements = {"select", "update", "delete", "insert", "bindparam"}
+    for path in services:
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+                called = {
+                    n.func.id for n in ast.walk(node.value) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                }
+                assert not called & statements, f"{path}:{node.lineno} builds a statement at module level"
+        assert "synchronize_session" not in path.read_text(), path

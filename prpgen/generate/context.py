@@ -160,41 +160,6 @@ class EntityContext:
             return f", responses={names[0]}"
         return ", responses={" + ", ".join(f"**{name}" for name in names) + "}"
 
-    def expected_status(self, operation: str, role: str) -> int:
-        """What the access table test expects of `role` doing `operation` on the owner's row."""
-        success = {"list": 200, "read": 200, "create": 201, "update": 200, "delete": 204}[operation]
-        level = self.level(operation)
-        if level == "public" or role == "admin":
-            return success
-        if role == "anonymous":
-            return 401
-        if level == "admin":
-            return 403
-        if level == "owner" and role == "user" and operation in {"read", "update", "delete"}:
-            return 404
-        return success
-
-    def lookups(self, operation: str) -> int:
-        """Statements a route spends on the caller: the user's lookup, unless it is public."""
-        return 1 if self.user_param(operation) else 0
-
-    @property
-    def access_cases(self) -> str:
-        """The `@pytest.mark.parametrize(...)` of the access table: every operation for every role."""
-        rows = tuple(
-            call(
-                "pytest.param", py_str(op), py_str(role), str(self.expected_status(op, role)), id=py_str(f"{op}-{role}")
-            )
-            for op in OPERATIONS
-            for role in self.roles
-        )
-        names = '("operation", "role", "expected")'
-        return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)))
-
-    @property
-    def roles(self) -> tuple[str, ...]:
-        return ("anonymous", "user", "owner", "admin") if self.owned else ("anonymous", "user", "admin")
-
     def nested_checks_reader(self, target: Target) -> bool:
         """A nested list (`/posts/{post_id}/comments`) finds its parent row by the parent's read
         rule: only the caller's own where it is `owner` (a public list cannot tell whose)."""
@@ -234,12 +199,6 @@ class EntityContext:
         if not clauses:
             return "()"
         return "(" + ", ".join(clauses) + ("," if len(clauses) == 1 else "") + ")"
-
-    @property
-    def load_options(self) -> str:
-        """`.options(selectinload(...))` for every `ref_many` a response lists, or nothing."""
-        loads = ", ".join(f"selectinload({self.class_name}.{f.name})" for f in self.many_fields)
-        return f".options({loads})" if loads else ""
 
     @property
     def related_models(self) -> tuple[tuple[str, str], ...]:
@@ -370,29 +329,6 @@ class EntityContext:
         names = [f.name for f in self.search_fields]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         return f"Case-insensitive search in {listed}"
-
-    @property
-    def statements(self) -> dict[str, int]:
-        """SQL statements per request, after the signed-in user's lookup (what the tests assert).
-
-        Reading a row loads each `ref_many` with one more SELECT (selectinload); a write checks
-        the referenced rows in one query, and each `ref_many` list costs a SELECT of its rows and
-        an INSERT of its links. Counted for the tests' payloads, which leave self-references out.
-        """
-        many = len(self.many_fields)
-        check = 1 if any(f.reference and not f.reference.self_reference for f in self.ref_fields) else 0
-        create = check + many + 1 + many
-        # A full replace with different links: the scalar references checked, UPDATE ...
-        # RETURNING and the links it loads, the new targets read, DELETE and INSERT of links.
-        replace = check + 1 + 4 * many
-        return {
-            "list": 2 + many,
-            "get": 1 + many,
-            "create": create,
-            "replace": replace,
-            # A soft delete also checks (RESTRICT) or clears (SET NULL) each kind of referrer.
-            "delete": 1 + len(self.released_on_delete),
-        }
 
     @property
     def id_param(self) -> str:

@@ -24,6 +24,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         "project": "ProjectContext",
         "feature": "FeatureContext: the feature the entity belongs to",
         "entity": "EntityContext: the entity, its fields and every name derived from it",
+        "expected": "Expectations: what the entity's tests expect (statuses, statements per request)",
     },
     "migration.py.j2 (a feature's first migration)": {
         "project": "ProjectContext",
@@ -59,6 +60,7 @@ FILTERS = {
 
 def classes() -> list[type]:
     from prpgen.generate.context import EntityContext, FeatureContext
+    from prpgen.generate.expectations import Expectations
     from prpgen.generate.fields import FieldContext
     from prpgen.generate.project_model import ProjectContext
     from prpgen.generate.schema_diff import SchemaChange
@@ -68,6 +70,7 @@ def classes() -> list[type]:
         ProjectContext,
         FeatureContext,
         EntityContext,
+        Expectations,
         FieldContext,
         SchemaChange,
         Spec,
@@ -81,6 +84,7 @@ def examples() -> dict[type, Any]:
     """One instance of each context class, from a two-word entity with a searchable field (so every
     attribute has a value), to show every derived name."""
     from prpgen.generate.context import build_feature
+    from prpgen.generate.expectations import Expectations
     from prpgen.generate.project_model import project_context
     from prpgen.spec.feature import inline_spec
 
@@ -89,7 +93,8 @@ def examples() -> dict[type, Any]:
     )
     feature = build_feature(spec, "example")
     entity = feature.entities[0]
-    found = [project_context("my-blog"), feature, entity, entity.fields[0], spec, entity.spec, entity.fields[0].spec]
+    found = [project_context("my-blog"), feature, entity, Expectations(entity), entity.fields[0], spec, entity.spec]
+    found.append(entity.fields[0].spec)
     return {type(item): item for item in found}
 
 

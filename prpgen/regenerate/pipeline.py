@@ -17,6 +17,7 @@ from pathlib import Path
 from prpgen import __version__, naming
 from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.generate.context import EntityContext, FeatureContext, build_feature, file_tree
+from prpgen.generate.expectations import Expectations
 from prpgen.generate.formatting import format_python, ruff_version
 from prpgen.generate.project_model import ProjectContext, build_project, project_context, project_targets
 from prpgen.generate.render import (
@@ -370,7 +371,8 @@ def _add_feature(
     """Render one feature's entities into `files`; none may write over a file of the skeleton (a
     team's own skeleton may add models)."""
     for entity in feature.entities:
-        rendered = renderer.entity_files({"project": project, "feature": feature, "entity": entity})
+        context = {"project": project, "feature": feature, "entity": entity, "expected": Expectations(entity)}
+        rendered = renderer.entity_files(context)
         clash = sorted(rendered.keys() & skeleton)
         if clash:
             raise ProjectError(

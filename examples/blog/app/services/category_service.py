@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -29,23 +29,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Category.updated_at,
     "name": Category.name,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Category.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Category.user_id == bindparam("_owner"))
-GET = select(Category).where(*ROW)
-GET_OWNED = select(Category).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Category).where(*ROW).returning(Category).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Category).where(*OWNED_ROW).returning(Category).execution_options(**SYNC)
-)
-DELETE = delete(Category).where(*ROW).returning(Category.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Category).where(*OWNED_ROW).returning(Category.id).execution_options(**SYNC)
-)
 
 
 class CategoryService:
@@ -66,8 +49,10 @@ class CategoryService:
         return category
 
     async def get(self, category_id: int, *, user_id: int | None) -> Category | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": category_id, "_owner": user_id})
+        category = await self.db.get(Category, category_id)
+        if category is not None and user_id is not None and category.user_id != user_id:
+            return None
+        return category
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CategoryFilters, user_id: int | None
@@ -112,11 +97,14 @@ class CategoryService:
         delete of it waits for this one.
         """
         await self._check_references(values, reader)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Category)
+            .where(*self._row(category_id, user_id))
+            .values(**values)
+            .returning(Category)
+        )
         async with self._writing():
-            category = await self.db.scalar(
-                query.values(**values), {"_id": category_id, "_owner": user_id}
-            )
+            category = await self.db.scalar(query)
             if category is not None:
                 parent = Reference(
                     "parent_id", "Category", Category.id, values.get("parent_id")
@@ -125,12 +113,21 @@ class CategoryService:
         return category
 
     async def delete(self, category_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            delete(Category)
+            .where(*self._row(category_id, user_id))
+            .returning(Category.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query, {"_id": category_id, "_owner": user_id}
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, category_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `category_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Category.id == category_id]
+        if user_id is not None:
+            clauses.append(Category.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: CategoryFilters, user_id: int | None

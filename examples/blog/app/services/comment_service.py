@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,23 +21,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "created_at": Comment.created_at,
     "updated_at": Comment.updated_at,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Comment.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Comment.user_id == bindparam("_owner"))
-GET = select(Comment).where(*ROW)
-GET_OWNED = select(Comment).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Comment).where(*ROW).returning(Comment).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Comment).where(*OWNED_ROW).returning(Comment).execution_options(**SYNC)
-)
-DELETE = delete(Comment).where(*ROW).returning(Comment.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Comment).where(*OWNED_ROW).returning(Comment.id).execution_options(**SYNC)
-)
 
 
 class CommentService:
@@ -56,8 +39,10 @@ class CommentService:
         return comment
 
     async def get(self, comment_id: int, *, user_id: int | None) -> Comment | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": comment_id, "_owner": user_id})
+        comment = await self.db.get(Comment, comment_id)
+        if comment is not None and user_id is not None and comment.user_id != user_id:
+            return None
+        return comment
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CommentFilters, user_id: int | None
@@ -97,20 +82,30 @@ class CommentService:
         delete of it waits for this one.
         """
         await self._check_references(values)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Comment)
+            .where(*self._row(comment_id, user_id))
+            .values(**values)
+            .returning(Comment)
+        )
         async with self._writing():
-            comment = await self.db.scalar(
-                query.values(**values), {"_id": comment_id, "_owner": user_id}
-            )
+            comment = await self.db.scalar(query)
         return comment
 
     async def delete(self, comment_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            delete(Comment).where(*self._row(comment_id, user_id)).returning(Comment.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query, {"_id": comment_id, "_owner": user_id}
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, comment_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `comment_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Comment.id == comment_id]
+        if user_id is not None:
+            clauses.append(Comment.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: CommentFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
@@ -33,33 +33,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "rating": Post.rating,
     "published_at": Post.published_at,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Post.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Post.user_id == bindparam("_owner"))
-GET = select(Post).where(*ROW).options(selectinload(Post.tags))
-GET_OWNED = select(Post).where(*OWNED_ROW).options(selectinload(Post.tags))
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = (
-    update(Post)
-    .where(*ROW)
-    .returning(Post)
-    .options(selectinload(Post.tags))
-    .execution_options(**SYNC)
-)
-UPDATE_OWNED = (
-    update(Post)
-    .where(*OWNED_ROW)
-    .returning(Post)
-    .options(selectinload(Post.tags))
-    .execution_options(**SYNC)
-)
-DELETE = delete(Post).where(*ROW).returning(Post.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Post).where(*OWNED_ROW).returning(Post.id).execution_options(**SYNC)
-)
 
 
 class PostService:
@@ -81,8 +54,10 @@ class PostService:
         return post
 
     async def get(self, post_id: int, *, user_id: int | None) -> Post | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": post_id, "_owner": user_id})
+        post = await self.db.get(Post, post_id, options=[selectinload(Post.tags)])
+        if post is not None and user_id is not None and post.user_id != user_id:
+            return None
+        return post
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: PostFilters, user_id: int | None
@@ -134,11 +109,15 @@ class PostService:
         values = dict(values)
         tag_ids = values.pop("tag_ids", None)
         await self._check_references(values, reader)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Post)
+            .where(*self._row(post_id, user_id))
+            .values(**values)
+            .returning(Post)
+            .options(selectinload(Post.tags))
+        )
         async with self._writing():
-            post = await self.db.scalar(
-                query.values(**values), {"_id": post_id, "_owner": user_id}
-            )
+            post = await self.db.scalar(query)
             if post is not None and tag_ids is not None:
                 # The row is locked, so the links loaded with it are the committed ones: two
                 # updates replace them one after the other, never both from the same start.
@@ -146,10 +125,17 @@ class PostService:
         return post
 
     async def delete(self, post_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Post).where(*self._row(post_id, user_id)).returning(Post.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": post_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, post_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `post_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Post.id == post_id]
+        if user_id is not None:
+            clauses.append(Post.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: PostFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -23,19 +23,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Tag.updated_at,
     "label": Tag.label,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Tag.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Tag.user_id == bindparam("_owner"))
-GET = select(Tag).where(*ROW)
-GET_OWNED = select(Tag).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Tag).where(*ROW).returning(Tag).execution_options(**SYNC)
-UPDATE_OWNED = update(Tag).where(*OWNED_ROW).returning(Tag).execution_options(**SYNC)
-DELETE = delete(Tag).where(*ROW).returning(Tag.id).execution_options(**SYNC)
-DELETE_OWNED = delete(Tag).where(*OWNED_ROW).returning(Tag.id).execution_options(**SYNC)
 
 
 class TagService:
@@ -53,8 +40,10 @@ class TagService:
         return tag
 
     async def get(self, tag_id: int, *, user_id: int | None) -> Tag | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": tag_id, "_owner": user_id})
+        tag = await self.db.get(Tag, tag_id)
+        if tag is not None and user_id is not None and tag.user_id != user_id:
+            return None
+        return tag
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TagFilters, user_id: int | None
@@ -86,18 +75,28 @@ class TagService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Tag)
+            .where(*self._row(tag_id, user_id))
+            .values(**values)
+            .returning(Tag)
+        )
         async with self._writing():
-            tag = await self.db.scalar(
-                query.values(**values), {"_id": tag_id, "_owner": user_id}
-            )
+            tag = await self.db.scalar(query)
         return tag
 
     async def delete(self, tag_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Tag).where(*self._row(tag_id, user_id)).returning(Tag.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": tag_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, tag_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `tag_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Tag.id == tag_id]
+        if user_id is not None:
+            clauses.append(Tag.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: TagFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -31,23 +31,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "category": Event.category,
     "reference": Event.reference,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Event.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Event.user_id == bindparam("_owner"))
-GET = select(Event).where(*ROW)
-GET_OWNED = select(Event).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Event).where(*ROW).returning(Event).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Event).where(*OWNED_ROW).returning(Event).execution_options(**SYNC)
-)
-DELETE = delete(Event).where(*ROW).returning(Event.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Event).where(*OWNED_ROW).returning(Event.id).execution_options(**SYNC)
-)
 
 
 class EventService:
@@ -65,8 +48,10 @@ class EventService:
         return event
 
     async def get(self, event_id: int, *, user_id: int | None) -> Event | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": event_id, "_owner": user_id})
+        event = await self.db.get(Event, event_id)
+        if event is not None and user_id is not None and event.user_id != user_id:
+            return None
+        return event
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: EventFilters, user_id: int | None
@@ -98,18 +83,28 @@ class EventService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Event)
+            .where(*self._row(event_id, user_id))
+            .values(**values)
+            .returning(Event)
+        )
         async with self._writing():
-            event = await self.db.scalar(
-                query.values(**values), {"_id": event_id, "_owner": user_id}
-            )
+            event = await self.db.scalar(query)
         return event
 
     async def delete(self, event_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Event).where(*self._row(event_id, user_id)).returning(Event.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": event_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, event_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `event_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Event.id == event_id]
+        if user_id is not None:
+            clauses.append(Event.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: EventFilters, user_id: int | None

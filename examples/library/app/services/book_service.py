@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -26,21 +26,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "isbn": Book.isbn,
     "published_on": Book.published_on,
 }
-# One live row by id, built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Book.id == bindparam("_id"), Book.deleted_at.is_(None))
-GET = select(Book).where(*ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Book).where(*ROW).returning(Book).execution_options(**SYNC)
-DELETE = (
-    update(Book)
-    .where(*ROW)
-    .values(deleted_at=func.now())
-    .returning(Book.id)
-    .execution_options(**SYNC)
-)
 
 
 class BookService:
@@ -56,7 +41,8 @@ class BookService:
         return book
 
     async def get(self, book_id: int) -> Book | None:
-        return await self.db.scalar(GET, {"_id": book_id})
+        query = select(Book).where(*self._row(book_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: BookFilters
@@ -91,8 +77,9 @@ class BookService:
         """
         values = {**values, "updated_by_id": actor_id}
         await self._check_references(values)
+        query = update(Book).where(*self._row(book_id)).values(**values).returning(Book)
         async with self._writing():
-            book = await self.db.scalar(UPDATE.values(**values), {"_id": book_id})
+            book = await self.db.scalar(query)
         return book
 
     async def delete(self, book_id: int, *, actor_id: int) -> bool:
@@ -102,10 +89,14 @@ class BookService:
         with it; RESTRICT refuses while live ones refer to it; SET NULL clears their
         reference, which a restore does not bring back.
         """
+        query = (
+            update(Book)
+            .where(*self._row(book_id))
+            .values(deleted_at=func.now(), deleted_by_id=actor_id)
+            .returning(Book.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                DELETE.values(deleted_by_id=actor_id), {"_id": book_id}
-            )
+            deleted = await self.db.scalar(query)
             referred = exists().where(Loan.book_id == book_id)
             if deleted is not None and await self.db.scalar(select(referred)):
                 raise still_referred(LABEL)
@@ -123,6 +114,10 @@ class BookService:
         async with self._writing():
             book = await self.db.scalar(query)
         return book
+
+    def _row(self, book_id: int) -> list[ColumnElement[bool]]:
+        """The live row `book_id` names."""
+        return [Book.id == book_id, Book.deleted_at.is_(None)]
 
     def _filters(self, filters: BookFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,21 +22,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Loan.updated_at,
     "due_on": Loan.due_on,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Loan.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Loan.user_id == bindparam("_owner"))
-GET = select(Loan).where(*ROW)
-GET_OWNED = select(Loan).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Loan).where(*ROW).returning(Loan).execution_options(**SYNC)
-UPDATE_OWNED = update(Loan).where(*OWNED_ROW).returning(Loan).execution_options(**SYNC)
-DELETE = delete(Loan).where(*ROW).returning(Loan.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Loan).where(*OWNED_ROW).returning(Loan.id).execution_options(**SYNC)
-)
 
 
 class LoanService:
@@ -55,8 +40,10 @@ class LoanService:
         return loan
 
     async def get(self, loan_id: int, *, user_id: int | None) -> Loan | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": loan_id, "_owner": user_id})
+        loan = await self.db.get(Loan, loan_id)
+        if loan is not None and user_id is not None and loan.user_id != user_id:
+            return None
+        return loan
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: LoanFilters, user_id: int | None
@@ -94,18 +81,28 @@ class LoanService:
         delete of it waits for this one.
         """
         await self._check_references(values)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Loan)
+            .where(*self._row(loan_id, user_id))
+            .values(**values)
+            .returning(Loan)
+        )
         async with self._writing():
-            loan = await self.db.scalar(
-                query.values(**values), {"_id": loan_id, "_owner": user_id}
-            )
+            loan = await self.db.scalar(query)
         return loan
 
     async def delete(self, loan_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Loan).where(*self._row(loan_id, user_id)).returning(Loan.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": loan_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, loan_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `loan_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Loan.id == loan_id]
+        if user_id is not None:
+            clauses.append(Loan.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: LoanFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,37 +22,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "updated_at": Review.updated_at,
     "rating": Review.rating,
 }
-# One live row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (
-    Review.id == bindparam("_id"),
-    Review.deleted_at.is_(None),
-    ~Review.book.has(Book.deleted_at.is_not(None)),
-)
-OWNED_ROW = (*ROW, Review.user_id == bindparam("_owner"))
-GET = select(Review).where(*ROW)
-GET_OWNED = select(Review).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Review).where(*ROW).returning(Review).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Review).where(*OWNED_ROW).returning(Review).execution_options(**SYNC)
-)
-DELETE = (
-    update(Review)
-    .where(*ROW)
-    .values(deleted_at=func.now())
-    .returning(Review.id)
-    .execution_options(**SYNC)
-)
-DELETE_OWNED = (
-    update(Review)
-    .where(*OWNED_ROW)
-    .values(deleted_at=func.now())
-    .returning(Review.id)
-    .execution_options(**SYNC)
-)
 
 
 class ReviewService:
@@ -75,8 +44,8 @@ class ReviewService:
         return review
 
     async def get(self, review_id: int, *, user_id: int | None) -> Review | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": review_id, "_owner": user_id})
+        query = select(Review).where(*self._row(review_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ReviewFilters, user_id: int | None
@@ -120,23 +89,28 @@ class ReviewService:
         """
         values = {**values, "updated_by_id": actor_id}
         await self._check_references(values)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Review)
+            .where(*self._row(review_id, user_id))
+            .values(**values)
+            .returning(Review)
+        )
         async with self._writing():
-            review = await self.db.scalar(
-                query.values(**values), {"_id": review_id, "_owner": user_id}
-            )
+            review = await self.db.scalar(query)
         return review
 
     async def delete(
         self, review_id: int, *, user_id: int | None, actor_id: int
     ) -> bool:
         """Mark the row deleted; it stays, out of every read, until an admin restores it."""
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            update(Review)
+            .where(*self._row(review_id, user_id))
+            .values(deleted_at=func.now(), deleted_by_id=actor_id)
+            .returning(Review.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query.values(deleted_by_id=actor_id),
-                {"_id": review_id, "_owner": user_id},
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
 
     async def restore(self, review_id: int, *, actor_id: int) -> Review | None:
@@ -155,6 +129,17 @@ class ReviewService:
         async with self._writing():
             review = await self.db.scalar(query)
         return review
+
+    def _row(self, review_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The live row `review_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [
+            Review.id == review_id,
+            Review.deleted_at.is_(None),
+            ~Review.book.has(Book.deleted_at.is_not(None)),
+        ]
+        if user_id is not None:
+            clauses.append(Review.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: ReviewFilters, user_id: int | None

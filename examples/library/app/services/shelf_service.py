@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,21 +22,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "name": Shelf.name,
     "position": Shelf.position,
 }
-# One live row by id, built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Shelf.id == bindparam("_id"), Shelf.deleted_at.is_(None))
-GET = select(Shelf).where(*ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Shelf).where(*ROW).returning(Shelf).execution_options(**SYNC)
-DELETE = (
-    update(Shelf)
-    .where(*ROW)
-    .values(deleted_at=func.now())
-    .returning(Shelf.id)
-    .execution_options(**SYNC)
-)
 
 
 class ShelfService:
@@ -51,7 +36,8 @@ class ShelfService:
         return shelf
 
     async def get(self, shelf_id: int) -> Shelf | None:
-        return await self.db.scalar(GET, {"_id": shelf_id})
+        query = select(Shelf).where(*self._row(shelf_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ShelfFilters
@@ -77,13 +63,16 @@ class ShelfService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
+        query = (
+            update(Shelf).where(*self._row(shelf_id)).values(**values).returning(Shelf)
+        )
         async with self._writing():
             if values:
-                shelf = await self.db.scalar(UPDATE.values(**values), {"_id": shelf_id})
+                shelf = await self.db.scalar(query)
             else:
                 # Nothing to SET (no updated_at here): lock the row as it is.
-                locked = GET.with_for_update()
-                shelf = await self.db.scalar(locked, {"_id": shelf_id})
+                locked = select(Shelf).where(*self._row(shelf_id)).with_for_update()
+                shelf = await self.db.scalar(locked)
         return shelf
 
     async def delete(self, shelf_id: int) -> bool:
@@ -93,8 +82,14 @@ class ShelfService:
         with it; RESTRICT refuses while live ones refer to it; SET NULL clears their
         reference, which a restore does not bring back.
         """
+        query = (
+            update(Shelf)
+            .where(*self._row(shelf_id))
+            .values(deleted_at=func.now())
+            .returning(Shelf.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(DELETE, {"_id": shelf_id})
+            deleted = await self.db.scalar(query)
             if deleted is not None:
                 cleared = update(Book).where(Book.shelf_id == shelf_id)
                 await self.db.execute(cleared.values(shelf_id=None))
@@ -108,6 +103,10 @@ class ShelfService:
         async with self._writing():
             shelf = await self.db.scalar(query)
         return shelf
+
+    def _row(self, shelf_id: int) -> list[ColumnElement[bool]]:
+        """The live row `shelf_id` names."""
+        return [Shelf.id == shelf_id, Shelf.deleted_at.is_(None)]
 
     def _filters(self, filters: ShelfFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []

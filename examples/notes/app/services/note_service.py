@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -22,21 +22,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "pinned": Note.pinned,
     "color": Note.color,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Note.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Note.user_id == bindparam("_owner"))
-GET = select(Note).where(*ROW)
-GET_OWNED = select(Note).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Note).where(*ROW).returning(Note).execution_options(**SYNC)
-UPDATE_OWNED = update(Note).where(*OWNED_ROW).returning(Note).execution_options(**SYNC)
-DELETE = delete(Note).where(*ROW).returning(Note.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Note).where(*OWNED_ROW).returning(Note.id).execution_options(**SYNC)
-)
 
 
 class NoteService:
@@ -54,8 +39,10 @@ class NoteService:
         return note
 
     async def get(self, note_id: int, *, user_id: int | None) -> Note | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": note_id, "_owner": user_id})
+        note = await self.db.get(Note, note_id)
+        if note is not None and user_id is not None and note.user_id != user_id:
+            return None
+        return note
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: NoteFilters, user_id: int | None
@@ -87,18 +74,28 @@ class NoteService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Note)
+            .where(*self._row(note_id, user_id))
+            .values(**values)
+            .returning(Note)
+        )
         async with self._writing():
-            note = await self.db.scalar(
-                query.values(**values), {"_id": note_id, "_owner": user_id}
-            )
+            note = await self.db.scalar(query)
         return note
 
     async def delete(self, note_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Note).where(*self._row(note_id, user_id)).returning(Note.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": note_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, note_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `note_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Note.id == note_id]
+        if user_id is not None:
+            clauses.append(Note.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: NoteFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -24,23 +24,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "name": Customer.name,
     "email": Customer.email,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Customer.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Customer.user_id == bindparam("_owner"))
-GET = select(Customer).where(*ROW)
-GET_OWNED = select(Customer).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Customer).where(*ROW).returning(Customer).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Customer).where(*OWNED_ROW).returning(Customer).execution_options(**SYNC)
-)
-DELETE = delete(Customer).where(*ROW).returning(Customer.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Customer).where(*OWNED_ROW).returning(Customer.id).execution_options(**SYNC)
-)
 
 
 class CustomerService:
@@ -58,8 +41,10 @@ class CustomerService:
         return customer
 
     async def get(self, customer_id: int, *, user_id: int | None) -> Customer | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": customer_id, "_owner": user_id})
+        customer = await self.db.get(Customer, customer_id)
+        if customer is not None and user_id is not None and customer.user_id != user_id:
+            return None
+        return customer
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CustomerFilters, user_id: int | None
@@ -91,20 +76,32 @@ class CustomerService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Customer)
+            .where(*self._row(customer_id, user_id))
+            .values(**values)
+            .returning(Customer)
+        )
         async with self._writing():
-            customer = await self.db.scalar(
-                query.values(**values), {"_id": customer_id, "_owner": user_id}
-            )
+            customer = await self.db.scalar(query)
         return customer
 
     async def delete(self, customer_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            delete(Customer)
+            .where(*self._row(customer_id, user_id))
+            .returning(Customer.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query, {"_id": customer_id, "_owner": user_id}
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, customer_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `customer_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Customer.id == customer_id]
+        if user_id is not None:
+            clauses.append(Customer.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: CustomerFilters, user_id: int | None

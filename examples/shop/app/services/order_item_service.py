@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -23,26 +23,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "quantity": OrderItem.quantity,
     "unit_price": OrderItem.unit_price,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (OrderItem.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, OrderItem.user_id == bindparam("_owner"))
-GET = select(OrderItem).where(*ROW)
-GET_OWNED = select(OrderItem).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(OrderItem).where(*ROW).returning(OrderItem).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(OrderItem).where(*OWNED_ROW).returning(OrderItem).execution_options(**SYNC)
-)
-DELETE = delete(OrderItem).where(*ROW).returning(OrderItem.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(OrderItem)
-    .where(*OWNED_ROW)
-    .returning(OrderItem.id)
-    .execution_options(**SYNC)
-)
 
 
 class OrderItemService:
@@ -63,8 +43,14 @@ class OrderItemService:
         return order_item
 
     async def get(self, order_item_id: int, *, user_id: int | None) -> OrderItem | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": order_item_id, "_owner": user_id})
+        order_item = await self.db.get(OrderItem, order_item_id)
+        if (
+            order_item is not None
+            and user_id is not None
+            and order_item.user_id != user_id
+        ):
+            return None
+        return order_item
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int | None
@@ -116,20 +102,34 @@ class OrderItemService:
         delete of it waits for this one.
         """
         await self._check_references(values, reader)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(OrderItem)
+            .where(*self._row(order_item_id, user_id))
+            .values(**values)
+            .returning(OrderItem)
+        )
         async with self._writing():
-            order_item = await self.db.scalar(
-                query.values(**values), {"_id": order_item_id, "_owner": user_id}
-            )
+            order_item = await self.db.scalar(query)
         return order_item
 
     async def delete(self, order_item_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            delete(OrderItem)
+            .where(*self._row(order_item_id, user_id))
+            .returning(OrderItem.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query, {"_id": order_item_id, "_owner": user_id}
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(
+        self, order_item_id: int, user_id: int | None
+    ) -> list[ColumnElement[bool]]:
+        """The row `order_item_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [OrderItem.id == order_item_id]
+        if user_id is not None:
+            clauses.append(OrderItem.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: OrderItemFilters, user_id: int | None

@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -23,23 +23,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "status": Order.status,
     "placed_at": Order.placed_at,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Order.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Order.user_id == bindparam("_owner"))
-GET = select(Order).where(*ROW)
-GET_OWNED = select(Order).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Order).where(*ROW).returning(Order).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Order).where(*OWNED_ROW).returning(Order).execution_options(**SYNC)
-)
-DELETE = delete(Order).where(*ROW).returning(Order.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Order).where(*OWNED_ROW).returning(Order.id).execution_options(**SYNC)
-)
 
 
 class OrderService:
@@ -60,8 +43,10 @@ class OrderService:
         return order
 
     async def get(self, order_id: int, *, user_id: int | None) -> Order | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": order_id, "_owner": user_id})
+        order = await self.db.get(Order, order_id)
+        if order is not None and user_id is not None and order.user_id != user_id:
+            return None
+        return order
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: OrderFilters, user_id: int | None
@@ -106,18 +91,28 @@ class OrderService:
         delete of it waits for this one.
         """
         await self._check_references(values, reader)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Order)
+            .where(*self._row(order_id, user_id))
+            .values(**values)
+            .returning(Order)
+        )
         async with self._writing():
-            order = await self.db.scalar(
-                query.values(**values), {"_id": order_id, "_owner": user_id}
-            )
+            order = await self.db.scalar(query)
         return order
 
     async def delete(self, order_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = delete(Order).where(*self._row(order_id, user_id)).returning(Order.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(query, {"_id": order_id, "_owner": user_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, order_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `order_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Order.id == order_id]
+        if user_id is not None:
+            clauses.append(Order.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: OrderFilters, user_id: int | None

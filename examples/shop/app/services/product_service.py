@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -32,23 +32,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "external_id": Product.external_id,
     "product_url": Product.product_url,
 }
-# One row by id (`_OWNED`: and owner), built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (Product.id == bindparam("_id"),)
-OWNED_ROW = (*ROW, Product.user_id == bindparam("_owner"))
-GET = select(Product).where(*ROW)
-GET_OWNED = select(Product).where(*OWNED_ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(Product).where(*ROW).returning(Product).execution_options(**SYNC)
-UPDATE_OWNED = (
-    update(Product).where(*OWNED_ROW).returning(Product).execution_options(**SYNC)
-)
-DELETE = delete(Product).where(*ROW).returning(Product.id).execution_options(**SYNC)
-DELETE_OWNED = (
-    delete(Product).where(*OWNED_ROW).returning(Product.id).execution_options(**SYNC)
-)
 
 
 class ProductService:
@@ -67,8 +50,10 @@ class ProductService:
         return product
 
     async def get(self, product_id: int, *, user_id: int | None) -> Product | None:
-        query = GET if user_id is None else GET_OWNED
-        return await self.db.scalar(query, {"_id": product_id, "_owner": user_id})
+        product = await self.db.get(Product, product_id)
+        if product is not None and user_id is not None and product.user_id != user_id:
+            return None
+        return product
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ProductFilters, user_id: int | None
@@ -106,20 +91,30 @@ class ProductService:
         delete of it waits for this one.
         """
         await self._check_references(values)
-        query = UPDATE if user_id is None else UPDATE_OWNED
+        query = (
+            update(Product)
+            .where(*self._row(product_id, user_id))
+            .values(**values)
+            .returning(Product)
+        )
         async with self._writing():
-            product = await self.db.scalar(
-                query.values(**values), {"_id": product_id, "_owner": user_id}
-            )
+            product = await self.db.scalar(query)
         return product
 
     async def delete(self, product_id: int, *, user_id: int | None) -> bool:
-        query = DELETE if user_id is None else DELETE_OWNED
+        query = (
+            delete(Product).where(*self._row(product_id, user_id)).returning(Product.id)
+        )
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(
-                query, {"_id": product_id, "_owner": user_id}
-            )
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, product_id: int, user_id: int | None) -> list[ColumnElement[bool]]:
+        """The row `product_id` names, if it is the user's (any row's when `user_id` is None)."""
+        clauses = [Product.id == product_id]
+        if user_id is not None:
+            clauses.append(Product.user_id == user_id)
+        return clauses
 
     def _filters(
         self, filters: ProductFilters, user_id: int | None

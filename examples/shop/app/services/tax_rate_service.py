@@ -2,7 +2,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -25,15 +25,6 @@ SORT_COLUMNS: dict[str, InstrumentedAttribute[Any]] = {
     "rate": TaxRate.rate,
     "total_collected": TaxRate.total_collected,
 }
-# One row by id, built once: SQLAlchemy caches compiled SQL,
-# but building a statement and its cache key per request took as long as running it.
-ROW = (TaxRate.id == bindparam("_id"),)
-GET = select(TaxRate).where(*ROW)
-# Writes sync the session's objects with the rows RETURNING names: the default would evaluate
-# the WHERE clause in Python, where a bound parameter has no value.
-SYNC = {"synchronize_session": "fetch"}
-UPDATE = update(TaxRate).where(*ROW).returning(TaxRate).execution_options(**SYNC)
-DELETE = delete(TaxRate).where(*ROW).returning(TaxRate.id).execution_options(**SYNC)
 
 
 class TaxRateService:
@@ -48,7 +39,8 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        return await self.db.scalar(GET, {"_id": tax_rate_id})
+        tax_rate = await self.db.get(TaxRate, tax_rate_id)
+        return tax_rate
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TaxRateFilters
@@ -74,16 +66,25 @@ class TaxRateService:
         what the row holds) and locks the row until the commit: a concurrent update or
         delete of it waits for this one.
         """
+        query = (
+            update(TaxRate)
+            .where(*self._row(tax_rate_id))
+            .values(**values)
+            .returning(TaxRate)
+        )
         async with self._writing():
-            tax_rate = await self.db.scalar(
-                UPDATE.values(**values), {"_id": tax_rate_id}
-            )
+            tax_rate = await self.db.scalar(query)
         return tax_rate
 
     async def delete(self, tax_rate_id: int) -> bool:
+        query = delete(TaxRate).where(*self._row(tax_rate_id)).returning(TaxRate.id)
         async with self._writing(deleting=True):
-            deleted = await self.db.scalar(DELETE, {"_id": tax_rate_id})
+            deleted = await self.db.scalar(query)
         return deleted is not None
+
+    def _row(self, tax_rate_id: int) -> list[ColumnElement[bool]]:
+        """The row `tax_rate_id` names."""
+        return [TaxRate.id == tax_rate_id]
 
     def _filters(self, filters: TaxRateFilters) -> list[ColumnElement[bool]]:
         clauses: list[ColumnElement[bool]] = []
