@@ -26,13 +26,7 @@ VARIABLES: dict[str, dict[str, str]] = {
         "entity": "EntityContext: the entity, its fields and every name derived from it",
         "expected": "Expectations: what the entity's tests expect (statuses, statements per request)",
     },
-    "migration.py.j2 (a feature's first migration)": {
-        "project": "ProjectContext",
-        "feature": "FeatureContext",
-        "migration": "{revision, down_revision, path}",
-        "prpgen_version": "str",
-    },
-    "migration_change.py.j2 (a later migration: the difference)": {
+    "migration.py.j2 (every migration: a feature's tables created, changed or dropped)": {
         "change": "SchemaChange: title, upgrade and downgrade operations (source lines), uses_jsonb",
         "migration": "{revision, down_revision, path}",
         "prpgen_version": "str",

@@ -24,9 +24,8 @@ ENTITY_FILES = {
     "entity/test_service.py.j2": "tests/services/test_{module}_service.py",
     "entity/test_performance.py.j2": "tests/performance/test_{table}_performance.py",
 }
+# Every migration: a feature's first (its tables created), a change of its spec, its removal.
 MIGRATION_TEMPLATE = "migration.py.j2"
-# A later migration of a feature whose spec changed (or was removed): the difference only.
-CHANGE_TEMPLATE = "migration_change.py.j2"
 # Shared by every service with references; written with the first entity that has one.
 REFERENCES_TEMPLATE = "shared/references.py.j2"
 REFERENCES_FILE = "app/services/references.py"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prpgen.errors import Problem, SpecError
 from prpgen.generate.context import EntityContext, FeatureContext
@@ -44,6 +44,15 @@ def removed_migration(old: FeatureContext) -> SchemaChange:
     destroys = tuple(f"table {e.table} (every row)" for e in old.entities)
     title = f"drop {tables} ({old.spec.feature} removed)"
     return SchemaChange(title, tuple(upgrade), tuple(downgrade), old.uses_jsonb, destroys)
+
+
+def created_migration(new: FeatureContext) -> SchemaChange:
+    """A feature's first migration: the difference from a project without its tables."""
+    empty = replace(new, entities=())
+    change = changed_migration(empty, new, new.spec.feature)
+    assert change is not None, "a feature has at least one entity"
+    tables = ", ".join(e.table for e in new.entities)
+    return replace(change, title=f"create {tables} ({new.spec.feature})")
 
 
 def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> SchemaChange | None:

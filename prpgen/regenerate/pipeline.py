@@ -21,7 +21,6 @@ from prpgen.generate.expectations import Expectations
 from prpgen.generate.formatting import format_python, ruff_version
 from prpgen.generate.project_model import ProjectContext, build_project, project_context, project_targets
 from prpgen.generate.render import (
-    CHANGE_TEMPLATE,
     MIGRATION_TEMPLATE,
     PROJECT_DIR,
     PRP_TEMPLATE,
@@ -29,7 +28,7 @@ from prpgen.generate.render import (
     REFERENCES_TEMPLATE,
     Renderer,
 )
-from prpgen.generate.schema_diff import SchemaChange, changed_migration, removed_migration
+from prpgen.generate.schema_diff import SchemaChange, changed_migration, created_migration, removed_migration
 from prpgen.regenerate.manifest import (
     MANIFEST_FILE,
     OBJECTS_DIR,
@@ -336,7 +335,7 @@ def _render(
         _check_lists_every_entity(path, files[path], entities)
     # A migration, once generated, may have been applied: it is kept as it was, never re-rendered.
     files.update(migrations)
-    by_feature, destroys = _migrations(renderer, project, features, contexts, manifest, files)
+    by_feature, destroys = _migrations(renderer, features, contexts, manifest, files)
     # Formatted before the PRPs, which show the code; a kept migration stays byte for byte.
     rendered = {path: text for path, text in files.items() if path not in migrations}
     files.update(format_python(rendered, files["pyproject.toml"], renderer.prunable, renderer.origins))
@@ -386,7 +385,6 @@ def _add_feature(
 
 def _migrations(
     renderer: Renderer,
-    project: ProjectContext,
     features: Sequence[Feature],
     contexts: Sequence[FeatureContext],
     manifest: Manifest,
@@ -408,7 +406,9 @@ def _migrations(
     for context in contexts:
         recorded = manifest.migrated.get(context.slug)
         if recorded is None:
-            _add_create_migration(renderer, project, context, files)
+            # Its revision is derived from its tables, as it always was: regeneration is byte-identical.
+            created = created_migration(context)
+            _add_migration(renderer, files, context.slug, "", created, [e.migration_table for e in context.entities])
         elif recorded != context.spec:
             old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", project_targets(contexts, context))
             change = changed_migration(old, context, sources[context.slug])
@@ -429,24 +429,25 @@ def _versions(files: Mapping[str, str]) -> dict[str, str]:
     return {p[len(prefix) :]: t for p, t in files.items() if p.startswith(prefix) and p.endswith(".py")}
 
 
-def _add_create_migration(
-    renderer: Renderer, project: ProjectContext, feature: FeatureContext, files: dict[str, str]
+def _add_migration(
+    renderer: Renderer,
+    files: dict[str, str],
+    slug: str,
+    kind: str,
+    change: SchemaChange,
+    identity: Sequence[str] | None = None,
 ) -> None:
+    """`change` as the next migration of the chain: `0003_slug__kind.py` (`0002_slug.py` for a
+    feature's first, whose `kind` is empty). `identity`: what its revision id is derived from,
+    if not the path and the operations."""
     slot = next_migration(_versions(files))
-    revision = revision_id(slot.down_revision or "", *(e.migration_table for e in feature.entities))
-    path = f"{VERSIONS_DIR}/{slot.number:04d}_{feature.slug.replace('-', '_')}.py"
-    migration = {"revision": revision, "down_revision": slot.down_revision, "path": path}
-    context = {"project": project, "feature": feature, "migration": migration, "prpgen_version": __version__}
-    files[path] = renderer.render(MIGRATION_TEMPLATE, path, context)
-
-
-def _add_migration(renderer: Renderer, files: dict[str, str], slug: str, kind: str, change: SchemaChange) -> None:
-    slot = next_migration(_versions(files))
-    path = f"{VERSIONS_DIR}/{slot.number:04d}_{slug.replace('-', '_')}__{kind}.py"
-    revision = revision_id(slot.down_revision or "", path, *change.upgrade, *change.downgrade)
+    suffix = f"__{kind}" if kind else ""
+    path = f"{VERSIONS_DIR}/{slot.number:04d}_{slug.replace('-', '_')}{suffix}.py"
+    parts = identity if identity is not None else (path, *change.upgrade, *change.downgrade)
+    revision = revision_id(slot.down_revision or "", *parts)
     migration = {"revision": revision, "down_revision": slot.down_revision, "path": path}
     context = {"change": change, "migration": migration, "prpgen_version": __version__}
-    files[path] = renderer.render(CHANGE_TEMPLATE, path, context)
+    files[path] = renderer.render(MIGRATION_TEMPLATE, path, context)
 
 
 def _add_prp(
