@@ -22,11 +22,9 @@ from prpgen.generate.fields import (
 )
 from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
 from prpgen.generate.tables import (
+    TableShape,
     index_columns,
-    migration_drops,
-    migration_indexes,
-    migration_table,
-    unique_columns,
+    table_shape,
     unique_name,
     uniques,
 )
@@ -51,11 +49,9 @@ class EntityContext:
     label: str
     label_plural: str
     fields: tuple[FieldContext, ...]
+    shape: TableShape
     table_args: str
     unique_constraints: tuple[tuple[str, str], ...]
-    migration_table: str
-    migration_indexes: tuple[str, ...]
-    migration_drops: tuple[str, ...]
     valid_payloads: tuple[str, str]
     create_cases: str
     inverses: tuple[Inverse, ...] = ()
@@ -78,14 +74,10 @@ class EntityContext:
 
     @property
     def generated_columns(self) -> tuple[str, ...]:
-        """Columns the API sets itself, which a payload may never carry."""
-        columns = ["id"]
-        columns += ["created_at", "updated_at"] if self.timestamps else []
-        columns += ["user_id"] if self.owned else []
-        columns += ["created_by_id", "updated_by_id"] if self.audit else []
-        columns += ["deleted_at"] if self.soft_delete else []
-        columns += ["deleted_by_id"] if self.soft_delete and self.audit else []
-        return tuple(columns)
+        """Columns the API sets itself, which a payload may never carry: the table's columns
+        that are no field's (the id, the owner, audit, soft delete and timestamp columns)."""
+        fields = {f.input_name for f in self.fields}
+        return tuple(name for name in self.shape.columns if name not in fields)
 
     def level(self, operation: str) -> str:
         return self.spec.level(operation)
@@ -497,7 +489,8 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     fields = tuple(
         field_context(module, name, spec, references.get(name), entity) for name, spec in _named_fields(entity)
     )
-    _check_identifier_lengths(table, fields, entity)
+    shape = table_shape(table, fields, entity)
+    _check_identifier_lengths(shape)
     checks = [check for f in fields for check in f.checks]
     table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
     # An index over several columns (an owner's rows in id order) is the table's; a single
@@ -523,11 +516,9 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         label=module.replace("_", " "),
         label_plural=table.replace("_", " "),
         fields=fields,
+        shape=shape,
         table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args))) if table_args else "",
         unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
-        migration_table=migration_table(table, fields, entity),
-        migration_indexes=migration_indexes(table, fields, entity),
-        migration_drops=migration_drops(table, fields, entity),
         valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
         create_cases=_cases(fields),
         inverses=inverses,
@@ -538,28 +529,8 @@ def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
     return [(naming.snake(raw), spec) for raw, spec in entity.fields.items()]
 
 
-def _check_identifier_lengths(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> None:
-    names = [f"pk_{table}", f"ix_{table}_created_at"]
-    if entity.owned:
-        names += [f"ix_{table}_user_id_id", f"fk_{table}_user_id_users"]
-    if entity.audit:
-        names += [f"fk_{table}_created_by_id_users", f"fk_{table}_updated_by_id_users"]
-        names += [f"fk_{table}_deleted_by_id_users"] if entity.soft_delete else []
-    for f in fields:
-        names += [f"ck_{table}_{check.name}" for check in f.checks]
-        if f.spec.unique:
-            names.append(unique_name(table, unique_columns(f, entity)))
-        if f.spec.index:
-            names.append(f"ix_{table}_{f.name}")
-        reference = f.reference
-        if reference is not None and reference.association is None:
-            names += [f"ix_{table}_{reference.column}", f"fk_{table}_{reference.column}_{reference.target.table}"]
-        elif reference is not None and reference.association is not None:
-            link = reference.association
-            names += [f"pk_{link.table}", f"ix_{link.table}_{link.target_column}"]
-            names += [f"fk_{link.table}_{link.source_column}_{table}"]
-            names += [f"fk_{link.table}_{link.target_column}_{reference.target.table}"]
-    for name in names:
+def _check_identifier_lengths(shape: TableShape) -> None:
+    for name in shape.identifiers:
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise EntityProblem(
                 "",

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from prpgen.errors import Problem, SpecError
 from prpgen.generate.context import EntityContext, FeatureContext
 from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
-from prpgen.generate.tables import Column, Constraint, TableShape, sql_str, table_shape
+from prpgen.generate.tables import Column, Constraint, TableShape, sql_str
 from prpgen.naming import sql_identifier
 
 
@@ -32,14 +32,10 @@ class SchemaChange:
     destroys: tuple[str, ...] = ()
 
 
-def _table(entity: EntityContext) -> TableShape:
-    return table_shape(entity.table, entity.fields, entity.spec)
-
-
 def removed_migration(old: FeatureContext) -> SchemaChange:
     """Drop every table of a feature that is gone; the downgrade creates them again (empty)."""
-    upgrade = [drop for entity in reversed(old.entities) for drop in entity.migration_drops]
-    downgrade = [s for entity in old.entities for s in (entity.migration_table, *entity.migration_indexes)]
+    upgrade = [drop for entity in reversed(old.entities) for drop in entity.shape.drops]
+    downgrade = [s for entity in old.entities for s in entity.shape.creates]
     tables = ", ".join(e.table for e in old.entities)
     destroys = tuple(f"table {e.table} (every row)" for e in old.entities)
     title = f"drop {tables} ({old.spec.feature} removed)"
@@ -60,8 +56,8 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
     before = {e.table: e for e in old.entities}
     after = {e.table: e for e in new.entities}
     kept = [table for table in after if table in before]
-    old_tables = {t: _table(before[t]) for t in kept}
-    new_tables = {t: _table(after[t]) for t in kept}
+    old_tables = {t: before[t].shape for t in kept}
+    new_tables = {t: after[t].shape for t in kept}
     _refuse_lossy(new, source, old_tables, new_tables)
 
     up: list[str] = []
@@ -77,12 +73,12 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
             up.append(_drop_constraint(t, o.constraints[name]))
     for entity in reversed(old.entities):
         if entity.table not in after:
-            up += entity.migration_drops
+            up += entity.shape.drops
     for t in kept:
         up += _column_changes(t, old_tables[t], new_tables[t], after[t])
     for entity in new.entities:
         if entity.table not in before:
-            up += [entity.migration_table, *entity.migration_indexes]
+            up += entity.shape.creates
     for t in kept:
         o, n = old_tables[t], new_tables[t]
         for name in _gone(n.constraints, o.constraints):
@@ -103,12 +99,12 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
             down.append(_drop_constraint(t, n.constraints[name]))
     for entity in reversed(new.entities):
         if entity.table not in before:
-            down += entity.migration_drops
+            down += entity.shape.drops
     for t in reversed(kept):
         down += _column_changes(t, new_tables[t], old_tables[t], before[t], undo=True)
     for entity in old.entities:
         if entity.table not in after:
-            down += [entity.migration_table, *entity.migration_indexes]
+            down += entity.shape.creates
     for t in reversed(kept):
         o, n = old_tables[t], new_tables[t]
         for name in _gone(o.constraints, n.constraints):

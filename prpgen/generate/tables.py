@@ -1,5 +1,8 @@
-"""Alembic operations for new tables, written out as source: the columns, constraints and
-indexes that mirror the models `context.py` describes, and their undoing in reverse order."""
+"""Each entity's table, once (`table_shape`): its columns and their types, its constraints and
+indexes with their names, its link tables. The migrations are written from it (Alembic
+operations as source, and their undoing in reverse order), the spec diff compares two of them,
+and the identifier-length check reads its names. What an owned entity adds to its table (the
+`user_id` column, its foreign key, its index, unique values per owner) is decided here."""
 
 from __future__ import annotations
 
@@ -141,17 +144,6 @@ def constraints(table: str, fields: Sequence[FieldContext], entity: EntitySpec) 
     return {c.name: c for c in found}
 
 
-def migration_table(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> str:
-    items: list[str | Call | Collection | Arg] = [py_str(table)]
-    items += [column.call for column in columns(fields, entity)]
-    named = list(constraints(table, fields, entity).values())
-    # The primary key sits between the references and the unique constraints, where Alembic puts it.
-    items += [c.item for c in named if c.kind != "unique"]
-    items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{table}")'))
-    items += [c.item for c in named if c.kind == "unique"]
-    return statement("", Call("op.create_table", tuple(items)))
-
-
 @dataclass(frozen=True)
 class ForeignKey:
     name: str
@@ -210,9 +202,13 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
     return found
 
 
-def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """The link table of each `ref_many`: name → (create statements, drop statements)."""
-    found: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+Link = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+
+
+def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, Link]:
+    """The link table of each `ref_many`: name → (create statements, drop statements, the names of
+    its primary key, foreign keys and index)."""
+    found: dict[str, Link] = {}
     for f in fields:
         if f.reference is not None and f.reference.association is not None:
             link = f.reference.association
@@ -238,16 +234,8 @@ def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, tuple[t
                 _create_index(index, link.table, [link.target_column]),
             )
             drops = (_drop_index(index, link.table), f"op.drop_table({py_str(link.table)})")
-            found[link.table] = (creates, drops)
+            found[link.table] = (creates, drops, (primary_key, source_key.name, target_key.name, index))
     return found
-
-
-def migration_indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
-    """The table's indexes, then the link tables of its `ref_many` fields."""
-    statements = [create for create, _ in indexes(table, fields, entity).values()]
-    for creates, _ in link_tables(table, fields).values():
-        statements += creates
-    return tuple(statements)
 
 
 def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> list[tuple[str, tuple[str, ...]]]:
@@ -255,14 +243,6 @@ def _live_unique(table: str, fields: Sequence[FieldContext], entity: EntitySpec)
     if not entity.soft_delete:
         return []
     return [(unique_name(table, columns), columns) for _, columns in uniques(fields, entity)]
-
-
-def migration_drops(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> tuple[str, ...]:
-    drops: list[str] = []
-    for _, link_drops in reversed(link_tables(table, fields).values()):
-        drops += link_drops
-    drops += [drop for _, drop in reversed(indexes(table, fields, entity).values())]
-    return (*drops, f"op.drop_table({py_str(table)})")
 
 
 def sql_str(value: str) -> str:
@@ -278,12 +258,47 @@ class TableShape:
     constraints: dict[str, Constraint]
     # name → (create statement, drop statement)
     indexes: dict[str, tuple[str, str]]
-    # link table name → (create statements, drop statements)
-    links: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    links: dict[str, Link]
+    # Every name PostgreSQL gets from it, held to its 63 bytes (`context`).
+    identifiers: tuple[str, ...]
+
+    @property
+    def create_table(self) -> str:
+        """`op.create_table(...)` with its columns and named constraints."""
+        items: list[str | Call | Collection | Arg] = [py_str(self.name)]
+        items += [column.call for column in self.columns.values()]
+        named = list(self.constraints.values())
+        # The primary key sits between the references and the unique constraints, where Alembic puts it.
+        items += [c.item for c in named if c.kind != "unique"]
+        items.append(call("sa.PrimaryKeyConstraint", '"id"', name=f'op.f("pk_{self.name}")'))
+        items += [c.item for c in named if c.kind == "unique"]
+        return statement("", Call("op.create_table", tuple(items)))
+
+    @property
+    def creates(self) -> tuple[str, ...]:
+        """The table, its indexes, then the link tables of its `ref_many` fields."""
+        statements = [self.create_table, *(create for create, _ in self.indexes.values())]
+        for link_creates, _, _ in self.links.values():
+            statements += link_creates
+        return tuple(statements)
+
+    @property
+    def drops(self) -> tuple[str, ...]:
+        """What `creates` makes, undone in reverse order."""
+        drops: list[str] = []
+        for _, link_drops, _ in reversed(self.links.values()):
+            drops += link_drops
+        drops += [drop for _, drop in reversed(self.indexes.values())]
+        return (*drops, f"op.drop_table({py_str(self.name)})")
 
 
 def table_shape(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> TableShape:
     named = constraints(table, fields, entity)
     found = indexes(table, fields, entity)
     links = link_tables(table, fields)
-    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links)
+    # An enum's check constraint is named after its type and was never held to the limit:
+    # SQLAlchemy cuts a longer name to 63 bytes with a hash, alike in the model and the migration.
+    enum_checks = {f"ck_{table}_{f.enum.type_name}" for f in fields if f.enum is not None}
+    identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks), *found]
+    identifiers += [name for _, _, names in links.values() for name in names]
+    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers))

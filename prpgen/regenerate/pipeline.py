@@ -408,7 +408,7 @@ def _migrations(
         if recorded is None:
             # Its revision is derived from its tables, as it always was: regeneration is byte-identical.
             created = created_migration(context)
-            _add_migration(renderer, files, context.slug, "", created, [e.migration_table for e in context.entities])
+            _add_migration(renderer, files, context.slug, "", created, [e.shape.create_table for e in context.entities])
         elif recorded != context.spec:
             old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", project_targets(contexts, context))
             change = changed_migration(old, context, sources[context.slug])

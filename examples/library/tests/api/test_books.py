@@ -131,12 +131,12 @@ async def test_create_validates_each_field(
     "field",
     [
         "id",
-        "created_at",
-        "updated_at",
         "created_by_id",
         "updated_by_id",
         "deleted_at",
         "deleted_by_id",
+        "created_at",
+        "updated_at",
     ],
 )
 async def test_create_rejects_generated_columns(
