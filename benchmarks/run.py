@@ -256,16 +256,17 @@ def login_figures(server: Server, token: str, duration: int) -> dict[str, float]
 
 def statement_counts() -> dict[str, int]:
     from prpgen.generate.context import build_feature
+    from prpgen.generate.expectations import Expectations
     from prpgen.spec.feature import load_spec
 
-    entity = build_feature(load_spec(SPEC), str(SPEC)).entities[0]
-    counts = entity.statements
+    expected = Expectations(build_feature(load_spec(SPEC), str(SPEC)).entities[0])
+    counts = expected.statements
     return {
-        "list": entity.lookups("list") + counts["list"],
-        "get": entity.lookups("read") + counts["get"],
-        "create": entity.lookups("create") + counts["create"],
-        "update": entity.lookups("update") + counts["replace"],
-        "delete": entity.lookups("delete") + counts["delete"],
+        "list": expected.lookups("list") + counts["list"],
+        "get": expected.lookups("read") + counts["get"],
+        "create": expected.lookups("create") + counts["create"],
+        "update": expected.lookups("update") + counts["replace"],
+        "delete": expected.lookups("delete") + counts["delete"],
     }
 
 

@@ -222,3 +222,19 @@ def test_a_template_that_renders_invalid_python_is_named(tmp_path: Path) -> None
         result.stderr
     )
     assert not (tmp_path / "p").exists()
+
+
+def test_a_template_that_renders_python_newer_than_the_projects_is_named(tmp_path: Path) -> None:
+    """`type X = int` parses on Python 3.12 (and ruff formats it), but the project runs on 3.11."""
+    custom = tmp_path / "ours"
+    (custom / "entity").mkdir(parents=True)
+    (custom / "entity/service.py.j2").write_text(
+        "type Rows = list[int]\n\n\nclass {{ entity.class_name }}Service: ...\n"
+    )
+    result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
+    assert result.returncode == 1
+    assert "entity/service.py.j2 renders app/services/note_service.py, which is not valid Python: line 1:" in (
+        result.stderr
+    )
+    assert "Python 3.11" in result.stderr
+    assert not (tmp_path / "p").exists()

@@ -43,6 +43,8 @@ def ruff_binary() -> str:
 # Where ruff's scratch copy goes: memory when the machine has it. Each file is written there and
 # read back, and on a disk a file's creation can cost half a millisecond (benchmarks/RESULTS.md).
 _SCRATCH = "/dev/shm"  # noqa: S108 - a private TemporaryDirectory inside it, removed after use
+# How ruff reports a file it cannot parse: `ruff check` (concise), `ruff format`.
+_SYNTAX_ERROR = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+):\d+: invalid-syntax: (?P<message>.+)$", re.MULTILINE)
 _PARSE_ERROR = re.compile(r"Failed to parse (?P<path>.+?):(?P<line>\d+):\d+: (?P<message>.+)")
 
 
@@ -60,7 +62,22 @@ def format_python(
     sources = {path: text for path, text in files.items() if path.endswith(".py")}
     if not sources:
         return dict(files)
-    scratch = _SCRATCH if os.access(_SCRATCH, os.W_OK) else None
+    # A TMPDIR the user set is theirs to choose.
+    scratch = _SCRATCH if "TMPDIR" not in os.environ and os.access(_SCRATCH, os.W_OK) else None
+    try:
+        return _format(files, sources, config, prune, origins or {}, scratch)
+    except OSError as exc:
+        raise GenerationError(f"formatting the generated code failed ({exc}); nothing was written") from None
+
+
+def _format(
+    files: Mapping[str, str],
+    sources: Mapping[str, str],
+    config: str,
+    prune: Collection[str],
+    origins: Mapping[str, str],
+    scratch: str | None,
+) -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="prpgen-format-", dir=scratch) as directory:
         root = Path(directory)
         (root / CONFIG).write_text(config, encoding="utf-8")
@@ -75,23 +92,39 @@ def format_python(
         pruned = sorted(path for path in prune if path in sources)
         if pruned:
             _run([ruff, "check", "--select", "F401", "--fix", "--exit-zero", "--quiet", "--no-cache", *pruned], root)
-        # Imports sorted (the formatter does not), then the layout, as ruff's docs advise.
-        _run([ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", "."], root)
-        _run([ruff, "format", "--no-cache", "."], root, origins or {})
+        # Imports sorted (the formatter does not), then the layout, as ruff's docs advise. The
+        # check also reports any file that is not Python of the project's version (`type X = int`
+        # on 3.11 formats, but does not import): a template's slip, named before anything is written.
+        concise = ("--output-format", "concise")
+        sort = [ruff, "check", "--select", "I", "--fix", "--exit-zero", "--quiet", "--no-cache", *concise, "."]
+        _check_syntax(_run(sort, root), origins)
+        _run([ruff, "format", "--no-cache", "."], root, origins)
         formatted = {path: (root / path).read_text(encoding="utf-8") for path in sources}
     return {**files, **formatted}
 
 
-def _run(command: list[str], cwd: Path, origins: Mapping[str, str] | None = None) -> None:
+def _check_syntax(output: str, origins: Mapping[str, str]) -> None:
+    failed = _SYNTAX_ERROR.search(output)
+    if failed is not None:
+        raise _not_python(failed, origins)
+
+
+def _not_python(failed: re.Match[str], origins: Mapping[str, str]) -> GenerationError:
+    path, line = failed["path"], failed["line"]
+    template = origins.get(path, "a template")
+    return GenerationError(f"{template} renders {path}, which is not valid Python: line {line}: {failed['message']}")
+
+
+def _run(command: list[str], cwd: Path, origins: Mapping[str, str] | None = None) -> str:
+    """Run ruff; its stdout. A failure is a GenerationError (naming the template of a file ruff
+    could not parse)."""
     try:
         result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     except OSError as exc:
         raise GenerationError(f"cannot run ruff, which formats the generated code ({exc}); reinstall prpgen") from None
     if result.returncode == 0:
-        return
+        return result.stdout
     failed = _PARSE_ERROR.search(result.stderr)
     if failed is not None and origins is not None:
-        path, line = failed["path"], failed["line"]
-        template = origins.get(path, "a template")
-        raise GenerationError(f"{template} renders {path}, which is not valid Python: line {line}: {failed['message']}")
+        raise _not_python(failed, origins)
     raise GenerationError(f"ruff could not format the generated code: {result.stderr.strip() or result.stdout}")
