@@ -528,12 +528,17 @@ def test_a_generated_client_drives_every_endpoint(
 
 SHELVES = """\
 feature: shelving
-description: Shelves whose deleted rows stay, marked.
+description: Shelves whose deleted rows stay, marked, beside their neighbours.
 entities:
+  - name: Tag
+    fields:
+      name: {type: str, max_length: 40}
   - name: Shelf
     soft_delete: true
     fields:
       label: {type: str, max_length: 40}
+      tags: {type: ref_many, to: Tag}
+      neighbours: {type: ref_many, to: Shelf}
 """
 
 LENDING = """\
@@ -551,7 +556,8 @@ entities:
 def test_references_into_an_earlier_feature_hold_on_soft_delete(tmp_path: Path, postgres_url: str) -> None:
     """A later feature's RESTRICT and SET NULL references to an earlier feature's soft-deleted
     entity fare as under a real DELETE: the earlier entity's service knows who refers to it (it
-    did not when the earlier model was patched with the relationship and nothing else)."""
+    did not when the earlier model was patched with the relationship and nothing else). The
+    shelf also has two `ref_many` lists, one to shelves (a restore returns both loaded)."""
     project = tmp_path / "library"
     first, second = tmp_path / "shelving.yaml", tmp_path / "lending.yaml"
     first.write_text(SHELVES)
@@ -561,7 +567,6 @@ def test_references_into_an_earlier_feature_hold_on_soft_delete(tmp_path: Path, 
     assert added.returncode == 0, added.stderr
     database_url = create_database(postgres_url, "cross_feature")
     check_gates(project, database_url)
-    output = check(
-        ["pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "tests/api/test_books.py"], project, database_url
-    )
+    suites = ["tests/api/test_books.py", "tests/api/test_shelves.py"]
+    output = check(["pytest", "-q", "-p", "no:cacheprovider", "--no-cov", *suites], project, database_url)
     assert re.search(r"\d+ passed", output) and "failed" not in output

@@ -196,18 +196,44 @@ def test_a_router_template_that_does_not_list_the_entities_is_refused(tmp_path: 
     assert not (tmp_path / "p").exists()
 
 
-def test_a_model_of_the_teams_skeleton_is_the_projects_too(tmp_path: Path) -> None:
+TEAM_MODEL = (
+    "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom app.models.base import Base\n\n\n"
+    'class {name}(Base):\n    __tablename__ = "{table}"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n'
+)
+
+
+@pytest.mark.parametrize("module", ["note", "team_note"])
+def test_a_model_of_the_teams_skeleton_is_the_projects_too(tmp_path: Path, module: str) -> None:
     """A model the team's own skeleton adds is in the project before any feature: an entity of
-    the same name is refused, not written over it."""
+    the same name is refused, whichever module the team put it in."""
     custom = tmp_path / "ours"
     (custom / "project/app/models").mkdir(parents=True)
-    (custom / "project/app/models/note.py.j2").write_text(
-        "from sqlalchemy.orm import Mapped, mapped_column\n\nfrom app.models.base import Base\n\n\n"
-        'class Note(Base):\n    __tablename__ = "team_notes"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n'
-    )
+    (custom / f"project/app/models/{module}.py.j2").write_text(TEAM_MODEL.format(name="Note", table="team_notes"))
     result = run_cli("generate", str(SPEC), "--out", str(tmp_path / "p"), "--templates", str(custom))
     assert result.returncode != 0
     assert "already has Note" in result.stderr, result.stderr
+    assert not (tmp_path / "p").exists()
+
+
+def test_a_reference_to_a_model_of_the_teams_skeleton_is_refused(tmp_path: Path) -> None:
+    """prpgen cannot give a team's own model the relationship back, nor its tests a row of it:
+    the reference is refused with why, where prpgen once patched the team's model."""
+    custom = tmp_path / "ours"
+    (custom / "project/app/models").mkdir(parents=True)
+    (custom / "project/app/models/organization.py.j2").write_text(
+        TEAM_MODEL.format(name="Organization", table="organizations")
+    )
+    spec = tmp_path / "projects.yaml"
+    spec.write_text(
+        "feature: projects\ndescription: Projects of an organization.\nentities:\n  - name: Project\n"
+        "    fields:\n      title: str\n      organization: {type: ref, to: Organization}\n"
+    )
+    result = run_cli("generate", str(spec), "--out", str(tmp_path / "p"), "--templates", str(custom))
+    assert result.returncode == 2, result.stderr
+    assert "entities[0] (Project).fields.organization: refers to 'Organization', a model of the project's " in (
+        result.stderr
+    )
+    assert not (tmp_path / "p").exists()
 
 
 def test_a_template_that_renders_invalid_python_is_named(tmp_path: Path) -> None:

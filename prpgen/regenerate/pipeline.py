@@ -19,7 +19,13 @@ from prpgen.errors import GenerationError, ProjectError, suggestion
 from prpgen.generate.context import EntityContext, FeatureContext, build_feature, file_tree
 from prpgen.generate.expectations import Expectations
 from prpgen.generate.formatting import format_python, ruff_version
-from prpgen.generate.project_model import ProjectContext, build_project, project_context, project_targets
+from prpgen.generate.project_model import (
+    ProjectContext,
+    build_project,
+    project_context,
+    project_targets,
+    skeleton_models,
+)
 from prpgen.generate.render import (
     MIGRATION_TEMPLATE,
     PROJECT_DIR,
@@ -321,7 +327,7 @@ def _render(
     # router and model index are rendered again below, with every entity.
     files = renderer.project_files({**context, "entities": []})
     skeleton = set(files)
-    contexts = build_project(features)
+    contexts = build_project(features, skeleton_models(files))
     # What each feature adds: its PRP shows those files beside the skeleton, so it changes only
     # when its own feature does.
     added: dict[str, set[str]] = {}

@@ -49,10 +49,8 @@ class CategoryService:
         return category
 
     async def get(self, category_id: int, *, user_id: int | None) -> Category | None:
-        category = await self.db.get(Category, category_id)
-        if category is not None and user_id is not None and category.user_id != user_id:
-            return None
-        return category
+        query = select(Category).where(*self._row(category_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CategoryFilters, user_id: int | None

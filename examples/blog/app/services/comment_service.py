@@ -39,10 +39,8 @@ class CommentService:
         return comment
 
     async def get(self, comment_id: int, *, user_id: int | None) -> Comment | None:
-        comment = await self.db.get(Comment, comment_id)
-        if comment is not None and user_id is not None and comment.user_id != user_id:
-            return None
-        return comment
+        query = select(Comment).where(*self._row(comment_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CommentFilters, user_id: int | None

@@ -54,10 +54,12 @@ class PostService:
         return post
 
     async def get(self, post_id: int, *, user_id: int | None) -> Post | None:
-        post = await self.db.get(Post, post_id, options=[selectinload(Post.tags)])
-        if post is not None and user_id is not None and post.user_id != user_id:
-            return None
-        return post
+        query = (
+            select(Post)
+            .where(*self._row(post_id, user_id))
+            .options(selectinload(Post.tags))
+        )
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: PostFilters, user_id: int | None

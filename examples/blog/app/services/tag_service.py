@@ -40,10 +40,8 @@ class TagService:
         return tag
 
     async def get(self, tag_id: int, *, user_id: int | None) -> Tag | None:
-        tag = await self.db.get(Tag, tag_id)
-        if tag is not None and user_id is not None and tag.user_id != user_id:
-            return None
-        return tag
+        query = select(Tag).where(*self._row(tag_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TagFilters, user_id: int | None

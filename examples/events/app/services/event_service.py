@@ -48,10 +48,8 @@ class EventService:
         return event
 
     async def get(self, event_id: int, *, user_id: int | None) -> Event | None:
-        event = await self.db.get(Event, event_id)
-        if event is not None and user_id is not None and event.user_id != user_id:
-            return None
-        return event
+        query = select(Event).where(*self._row(event_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: EventFilters, user_id: int | None

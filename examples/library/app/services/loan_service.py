@@ -40,10 +40,8 @@ class LoanService:
         return loan
 
     async def get(self, loan_id: int, *, user_id: int | None) -> Loan | None:
-        loan = await self.db.get(Loan, loan_id)
-        if loan is not None and user_id is not None and loan.user_id != user_id:
-            return None
-        return loan
+        query = select(Loan).where(*self._row(loan_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: LoanFilters, user_id: int | None

@@ -39,10 +39,8 @@ class NoteService:
         return note
 
     async def get(self, note_id: int, *, user_id: int | None) -> Note | None:
-        note = await self.db.get(Note, note_id)
-        if note is not None and user_id is not None and note.user_id != user_id:
-            return None
-        return note
+        query = select(Note).where(*self._row(note_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: NoteFilters, user_id: int | None

@@ -41,10 +41,8 @@ class CustomerService:
         return customer
 
     async def get(self, customer_id: int, *, user_id: int | None) -> Customer | None:
-        customer = await self.db.get(Customer, customer_id)
-        if customer is not None and user_id is not None and customer.user_id != user_id:
-            return None
-        return customer
+        query = select(Customer).where(*self._row(customer_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: CustomerFilters, user_id: int | None

@@ -43,14 +43,8 @@ class OrderItemService:
         return order_item
 
     async def get(self, order_item_id: int, *, user_id: int | None) -> OrderItem | None:
-        order_item = await self.db.get(OrderItem, order_item_id)
-        if (
-            order_item is not None
-            and user_id is not None
-            and order_item.user_id != user_id
-        ):
-            return None
-        return order_item
+        query = select(OrderItem).where(*self._row(order_item_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int | None

@@ -43,10 +43,8 @@ class OrderService:
         return order
 
     async def get(self, order_id: int, *, user_id: int | None) -> Order | None:
-        order = await self.db.get(Order, order_id)
-        if order is not None and user_id is not None and order.user_id != user_id:
-            return None
-        return order
+        query = select(Order).where(*self._row(order_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: OrderFilters, user_id: int | None

@@ -50,10 +50,8 @@ class ProductService:
         return product
 
     async def get(self, product_id: int, *, user_id: int | None) -> Product | None:
-        product = await self.db.get(Product, product_id)
-        if product is not None and user_id is not None and product.user_id != user_id:
-            return None
-        return product
+        query = select(Product).where(*self._row(product_id, user_id))
+        return await self.db.scalar(query)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: ProductFilters, user_id: int | None

@@ -39,8 +39,9 @@ class TaxRateService:
         return tax_rate
 
     async def get(self, tax_rate_id: int) -> TaxRate | None:
-        tax_rate = await self.db.get(TaxRate, tax_rate_id)
-        return tax_rate
+        # populate_existing: from the database even when the session already holds the row
+        # (one a caller shares), so it is never stale and its links are loaded.
+        return await self.db.get(TaxRate, tax_rate_id, populate_existing=True)
 
     async def get_multi(
         self, *, skip: int, limit: int, filters: TaxRateFilters
