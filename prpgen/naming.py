@@ -8,6 +8,7 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import threading
 import types
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -70,6 +71,9 @@ def is_python_keyword(name: str) -> bool:
     return keyword.iskeyword(name)
 
 
+_IMPORTING = threading.Lock()
+
+
 @cache
 def _engine() -> inflect.engine:
     """inflect's engine, imported on first use and without typeguard.
@@ -81,15 +85,17 @@ def _engine() -> inflect.engine:
     """
     stand_in = types.ModuleType("typeguard")
     stand_in.typechecked = _unchecked  # type: ignore[attr-defined]
-    real = sys.modules.get("typeguard")
-    sys.modules["typeguard"] = stand_in
-    try:
-        import inflect
-    finally:
-        if real is None:
-            del sys.modules["typeguard"]
-        else:
-            sys.modules["typeguard"] = real
+    # One thread at a time: another's `import typeguard` must never find the stand-in left.
+    with _IMPORTING:
+        real = sys.modules.get("typeguard")
+        sys.modules["typeguard"] = stand_in
+        try:
+            import inflect
+        finally:
+            if real is None:
+                del sys.modules["typeguard"]
+            else:
+                sys.modules["typeguard"] = real
     return inflect.engine()
 
 

@@ -372,7 +372,7 @@ class EntityContext:
 
     @property
     def released_on_delete(self) -> tuple[Inverse, ...]:
-        """Rows of this feature referring to this soft-deleted entity under RESTRICT or SET NULL:
+        """Rows of any feature referring to this soft-deleted entity under RESTRICT or SET NULL:
         its DELETE refuses (409) while live ones refer to it, or clears their reference."""
         if not self.soft_delete:
             return ()

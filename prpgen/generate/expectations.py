@@ -1,6 +1,6 @@
 """What the generated tests expect, computed by prpgen: the status each role gets for each
-operation, and the SQL statements each request costs. Templates read them through
-`entity.expected`; everything else about a test is written in its template."""
+operation, and the SQL statements each request costs. Entity templates get them as `expected`;
+everything else about a test is written in its template."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Difference migrations: the Alembic operations that take a feature's tables from the spec its
 existing migrations were generated from to its spec now.
 
-The diff is of the two specs' table shapes (`migrations.table_shape`,
-the same functions that write `op.create_table`), not of a live database: it needs no server,
+The diff is of the two specs' table shapes (`tables.TableShape`, the same shapes that write
+`op.create_table`), not of a live database: it needs no server,
 is deterministic, and `alembic check` in the generated project confirms it agrees with the models.
 Every upgrade has its exact inverse as downgrade. Changes existing rows could not survive are
 refused up front with what to do instead.

@@ -1,7 +1,7 @@
 """Writes the generated files to the project: plan every file first, then apply the plan atomically.
-(Elsewhere: `vendoring` copies the templates a team edits into the project, `prp_report` ticks the
-PRPs after `verify`, `verify_cli` writes the JSON report asked for; `merge`, `formatting` and
-`pgcluster` work in temporary directories.)
+(Elsewhere: `vendoring.team_templates` copies the templates a team edits into the project,
+`verify.prp_checklists` ticks the PRPs after `verify`, `verify.terminal` writes the JSON report
+asked for; `merge`, `formatting` and `pgcluster` work in temporary directories.)
 
 A plan compares three versions of each file: what prpgen generates now, what it generated last
 time (recorded in `.prpgen/`), and what is on disk. Files the user has not touched follow the
