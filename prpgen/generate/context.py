@@ -261,19 +261,19 @@ class EntityContext:
         return tuple(found.values())
 
     @property
-    def second_references(self) -> tuple[FieldContext, ...]:
-        """Reference fields whose target an earlier field refers to as well: the tests give each
-        its own row (the other sample), so deleting one field's row leaves the other's."""
-        seen: set[str] = set()
-        second = []
-        for field in self.fields:
-            reference = field.reference
-            if reference is None or reference.self_reference:
-                continue
-            if reference.target.class_name in seen:
-                second.append(field)
-            seen.add(reference.target.class_name)
-        return tuple(second)
+    def shared_targets(self) -> tuple[FieldContext, ...]:
+        """Reference fields whose target another reference field of the entity has too: the
+        tests' payloads point both at one row, so a test of one of them gives it a row of its own
+        (deleting the row would otherwise hit the other field too)."""
+        counts: dict[str, int] = {}
+        for reference in self.references:
+            if not reference.self_reference:
+                counts[reference.target.class_name] = counts.get(reference.target.class_name, 0) + 1
+        return tuple(
+            f
+            for f in self.fields
+            if f.reference is not None and not f.reference.self_reference and counts[f.reference.target.class_name] > 1
+        )
 
     @property
     def single_parents(self) -> tuple[Target, ...]:
