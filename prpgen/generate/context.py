@@ -20,7 +20,7 @@ from prpgen.generate.fields import (
     field_context,
     value_source,
 )
-from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
+from prpgen.generate.pyfmt import Collection, call, py_str, statement
 from prpgen.generate.tables import (
     TableShape,
     index_columns,
@@ -207,33 +207,6 @@ class EntityContext:
         target = spec_target(self.spec)
         names = {*self.generated_columns, *(i.name for i in self.inverses), *(f.input_name for f in self.many_fields)}
         return replace(target, attributes=target.attributes | names)
-
-    @property
-    def link_tables(self) -> tuple[str, ...]:
-        """The `Table(...)` of each `ref_many`, at module level before the class."""
-        tables = []
-        for reference in self.references:
-            link = reference.association
-            if link is None:
-                continue
-            columns = (
-                call(
-                    "Column",
-                    py_str(link.source_column),
-                    call("ForeignKey", py_str(f"{self.table}.id"), ondelete='"CASCADE"'),
-                    primary_key="True",
-                ),
-                call(
-                    "Column",
-                    py_str(link.target_column),
-                    call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete='"CASCADE"'),
-                    primary_key="True",
-                    index="True",
-                ),
-            )
-            table = Call("Table", (py_str(link.table), "Base.metadata", *columns))
-            tables.append(statement(f"{link.table} = ", table))
-        return tuple(tables)
 
     @property
     def plain_fields(self) -> tuple[FieldContext, ...]:
