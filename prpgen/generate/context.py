@@ -235,18 +235,9 @@ class EntityContext:
 
     @property
     def shared_targets(self) -> tuple[FieldContext, ...]:
-        """Reference fields whose target another reference field of the entity has too: the
-        tests' payloads point both at one row, so a test of one of them gives it a row of its own
-        (deleting the row would otherwise hit the other field too)."""
-        counts: dict[str, int] = {}
-        for reference in self.references:
-            if not reference.self_reference:
-                counts[reference.target.class_name] = counts.get(reference.target.class_name, 0) + 1
-        return tuple(
-            f
-            for f in self.fields
-            if f.reference is not None and not f.reference.self_reference and counts[f.reference.target.class_name] > 1
-        )
+        """`ref` fields whose target another `ref` of the entity has too: the tests' payloads
+        point both at one row, so a test deleting one's row gives it a row of its own."""
+        return tuple(f for f in self.ref_fields if f.reference is not None and f.reference.shares_target)
 
     @property
     def single_parents(self) -> tuple[Target, ...]:

@@ -210,7 +210,7 @@ def _reference(
     shares_target = len(siblings) > 1
     if self_reference and name == "parent":
         inverse = "children"
-    elif self_reference or len(siblings) > 1:
+    elif self_reference or shares_target:
         inverse = f"{source.table}_by_{name}"
     else:
         inverse = source.table

@@ -27,9 +27,9 @@ SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
 # Ids are PostgreSQL integers: outside that range no row can exist (and the driver
 # would fail on the value).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-# Every authenticated request runs it: built once, its compiled SQL is reused. The one
-# statement built ahead: `db.get(User, ...)` cost the cheapest request (DELETE) a sixth of
-# its throughput in paired runs (benchmarks/RESULTS.md, "Plain services").
+# Every authenticated request runs it: built once, its compiled SQL is reused. The only
+# statement the app builds ahead of use; paired runs showed it pays against `db.get`
+# (benchmarks/RESULTS.md, "Plain services").
 USER_BY_ID = select(User).where(User.id == bindparam("user_id"))
 
 oauth2_scheme = OAuth2PasswordBearer(
