@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -264,3 +266,42 @@ def test_a_template_that_renders_python_newer_than_the_projects_is_named(tmp_pat
     )
     assert "Python 3.11" in result.stderr
     assert not (tmp_path / "p").exists()
+
+
+# Declarations and statements: what a template writes, never a value of its context.
+CODE = re.compile(
+    r"Mapped\[|mapped_column\(|= Field\(|__table_args__|pytest\.(param|mark)|Literal\[|current_user[:.]|user_id[:=]"
+    r"|responses=|owned_by\(|deleted_at\.is_"
+)
+
+
+def _strings(value: object, seen: set[int]) -> list[str]:
+    """The text reachable from a context object: its fields and properties, and the items of its
+    tuples, each object once."""
+    if isinstance(value, str):
+        return [value]
+    if id(value) in seen or not (dataclasses.is_dataclass(value) or isinstance(value, tuple)):
+        return []
+    seen.add(id(value))
+    if isinstance(value, tuple):
+        return [text for item in value for text in _strings(item, seen)]
+    names = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
+    names += [name for name, member in vars(type(value)).items() if isinstance(member, property)]
+    return [text for name in names if name != "spec" for text in _strings(getattr(value, name), seen)]
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_the_context_carries_data_and_the_templates_write_the_code(example: str) -> None:
+    """Item 3 of the redesign: a model's columns, a schema's fields, a route's parameters and a
+    test's cases are written in the templates; the context gives names, types and flags."""
+    from prpgen.generate.context import build_feature
+    from prpgen.spec.feature import load_spec
+
+    feature = build_feature(load_spec(EXAMPLES / example), example)
+    for entity in feature.entities:
+        texts = _strings(entity, set())
+        for operation in ("create", "list", "read", "update", "delete"):
+            texts += [entity.user_dependency(operation) or "", *entity.error_responses(operation)]
+        assert len(texts) > 50
+        code = [text for text in texts if CODE.search(text)]
+        assert not code, f"{example} {entity.class_name}: the context carries code: {code[:3]}"

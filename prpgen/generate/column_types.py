@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prpgen.generate.pyfmt import Call, call, py_str
+from prpgen.generate.source import py_str
 from prpgen.spec.feature import FieldSpec
 
 EMAIL_LENGTH = 320  # RFC 5321's longest path
@@ -60,12 +60,13 @@ def enum_column(length: int) -> str:
     return f"sa.String(length={length})"
 
 
-def server_default(spec: FieldSpec) -> str | Call | None:
+def server_default(spec: FieldSpec) -> str | None:
+    """The column's default as source, alike in the model and the migration: SQL for booleans
+    and numbers, the text itself for strings."""
     if spec.default is None:
         return None
-    text = "sa.text"
     if isinstance(spec.default, bool):
-        return call(text, py_str("true" if spec.default else "false"))
+        return f"sa.text({py_str('true' if spec.default else 'false')})"
     if spec.type in {"int", "bigint", "float", "decimal"}:
-        return call(text, py_str(str(spec.default)))
+        return f"sa.text({py_str(str(spec.default))})"
     return py_str(spec.default)

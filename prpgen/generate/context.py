@@ -1,8 +1,5 @@
-"""Spec → immutable render context: everything the templates print, already named and laid out.
-
-Templates stay thin: they loop over these objects and print their fields. Python fragments whose
-length depends on user data are laid out here with `pyfmt`, so the output is `ruff format` clean.
-"""
+"""Spec → immutable render context: the names, types, flags and access decisions the templates
+print. The templates write the code; ruff lays it out (`formatting`)."""
 
 from __future__ import annotations
 
@@ -13,14 +10,13 @@ from typing import Any
 from prpgen import naming
 from prpgen.errors import Problem, SpecError
 from prpgen.generate.fields import (
+    Check,
     EntityProblem,
     EnumContext,
     FieldContext,
     decimal_alias,
     field_context,
-    value_source,
 )
-from prpgen.generate.pyfmt import Collection, call, py_str, statement
 from prpgen.generate.tables import (
     TableShape,
     index_columns,
@@ -50,15 +46,24 @@ class EntityContext:
     label_plural: str
     fields: tuple[FieldContext, ...]
     shape: TableShape
-    table_args: str
+    # name → columns: indexes over several columns (a single column's is its `index=True`), and
+    # the unique sets a column's `unique=True` cannot say (with the owner's, or among live rows).
+    composite_indexes: tuple[tuple[str, tuple[str, ...]], ...]
+    table_uniques: tuple[tuple[str, tuple[str, ...]], ...]
     unique_constraints: tuple[tuple[str, str], ...]
-    valid_payloads: tuple[str, str]
-    create_cases: str
     inverses: tuple[Inverse, ...] = ()
 
     @property
     def owned(self) -> bool:
         return self.spec.owned
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(check for f in self.fields for check in f.checks)
+
+    @property
+    def table_args(self) -> bool:
+        return bool(self.checks or self.composite_indexes or self.table_uniques)
 
     @property
     def soft_delete(self) -> bool:
@@ -108,22 +113,17 @@ class EntityContext:
         """Every operation is the owner's (the default for owned entities)."""
         return self.owned and set(self.access.values()) == {"owner"}
 
-    def user_param(self, operation: str) -> str:
-        """The route's parameter for the caller: none for public routes."""
+    def user_dependency(self, operation: str) -> str | None:
+        """The route's dependency for the caller (`CurrentUser`); None for a public route, except
+        a soft-deleting entity's list, where an admin may ask for deleted rows too."""
         level = self.level(operation)
         if level == "public":
-            return ", current_user: OptionalUser" if operation == "list" and self.soft_delete else ""
-        return ", current_user: AdminUser" if level == "admin" else ", current_user: CurrentUser"
+            return "OptionalUser" if operation == "list" and self.soft_delete else None
+        return "AdminUser" if level == "admin" else "CurrentUser"
 
-    def scope(self, operation: str) -> str:
-        """The `user_id=` a route passes its service: which owner's rows it may touch."""
-        if not self.owned:
-            return ""
-        if operation == "create":
-            return ", user_id=current_user.id"
-        return ", user_id=owner_scope(current_user)" if self.level(operation) == "owner" else ", user_id=None"
-
-    def _response_names(self, route: str) -> list[str]:
+    def error_responses(self, route: str) -> list[str]:
+        """The error responses a route documents (`app.schemas.common`'s names): its access
+        rule's and its own."""
         operation = {"nested": "list", "restore": "update"}.get(route, route)
         level = "admin" if route == "restore" else self.level(operation)
         names = {"public": [], "admin": ["FORBIDDEN"]}.get(level, ["UNAUTHORIZED"])
@@ -142,15 +142,6 @@ class EntityContext:
             "restore": ["NOT_FOUND", *conflict],
         }.get(route, [])
         return names
-
-    def responses(self, route: str) -> str:
-        """`, responses=...` of a route: its access rule's errors and its own."""
-        names = self._response_names(route)
-        if not names:
-            return ""
-        if len(names) == 1:
-            return f", responses={names[0]}"
-        return ", responses={" + ", ".join(f"**{name}" for name in names) + "}"
 
     def nested_checks_reader(self, target: Target) -> bool:
         """A nested list (`/posts/{post_id}/comments`) finds its parent row by the parent's read
@@ -177,20 +168,6 @@ class EntityContext:
     def checks_reader(self) -> bool:
         """Some reference points at rows not every user may read: writes need who is writing."""
         return any(f.reference.target.restricts_readers for f in self.fields if f.reference)
-
-    def visible(self, target: Target) -> str:
-        """The clauses a referenced row must meet besides its id: readable by the writer under the
-        target's access rule (`reader`: the writer's id, None for an admin), and not deleted."""
-        clauses = []
-        if target.read == "owner":
-            clauses.append(f"*owned_by({target.class_name}.user_id, reader)")
-        elif target.read == "admin":
-            clauses.append("*admins_only(reader)")
-        if target.soft_delete:
-            clauses.append(f"{target.class_name}.deleted_at.is_(None)")
-        if not clauses:
-            return "()"
-        return "(" + ", ".join(clauses) + ("," if len(clauses) == 1 else "") + ")"
 
     @property
     def related_models(self) -> tuple[tuple[str, str], ...]:
@@ -276,13 +253,10 @@ class EntityContext:
         return ("id", *stamps, *(f.name for f in self.fields if f.sortable))
 
     @property
-    def sort_literal(self) -> str:
-        values = tuple(py_str(f"{sign}{key}") for key in self.sort_keys for sign in ("", "-"))
-        return statement(f"{self.class_name}Sort = ", Collection("Literal[", "]", values))
-
-    @property
     def search_description(self) -> str:
         names = [f.name for f in self.search_fields]
+        if not names:
+            return "No search"
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         return f"Case-insensitive search in {listed}"
 
@@ -455,22 +429,6 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
     )
     shape = table_shape(table, fields, entity)
     _check_identifier_lengths(shape)
-    checks = [check for f in fields for check in f.checks]
-    table_args = [call("CheckConstraint", py_str(c.sql), name=py_str(c.name)) for c in checks]
-    # An index over several columns (an owner's rows in id order) is the table's; a single
-    # column's is its mapped_column's `index=True`.
-    for index_name, indexed in index_columns(table, fields, entity):
-        if len(indexed) > 1:
-            table_args.append(call("Index", py_str(index_name), *(py_str(column) for column in indexed)))
-    for _, columns in uniques(fields, entity):
-        name = py_str(unique_name(table, columns))
-        listed = [py_str(column) for column in columns]
-        if entity.soft_delete:
-            # Soft-deleted rows keep their values; uniqueness holds among the live rows only.
-            where = call("text", py_str("deleted_at IS NULL"))
-            table_args.append(call("Index", name, *listed, unique="True", postgresql_where=where))
-        elif len(columns) > 1:
-            table_args.append(call("UniqueConstraint", *listed, name=name))
     return EntityContext(
         spec=entity,
         class_name=class_name,
@@ -481,10 +439,15 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
         label_plural=table.replace("_", " "),
         fields=fields,
         shape=shape,
-        table_args=statement("__table_args__ = ", Collection("(", ")", tuple(table_args))) if table_args else "",
+        composite_indexes=tuple(
+            (name, tuple(columns)) for name, columns in index_columns(table, fields, entity) if len(columns) > 1
+        ),
+        table_uniques=tuple(
+            (unique_name(table, columns), columns)
+            for _, columns in uniques(fields, entity)
+            if entity.soft_delete or len(columns) > 1
+        ),
         unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
-        valid_payloads=(_payload(fields, 0), _payload(fields, 1)),
-        create_cases=_cases(fields),
         inverses=inverses,
     )
 
@@ -501,22 +464,6 @@ def _check_identifier_lengths(shape: TableShape) -> None:
                 f"the generated SQL name '{name}' is longer than PostgreSQL's 63 bytes; "
                 "shorten the entity or field name",
             )
-
-
-def _payload(fields: Sequence[FieldContext], index: int) -> str:
-    items = tuple(f"{py_str(f.name)}: {value_source(f.samples[index])}" for f in fields if f.reference is None)
-    return statement("", Collection("{", "}", items))
-
-
-def _cases(fields: Sequence[FieldContext]) -> str:
-    """The `@pytest.mark.parametrize(...)` decorator of the field-validation test."""
-    rows = tuple(
-        call("pytest.param", py_str(c.field), value_source(c.value), str(c.status), id=py_str(c.id))
-        for f in fields
-        for c in f.cases
-    )
-    names = '("field", "value", "expected")'
-    return statement("@", call("pytest.mark.parametrize", names, Collection("[", "]", rows)))
 
 
 def file_tree(paths: Sequence[str]) -> str:

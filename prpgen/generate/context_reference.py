@@ -49,7 +49,11 @@ FILTERS = {
     "md_cell": "text safe in a Markdown table cell",
     "md_code": "text in inline code",
     "isorted": "imported names in isort's order (constants, classes, the rest)",
+    "value": 'a test value as source: `MISSING`, a literal, or a long run of one character as `"a" * 200`',
 }
+
+# Names every template may use.
+GLOBALS = {"max_references": "int: the most ids one `ref_many` list may hold"}
 
 
 def classes() -> list[type]:
@@ -130,6 +134,9 @@ def describe() -> str:
         lines.append("")
     lines.append("## Filters")
     lines += [f"- `{name}`: {meaning}" for name, meaning in FILTERS.items()]
+    lines.append("")
+    lines.append("## Globals")
+    lines += [f"- `{name}`: {meaning}" for name, meaning in GLOBALS.items()]
     lines.append("")
     samples = examples()
     lines += [

@@ -38,7 +38,7 @@ class Expectations:
 
     def lookups(self, operation: str) -> int:
         """Statements a route spends on the caller: the user's lookup, unless it is public."""
-        return 1 if self.entity.user_param(operation) else 0
+        return 0 if self.entity.user_dependency(operation) is None else 1
 
     @property
     def statements(self) -> dict[str, int]:

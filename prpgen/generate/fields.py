@@ -1,5 +1,6 @@
-"""One field of an entity, ready to print: its model, schema and response lines, CHECK
-constraints, enum, samples and validation cases, derived from its spec."""
+"""One field of an entity as the templates need it: its types in the model, the schemas and the
+query string, its column's options, its validation options, CHECK constraints, enum, samples
+and validation cases, derived from its spec. The templates write the declarations."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 
 from prpgen import naming
 from prpgen.generate.column_types import COLUMN_TYPES, column_type, server_default
-from prpgen.generate.pyfmt import Arg, Call, Collection, call, kw, md_code, py_literal, py_str, statement
 from prpgen.generate.samples import MISSING, Case, NoSample, cases, decimal_str, reference_cases, sample
+from prpgen.generate.source import md_code, py_literal, py_str
 from prpgen.spec.feature import INTEGER_RANGE, EntitySpec, FieldSpec, written
 from prpgen.spec.relations import Reference
 
@@ -59,6 +60,11 @@ class EnumContext:
     def member(self, value: str) -> str:
         return next(f"{self.class_name}.{m.name}" for m in self.members if m.value == value)
 
+    @property
+    def length(self) -> int:
+        """The column's length: the longest value's."""
+        return max(len(m.value) for m in self.members)
+
 
 @dataclass(frozen=True)
 class Check:
@@ -71,10 +77,19 @@ class FieldContext:
     name: str
     spec: FieldSpec
     enum: EnumContext | None
-    model_line: str
-    create_line: str
-    update_line: str
-    response_line: str
+    # `Mapped[...]`'s type, and the SQLAlchemy type `mapped_column` needs when the annotation
+    # does not say it (None for enums: the template writes their `Enum(...)`).
+    model_type: str
+    column_type: str | None
+    # Unique over its own column alone; with the owner (or among live rows) in `__table_args__`.
+    column_unique: bool
+    server_default: str | None
+    # The schemas' type (without `| None`), the create schema's default as source, and the
+    # keyword options of its `Field(...)`, as values.
+    input_type: str
+    default: str | None
+    options: tuple[tuple[str, Any], ...]
+    response_type: str
     checks: tuple[Check, ...]
     samples: tuple[Any, Any]
     cases: tuple[Case, ...]
@@ -102,18 +117,18 @@ class FieldContext:
         return self.spec.type not in {"json", "text", "ref", "ref_many"}
 
     @property
-    def filter_line(self) -> str:
-        spec = self.spec
+    def filter_type(self) -> str:
+        """The list filter's type; a query string is text, so its integers are read from numerals."""
         if self.reference is not None:
-            base = "ReferenceIdFilter"
-        elif self.enum is not None:
-            base = self.enum.class_name
-        else:
-            base = FILTER_TYPE[spec.type]
-        if spec.type in {"str", "text"}:
-            limit = kw("max_length", str(spec.length_limit))
-            return statement(f"{self.input_name}: {base} | None = ", call("Field", kw("default", "None"), limit))
-        return f"{self.input_name}: {base} | None = None"
+            return "ReferenceIdFilter"
+        if self.enum is not None:
+            return self.enum.class_name
+        return FILTER_TYPE[self.spec.type]
+
+    @property
+    def text_limit(self) -> int | None:
+        """A text field's most characters, which its filter holds to as well."""
+        return self.spec.length_limit if self.spec.type in {"str", "text"} else None
 
     @property
     def summary(self) -> str:
@@ -168,11 +183,14 @@ def field_context(
         name=name,
         spec=spec,
         enum=enum,
-        # Unique over its own column alone; with the owner (or live rows only) in __table_args__.
-        model_line=_model_line(name, spec, enum, column_unique=_column_unique(spec, entity)),
-        create_line=_create_line(name, spec, enum),
-        update_line=_update_line(name, spec, enum),
-        response_line=f"{name}: {_annotation(enum.class_name if enum else RESPONSE_TYPE[spec.type], spec)}",
+        model_type=_annotation(enum.class_name if enum else MODEL_TYPE[spec.type], spec),
+        column_type=None if enum else column_type(spec).model,
+        column_unique=_column_unique(spec, entity),
+        server_default=server_default(spec),
+        input_type=input_type(spec, enum, name),
+        default=_default_source(spec, enum),
+        options=(*field_constraints(spec), *field_docs(spec)),
+        response_type=_annotation(enum.class_name if enum else RESPONSE_TYPE[spec.type], spec),
         checks=_checks(name, spec),
         samples=samples,
         cases=tuple(cases(name, spec)),
@@ -184,51 +202,22 @@ def _column_unique(spec: FieldSpec, entity: EntitySpec) -> bool:
 
 
 def _reference_field(name: str, spec: FieldSpec, reference: Reference) -> FieldContext:
-    column = reference.column
-    docs = field_docs(spec)
-    if reference.many:
-        assert reference.association is not None
-        model_line = ""
-        limit = kw("max_length", str(MAX_REFERENCES))
-        create_line = statement(
-            f"{column}: list[ReferenceId] = ",
-            Call("Field", (kw("default_factory", "list"), limit, *docs)),
-        )
-        update_line = statement(
-            f"{column}: list[ReferenceId] | None = ",
-            Call("Field", (kw("default", "None"), limit, *docs)),
-        )
-        response_line = f"{column}: list[int]"
-    else:
-        optional = " | None" if not spec.required else ""
-        foreign_key = call("ForeignKey", py_str(f"{reference.target.table}.id"), ondelete=py_str(reference.on_delete))
-        model_line = statement(
-            f"{column}: Mapped[int{optional}] = ",
-            call("mapped_column", foreign_key, index="True"),
-        )
-        default = None if spec.required else "None"
-        if docs:
-            args = ([kw("default", default)] if default else []) + docs
-            create_line = statement(f"{column}: ReferenceId{optional} = ", Call("Field", tuple(args)))
-        else:
-            create_line = f"{column}: ReferenceId{optional}" + (f" = {default}" if default else "")
-        update_line = (
-            statement(f"{column}: ReferenceId | None = ", Call("Field", (kw("default", "None"), *docs)))
-            if docs
-            else f"{column}: ReferenceId | None = None"
-        )
-        response_line = f"{column}: int{optional}"
+    optional = " | None" if not spec.required and not reference.many else ""
     return FieldContext(
         name=name,
         spec=spec,
         enum=None,
-        model_line=model_line,
-        create_line=create_line,
-        update_line=update_line,
-        response_line=response_line,
+        model_type=f"int{optional}",
+        column_type=None,
+        column_unique=False,
+        server_default=None,
+        input_type="ReferenceId",
+        default=None if spec.required or reference.many else "None",
+        options=tuple(field_docs(spec)),
+        response_type="list[int]" if reference.many else f"int{optional}",
         checks=(),
         samples=(None, None),
-        cases=tuple(reference_cases(column, spec)),
+        cases=tuple(reference_cases(reference.column, spec)),
         reference=reference,
     )
 
@@ -250,40 +239,6 @@ def _annotation(base: str, spec: FieldSpec) -> str:
     return f"{base} | None" if not spec.required else base
 
 
-def _model_type(spec: FieldSpec, enum: EnumContext | None) -> str | Call | None:
-    if enum is not None:
-        return call(
-            "Enum",
-            enum.class_name,
-            name=py_str(enum.type_name),
-            native_enum="False",
-            create_constraint="True",
-            length=str(max(len(m.value) for m in enum.members)),
-            values_callable="enum_values",
-        )
-    return column_type(spec).model
-
-
-def _model_line(name: str, spec: FieldSpec, enum: EnumContext | None, *, column_unique: bool) -> str:
-    args: list[str | Call | Collection | Arg] = []
-    sa_type = _model_type(spec, enum)
-    if sa_type is not None:
-        args.append(sa_type)
-    if column_unique:
-        args.append(kw("unique", "True"))
-    if spec.index:
-        args.append(kw("index", "True"))
-    default = server_default(spec)
-    if default is not None:
-        args.append(kw("server_default", default))
-    base = enum.class_name if enum else MODEL_TYPE[spec.type]
-    annotation = f"{name}: Mapped[{_annotation(base, spec)}]"
-    if not args:
-        # The annotation alone says it all: type from Python, nullability from `| None`.
-        return annotation
-    return statement(f"{annotation} = ", Call("mapped_column", tuple(args)))
-
-
 def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
     if spec.default is None:
         return None if spec.required else "None"
@@ -295,30 +250,26 @@ def _default_source(spec: FieldSpec, enum: EnumContext | None) -> str | None:
     return py_literal(spec.default)
 
 
-def field_constraints(spec: FieldSpec) -> list[Arg]:
-    args: list[Arg] = []
+def field_constraints(spec: FieldSpec) -> list[tuple[str, Any]]:
+    options: list[tuple[str, Any]] = []
     if spec.min_length is not None:
-        args.append(kw("min_length", str(spec.min_length)))
+        options.append(("min_length", spec.min_length))
     limit = spec.length_limit if spec.type in {"str", "text"} else None
     if limit is not None:
-        args.append(kw("max_length", str(limit)))
+        options.append(("max_length", limit))
     if spec.pattern is not None:
-        args.append(kw("pattern", py_str(spec.pattern)))
+        options.append(("pattern", spec.pattern))
     # A decimal's bounds and digits are in its alias's pattern (`decimal_alias`), an
     # integer's in its annotation (`input_type`).
     if spec.type not in {"decimal", *INTEGER_RANGE}:
-        args += _bounds(spec.ge, spec.le)
+        options += [(name, value) for name, value in (("ge", spec.ge), ("le", spec.le)) if value is not None]
     if spec.type == "float":
-        args.append(kw("allow_inf_nan", "False"))
+        options.append(("allow_inf_nan", False))
     if spec.type in {"float", "bool"}:
         # JSON's own types, as the document says: lax mode would take "7" for 7, 1 for true.
         # (An integer's type says it: JsonNumber in Int32, Int64 or its Annotated bounds.)
-        args.append(kw("strict", "True"))
-    return args
-
-
-def _bounds(low: int | float | None, high: int | float | None) -> list[Arg]:
-    return [kw(name, _bound(value)) for name, value in (("ge", low), ("le", high)) if value is not None]
+        options.append(("strict", True))
+    return options
 
 
 _COLUMN_BOUNDS = {-(2**31): "-(2**31)", 2**31 - 1: "2**31 - 1", -(2**63): "-(2**63)", 2**63 - 1: "2**63 - 1"}
@@ -331,13 +282,13 @@ def _bound(value: int | float) -> str:
     return py_literal(value)
 
 
-def field_docs(spec: FieldSpec) -> list[Arg]:
-    args: list[Arg] = []
+def field_docs(spec: FieldSpec) -> list[tuple[str, Any]]:
+    options: list[tuple[str, Any]] = []
     if spec.description:
-        args.append(kw("description", py_str(spec.description)))
+        options.append(("description", spec.description))
     if spec.example is not None:
-        args.append(kw("examples", Collection("[", "]", (py_literal(spec.example),))))
-    return args
+        options.append(("examples", [spec.example]))
+    return options
 
 
 def decimal_alias(name: str) -> str:
@@ -357,32 +308,8 @@ def input_type(spec: FieldSpec, enum: EnumContext | None, name: str) -> str:
         # them as minimum and maximum in a PATCH body's `int | None` as well.
         low = INTEGER_RANGE[spec.type][0] if spec.ge is None else spec.ge
         high = INTEGER_RANGE[spec.type][1] if spec.le is None else spec.le
-        return f"Annotated[int, {Call('Field', tuple(_bounds(low, high))).flat()}, JsonNumber]"
+        return f"Annotated[int, Field(ge={_bound(low)}, le={_bound(high)}), JsonNumber]"
     return INPUT_TYPE[spec.type]
-
-
-def _create_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = input_type(spec, enum, name)
-    annotation = _annotation(base, spec)
-    default = _default_source(spec, enum)
-    extra = field_constraints(spec) + field_docs(spec)
-    if not extra:
-        return _assignment(name, annotation, default)
-    args = ([kw("default", default)] if default else []) + extra
-    return statement(f"{name}: {annotation} = ", Call("Field", tuple(args)))
-
-
-def _update_line(name: str, spec: FieldSpec, enum: EnumContext | None) -> str:
-    base = input_type(spec, enum, name)
-    extra = field_constraints(spec) + field_docs(spec)
-    if not extra:
-        return _assignment(name, f"{base} | None", "None")
-    return statement(f"{name}: {base} | None = ", Call("Field", (kw("default", "None"), *extra)))
-
-
-def _assignment(name: str, annotation: str, default: str | None) -> str:
-    """A class body's `name: annotation = default`, on one line: ruff lays it out."""
-    return f"{name}: {annotation}" + (f" = {default}" if default else "")
 
 
 def _checks(name: str, spec: FieldSpec) -> tuple[Check, ...]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from prpgen.errors import GenerationError
-from prpgen.generate.pyfmt import isorted, md_cell, md_code, md_text, py_literal, py_str
+from prpgen.generate.fields import MAX_REFERENCES, value_source
+from prpgen.generate.source import isorted, md_cell, md_code, md_text, py_literal, py_str
 
 if TYPE_CHECKING:
     import jinja2
@@ -82,6 +83,8 @@ class Renderer:
         env.filters["md_cell"] = md_cell
         env.filters["md_code"] = md_code
         env.filters["isorted"] = isorted
+        env.filters["value"] = value_source
+        env.globals["max_references"] = MAX_REFERENCES
         return env
 
     def render(self, template: str, output: str, context: dict[str, Any]) -> str:

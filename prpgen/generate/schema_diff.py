@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from prpgen.errors import Problem, SpecError
 from prpgen.generate.context import EntityContext, FeatureContext
-from prpgen.generate.pyfmt import Call, Collection, call, py_str, statement
+from prpgen.generate.source import Call, Collection, call, py_str, statement
 from prpgen.generate.tables import Column, Constraint, TableShape, sql_str
 from prpgen.naming import sql_identifier
 

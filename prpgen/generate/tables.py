@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from prpgen import naming
 from prpgen.generate.column_types import column_type, enum_column, server_default
-from prpgen.generate.pyfmt import Arg, Call, Collection, call, py_str, statement
+from prpgen.generate.source import Arg, Call, Collection, call, py_str, statement
 from prpgen.spec.feature import EntitySpec
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ class Column:
     name: str
     type: str
     nullable: bool
-    default: str | Call | None = None
+    default: str | None = None
 
     @property
     def call(self) -> Call:

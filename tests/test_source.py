@@ -2,7 +2,7 @@
 
 import pytest
 
-from prpgen.generate.pyfmt import isorted, py_literal, py_str
+from prpgen.generate.source import isorted, py_literal, py_str
 
 
 @pytest.mark.parametrize(

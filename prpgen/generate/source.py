@@ -1,5 +1,6 @@
-"""Python and Markdown source fragments: literals, calls and imports written on one line (ruff
-lays the generated Python out afterwards, see `formatting`), and Markdown text escaped."""
+"""Source text for values: Python literals (the templates' `py` and `py_str` filters), the calls
+of Alembic operations as migrations write them (`tables`, `schema_diff`), all on one line for
+ruff to lay out (`formatting`), and user text made safe in Markdown."""
 
 from __future__ import annotations
 
@@ -99,10 +100,6 @@ def call(func: str, *args: str | Call | Collection | Arg | None, **kwargs: str |
     items: list[str | Call | Collection | Arg] = [arg for arg in args if arg is not None]
     items.extend(Arg(key, value) for key, value in kwargs.items() if value is not None)
     return Call(func, tuple(items))
-
-
-def kw(keyword: str, value: str | Call | Collection) -> Arg:
-    return Arg(keyword, value)
 
 
 def _flat(node: str | Call | Collection | Arg) -> str:
