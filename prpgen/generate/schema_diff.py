@@ -10,7 +10,6 @@ refused up front with what to do instead.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -134,28 +133,9 @@ def _destroyed(o: TableShape, n: TableShape) -> list[str]:
     found += [f"link table {name} (every link)" for name in _gone(o.links, n.links)]
     for name, column in n.columns.items():
         previous = o.columns.get(name)
-        if previous is not None and previous.type != column.type and not _widens(previous.type, column.type):
-            found.append(f"column {o.name}.{name} narrowed from {previous.type} to {column.type}")
+        if previous is not None and not column.type.holds(previous.type):
+            found.append(f"column {o.name}.{name} narrowed from {previous.type.source} to {column.type.source}")
     return found
-
-
-_SIZED = re.compile(r"sa\.(String|Numeric)\((?:length=(\d+)|precision=(\d+), scale=(\d+))\)")
-
-
-def _widens(old: str, new: str) -> bool:
-    """Whether every value of type `old` fits `new` unchanged (longer strings, more digits)."""
-    if old == "sa.Integer()" and new == "sa.BigInteger()":
-        return True
-    if old.startswith("sa.String(") and new == "sa.Text()":
-        return True
-    before, after = _SIZED.fullmatch(old), _SIZED.fullmatch(new)
-    if before is None or after is None or before[1] != after[1]:
-        return False
-    if before[1] == "String":
-        return int(after[2]) >= int(before[2])
-    precision, scale = int(before[3]), int(before[4])
-    # Every digit kept: as many before the point, and as many after it.
-    return int(after[4]) >= scale and int(after[3]) - int(after[4]) >= precision - scale
 
 
 def _gone(first: Mapping[str, object], second: Mapping[str, object]) -> list[str]:
@@ -194,12 +174,12 @@ def _column_changes(
 def _alter(table: str, old: Column, new: Column) -> Call:
     changes: dict[str, str | Call | Collection | None] = {}
     if old.type != new.type:
-        changes["type_"] = new.type
+        changes["type_"] = new.type.source
     if old.nullable != new.nullable:
         changes["nullable"] = str(new.nullable)
     if old.default != new.default:
         changes["server_default"] = new.default or "None"
-    changes["existing_type"] = old.type
+    changes["existing_type"] = old.type.source
     if "nullable" not in changes:
         changes["existing_nullable"] = str(old.nullable)
     if "server_default" not in changes and old.default is not None:

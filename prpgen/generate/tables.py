@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prpgen import naming
-from prpgen.generate.column_types import column_type, enum_column, server_default
+from prpgen.generate.column_types import KEY, MOMENT, SqlType, column_type, enum_column, server_default
 from prpgen.generate.source import Arg, Call, Collection, call, py_str, statement
 from prpgen.spec.feature import EntitySpec
 
@@ -24,20 +24,20 @@ class Column:
     """A column as a migration writes it: `sa.Column(name, type, server_default=..., nullable=...)`."""
 
     name: str
-    type: str
+    type: SqlType
     nullable: bool
     default: str | None = None
 
     @property
     def call(self) -> Call:
         nullable = "True" if self.nullable else "False"
-        return call("sa.Column", py_str(self.name), self.type, server_default=self.default, nullable=nullable)
+        return call("sa.Column", py_str(self.name), self.type.source, server_default=self.default, nullable=nullable)
 
 
 def _field_column(f: FieldContext) -> Column:
     spec = f.spec
     if f.reference is not None:
-        return Column(f.input_name, "sa.Integer()", f.nullable)
+        return Column(f.input_name, KEY, f.nullable)
     if f.enum is not None:
         sql_type = enum_column(max(len(m.value) for m in f.enum.members))
     else:
@@ -47,18 +47,18 @@ def _field_column(f: FieldContext) -> Column:
 
 def columns(fields: Sequence[FieldContext], entity: EntitySpec) -> list[Column]:
     """The table's columns in order: id, the fields, then owner, audit, soft delete, timestamps."""
-    result = [Column("id", "sa.Integer()", nullable=False)]
+    result = [Column("id", KEY, nullable=False)]
     result += [_field_column(f) for f in fields if not (f.reference and f.reference.many)]
     if entity.owned:
-        result.append(Column("user_id", "sa.Integer()", nullable=False))
+        result.append(Column("user_id", KEY, nullable=False))
     if entity.audit:
-        result += [Column("created_by_id", "sa.Integer()", True), Column("updated_by_id", "sa.Integer()", True)]
+        result += [Column("created_by_id", KEY, True), Column("updated_by_id", KEY, True)]
     if entity.soft_delete:
-        result.append(Column("deleted_at", "sa.DateTime(timezone=True)", nullable=True))
+        result.append(Column("deleted_at", MOMENT, nullable=True))
     if entity.soft_delete and entity.audit:
-        result.append(Column("deleted_by_id", "sa.Integer()", True))
+        result.append(Column("deleted_by_id", KEY, True))
     for name in ("created_at", "updated_at") if entity.timestamps else ():
-        result.append(Column(name, "sa.DateTime(timezone=True)", False, 'sa.text("now()")'))
+        result.append(Column(name, MOMENT, False, 'sa.text("now()")'))
     return result
 
 
@@ -217,8 +217,8 @@ def link_tables(table: str, fields: Sequence[FieldContext]) -> dict[str, Link]:
             primary_key = f"pk_{link.table}"
             items: list[str | Call | Collection | Arg] = [
                 py_str(link.table),
-                call("sa.Column", py_str(link.source_column), "sa.Integer()", nullable="False"),
-                call("sa.Column", py_str(link.target_column), "sa.Integer()", nullable="False"),
+                call("sa.Column", py_str(link.source_column), KEY.source, nullable="False"),
+                call("sa.Column", py_str(link.target_column), KEY.source, nullable="False"),
                 source_key.item,
                 target_key.item,
                 call(
