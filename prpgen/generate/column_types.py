@@ -51,7 +51,7 @@ class SqlType:
         return False
 
 
-# The columns that are no field's: keys and references, and the soft-delete and timestamp columns.
+# Also the types of the columns that are no field's: keys, references, soft delete and timestamps.
 KEY = SqlType("Integer")
 MOMENT = SqlType("DateTime", timezone=True)
 

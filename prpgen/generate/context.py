@@ -62,7 +62,8 @@ class EntityContext:
         return tuple(check for f in self.fields for check in f.checks)
 
     @property
-    def table_args(self) -> bool:
+    def has_table_args(self) -> bool:
+        """The model needs `__table_args__`: checks, indexes over several columns, or unique sets."""
         return bool(self.checks or self.composite_indexes or self.table_uniques)
 
     @property
@@ -254,9 +255,10 @@ class EntityContext:
 
     @property
     def search_description(self) -> str:
+        """The description of the list's `q` parameter (empty when no field is searchable)."""
         names = [f.name for f in self.search_fields]
         if not names:
-            return "No search"
+            return ""
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         return f"Case-insensitive search in {listed}"
 

@@ -73,9 +73,6 @@ class Call:
     def flat(self) -> str:
         return f"{self.func}({', '.join(_flat(arg) for arg in self.args)})"
 
-    def open(self) -> str:
-        return f"{self.func}("
-
 
 @dataclass(frozen=True)
 class Collection:
@@ -90,9 +87,6 @@ class Collection:
         if self.start == "(" and len(self.items) == 1:
             inner += ","
         return f"{self.start}{inner}{self.end}"
-
-    def open(self) -> str:
-        return self.start
 
 
 def call(func: str, *args: str | Call | Collection | Arg | None, **kwargs: str | Call | Collection | None) -> Call:
@@ -124,9 +118,6 @@ def _isort_key(name: str) -> tuple[int, str]:
     else:
         group = 2
     return (group, name.lower())
-
-
-_OPEN = {"(": ")", "[": "]", "{": "}"}
 
 
 def md_text(text: str) -> str:

@@ -38,10 +38,7 @@ def _field_column(f: FieldContext) -> Column:
     spec = f.spec
     if f.reference is not None:
         return Column(f.input_name, KEY, f.nullable)
-    if f.enum is not None:
-        sql_type = enum_column(max(len(m.value) for m in f.enum.members))
-    else:
-        sql_type = column_type(spec).migration
+    sql_type = enum_column(f.enum.length) if f.enum is not None else column_type(spec).migration
     return Column(f.name, sql_type, f.nullable, server_default(spec))
 
 
