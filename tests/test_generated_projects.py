@@ -423,7 +423,7 @@ entities:
   - name: Book
     soft_delete: true
     fields:
-      title: {type: str, max_length: 250, index: true}
+      title: {type: str, max_length: 250, index: true, searchable: true}
       isbn: {type: str, max_length: 13, unique: true}
       pages: {type: int, ge: 1, default: 100}
       rating: {type: int, ge: 1, le: 5, default: 3}
@@ -455,8 +455,9 @@ def sql(database_url: str, query: str) -> list[tuple[object, ...]]:
 def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres_url: str) -> None:
     """The difference migration of a changed spec, on a database holding rows: columns added
     (with defaults), dropped, widened and made required, a table-wide unique constraint turned into
-    a partial index per owner (soft delete, `unique: global` to `true`), a new table and a new
-    reference; then back down and up, and every gate."""
+    a partial index per owner (soft delete, `unique: global` to `true`), a field made searchable
+    (a trigram index, and the extension), a new table and a new reference; then back down and up,
+    and every gate."""
     spec = tmp_path / "reading.yaml"
     spec.write_text(BOOKS_V1)
     project = tmp_path / "reading"
@@ -486,8 +487,11 @@ def test_a_changed_spec_migrates_the_rows_already_there(tmp_path: Path, postgres
     assert sql(database_url, "SELECT text, book_id FROM quotes") == [("Fear is the mind-killer.", 1)]
     unique = "SELECT indexname FROM pg_indexes WHERE tablename = 'books' AND indexname LIKE 'uq_%'"
     assert sql(database_url, unique) == [("uq_books_user_id_isbn",)]
+    trigram = "SELECT indexname FROM pg_indexes WHERE tablename = 'books' AND indexdef LIKE '%gin_trgm_ops%'"
+    assert sql(database_url, trigram) == [("ix_books_title_trgm",)]
 
     check(["alembic", "downgrade", "-1"], project, database_url)
+    assert sql(database_url, trigram) == []
     assert sql(database_url, "SELECT title, author, pages FROM books ORDER BY id") == [
         ("Dune", None, 412),
         ("Emma", None, 100),

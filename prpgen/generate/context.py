@@ -21,6 +21,7 @@ from prpgen.generate.tables import (
     TableShape,
     index_columns,
     table_shape,
+    trigram_indexes,
     unique_name,
     uniques,
 )
@@ -50,6 +51,8 @@ class EntityContext:
     # the unique sets a column's `unique=True` cannot say (with the owner's, or among live rows).
     composite_indexes: tuple[tuple[str, tuple[str, ...]], ...]
     table_uniques: tuple[tuple[str, tuple[str, ...]], ...]
+    # name → column: the trigram index of each searchable field.
+    trigram_indexes: tuple[tuple[str, str], ...]
     unique_constraints: tuple[tuple[str, str], ...]
     inverses: tuple[Inverse, ...] = ()
 
@@ -64,7 +67,7 @@ class EntityContext:
     @property
     def has_table_args(self) -> bool:
         """The model needs `__table_args__`: checks, indexes over several columns, or unique sets."""
-        return bool(self.checks or self.composite_indexes or self.table_uniques)
+        return bool(self.checks or self.composite_indexes or self.table_uniques or self.trigram_indexes)
 
     @property
     def soft_delete(self) -> bool:
@@ -449,6 +452,7 @@ def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: t
             for _, columns in uniques(fields, entity)
             if entity.soft_delete or len(columns) > 1
         ),
+        trigram_indexes=tuple(trigram_indexes(table, fields)),
         unique_constraints=tuple((unique_name(table, columns), f.name) for f, columns in uniques(fields, entity)),
         inverses=inverses,
     )

@@ -31,10 +31,17 @@ class SchemaChange:
     destroys: tuple[str, ...] = ()
 
 
+# Trigram indexes (searchable fields) need the extension; PostgreSQL 13+ lets a database's owner
+# create it (a trusted extension). Never dropped: other tables may use it.
+CREATE_TRIGRAMS = 'op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")'
+
+
 def removed_migration(old: FeatureContext) -> SchemaChange:
     """Drop every table of a feature that is gone; the downgrade creates them again (empty)."""
     upgrade = [drop for entity in reversed(old.entities) for drop in entity.shape.drops]
     downgrade = [s for entity in old.entities for s in entity.shape.creates]
+    if any(entity.shape.trigram for entity in old.entities):
+        downgrade.insert(0, CREATE_TRIGRAMS)
     tables = ", ".join(e.table for e in old.entities)
     destroys = tuple(f"table {e.table} (every row)" for e in old.entities)
     title = f"drop {tables} ({old.spec.feature} removed)"
@@ -114,6 +121,10 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
             down += o.links[name][0]
     if not up:
         return None
+    if _creates_trigrams(before, after, old_tables, new_tables):
+        up.insert(0, CREATE_TRIGRAMS)
+    if _creates_trigrams(after, before, new_tables, old_tables):
+        down.insert(0, CREATE_TRIGRAMS)
     tables = ", ".join(sorted({*before, *after} - {t for t in kept if old_tables[t] == new_tables[t]}))
     destroys = [f"table {e.table} (every row)" for e in old.entities if e.table not in after]
     for t in kept:
@@ -125,6 +136,19 @@ def changed_migration(old: FeatureContext, new: FeatureContext, source: str) -> 
         old.uses_jsonb or new.uses_jsonb,
         tuple(destroys),
     )
+
+
+def _creates_trigrams(
+    before: Mapping[str, EntityContext],
+    after: Mapping[str, EntityContext],
+    old_tables: Mapping[str, TableShape],
+    new_tables: Mapping[str, TableShape],
+) -> bool:
+    """Whether going from `before` to `after` creates a trigram index: a new table's, or one a
+    kept table gains."""
+    if any(entity.shape.trigram for table, entity in after.items() if table not in before):
+        return True
+    return any(set(new_tables[t].trigram) - set(old_tables[t].trigram) for t in new_tables)
 
 
 def _destroyed(o: TableShape, n: TableShape) -> list[str]:

@@ -172,6 +172,25 @@ def index_columns(table: str, fields: Sequence[FieldContext], entity: EntitySpec
     return indexes
 
 
+def trigram_indexes(table: str, fields: Sequence[FieldContext]) -> list[tuple[str, str]]:
+    """The trigram index of each searchable field (name, column): `q`'s case-insensitive
+    substring match (ILIKE '%...%') reads it instead of every row."""
+    return [(f"ix_{table}_{f.name}_trgm", f.name) for f in fields if f.spec.searchable]
+
+
+def _create_trigram_index(name: str, table: str, column: str) -> str:
+    index = call(
+        "op.create_index",
+        f'op.f("{name}")',
+        py_str(table),
+        f"[{py_str(column)}]",
+        unique="False",
+        postgresql_using='"gin"',
+        postgresql_ops=f'{{{py_str(column)}: "gin_trgm_ops"}}',
+    )
+    return statement("", index)
+
+
 def _create_index(name: str, table: str, columns: Sequence[str], *, live_unique: bool = False) -> str:
     columns_list = Collection("[", "]", tuple(py_str(c) for c in columns))
     if live_unique:
@@ -196,6 +215,8 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
     }
     for name, unique in _live_unique(table, fields, entity):
         found[name] = (_create_index(name, table, unique, live_unique=True), _drop_index(name, table))
+    for name, column in trigram_indexes(table, fields):
+        found[name] = (_create_trigram_index(name, table, column), _drop_index(name, table))
     return found
 
 
@@ -258,6 +279,8 @@ class TableShape:
     links: dict[str, Link]
     # Every name PostgreSQL gets from it, held to its 63 bytes (`context`).
     identifiers: tuple[str, ...]
+    # The indexes that need the pg_trgm extension.
+    trigram: frozenset[str] = frozenset()
 
     @property
     def create_table(self) -> str:
@@ -298,4 +321,7 @@ def table_shape(table: str, fields: Sequence[FieldContext], entity: EntitySpec) 
     enum_checks = {f"ck_{table}_{f.enum.type_name}" for f in fields if f.enum is not None}
     identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks), *found]
     identifiers += [name for _, _, names in links.values() for name in names]
-    return TableShape(table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers))
+    trigram = frozenset(name for name, _ in trigram_indexes(table, fields))
+    return TableShape(
+        table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers), trigram
+    )

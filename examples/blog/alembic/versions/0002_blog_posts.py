@@ -16,6 +16,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table(
         "categories",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +59,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_categories_user_id_id"), "categories", ["user_id", "id"], unique=False
     )
+    op.create_index(
+        op.f("ix_categories_name_trgm"),
+        "categories",
+        ["name"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"name": "gin_trgm_ops"},
+    )
     op.create_table(
         "tags",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,6 +95,14 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_tags_created_at"), "tags", ["created_at"], unique=False)
     op.create_index(op.f("ix_tags_user_id_id"), "tags", ["user_id", "id"], unique=False)
+    op.create_index(
+        op.f("ix_tags_label_trgm"),
+        "tags",
+        ["label"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"label": "gin_trgm_ops"},
+    )
     op.create_table(
         "posts",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -142,6 +159,22 @@ def upgrade() -> None:
     op.create_index(op.f("ix_posts_created_at"), "posts", ["created_at"], unique=False)
     op.create_index(
         op.f("ix_posts_user_id_id"), "posts", ["user_id", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_posts_title_trgm"),
+        "posts",
+        ["title"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"title": "gin_trgm_ops"},
+    )
+    op.create_index(
+        op.f("ix_posts_body_trgm"),
+        "posts",
+        ["body"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"body": "gin_trgm_ops"},
     )
     op.create_table(
         "posts_tags",
@@ -218,14 +251,18 @@ def downgrade() -> None:
     op.drop_table("comments")
     op.drop_index(op.f("ix_posts_tags_tag_id"), table_name="posts_tags")
     op.drop_table("posts_tags")
+    op.drop_index(op.f("ix_posts_body_trgm"), table_name="posts")
+    op.drop_index(op.f("ix_posts_title_trgm"), table_name="posts")
     op.drop_index(op.f("ix_posts_user_id_id"), table_name="posts")
     op.drop_index(op.f("ix_posts_created_at"), table_name="posts")
     op.drop_index(op.f("ix_posts_category_id"), table_name="posts")
     op.drop_index(op.f("ix_posts_title"), table_name="posts")
     op.drop_table("posts")
+    op.drop_index(op.f("ix_tags_label_trgm"), table_name="tags")
     op.drop_index(op.f("ix_tags_user_id_id"), table_name="tags")
     op.drop_index(op.f("ix_tags_created_at"), table_name="tags")
     op.drop_table("tags")
+    op.drop_index(op.f("ix_categories_name_trgm"), table_name="categories")
     op.drop_index(op.f("ix_categories_user_id_id"), table_name="categories")
     op.drop_index(op.f("ix_categories_created_at"), table_name="categories")
     op.drop_index(op.f("ix_categories_parent_id"), table_name="categories")

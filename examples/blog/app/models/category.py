@@ -16,6 +16,12 @@ class Category(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_categories_user_id_id", "user_id", "id"),
         UniqueConstraint("user_id", "name", name="uq_categories_user_id_name"),
+        Index(
+            "ix_categories_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

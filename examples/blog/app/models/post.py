@@ -53,6 +53,18 @@ class Post(TimestampMixin, Base):
         CheckConstraint("rating <= 5", name="rating_le"),
         Index("ix_posts_user_id_id", "user_id", "id"),
         UniqueConstraint("user_id", "slug", name="uq_posts_user_id_slug"),
+        Index(
+            "ix_posts_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ),
+        Index(
+            "ix_posts_body_trgm",
+            "body",
+            postgresql_using="gin",
+            postgresql_ops={"body": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

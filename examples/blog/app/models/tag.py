@@ -9,6 +9,12 @@ class Tag(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_tags_user_id_id", "user_id", "id"),
         UniqueConstraint("user_id", "label", name="uq_tags_user_id_label"),
+        Index(
+            "ix_tags_label_trgm",
+            "label",
+            postgresql_using="gin",
+            postgresql_ops={"label": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table(
         "shelves",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -94,6 +95,14 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
+    op.create_index(
+        op.f("ix_books_title_trgm"),
+        "books",
+        ["title"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"title": "gin_trgm_ops"},
+    )
     op.create_table(
         "reviews",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -161,6 +170,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_reviews_user_id_id"), "reviews", ["user_id", "id"], unique=False
     )
+    op.create_index(
+        op.f("ix_reviews_body_trgm"),
+        "reviews",
+        ["body"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"body": "gin_trgm_ops"},
+    )
     op.create_table(
         "loans",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -205,10 +222,12 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_loans_created_at"), table_name="loans")
     op.drop_index(op.f("ix_loans_book_id"), table_name="loans")
     op.drop_table("loans")
+    op.drop_index(op.f("ix_reviews_body_trgm"), table_name="reviews")
     op.drop_index(op.f("ix_reviews_user_id_id"), table_name="reviews")
     op.drop_index(op.f("ix_reviews_created_at"), table_name="reviews")
     op.drop_index(op.f("ix_reviews_book_id"), table_name="reviews")
     op.drop_table("reviews")
+    op.drop_index(op.f("ix_books_title_trgm"), table_name="books")
     op.drop_index(op.f("uq_books_isbn"), table_name="books")
     op.drop_index(op.f("ix_books_created_at"), table_name="books")
     op.drop_index(op.f("ix_books_shelf_id"), table_name="books")

@@ -19,6 +19,12 @@ class Review(TimestampMixin, Base):
         CheckConstraint("rating <= 5", name="rating_le"),
         CheckConstraint("char_length(body) <= 2000", name="body_max_length"),
         Index("ix_reviews_user_id_id", "user_id", "id"),
+        Index(
+            "ix_reviews_body_trgm",
+            "body",
+            postgresql_using="gin",
+            postgresql_ops={"body": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.create_table(
         "customers",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -54,6 +55,14 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_customers_user_id_id"), "customers", ["user_id", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_customers_name_trgm"),
+        "customers",
+        ["name"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"name": "gin_trgm_ops"},
     )
     op.create_table(
         "tax_rates",
@@ -151,6 +160,14 @@ def upgrade() -> None:
     )
     op.create_index(
         op.f("ix_products_user_id_id"), "products", ["user_id", "id"], unique=False
+    )
+    op.create_index(
+        op.f("ix_products_name_trgm"),
+        "products",
+        ["name"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"name": "gin_trgm_ops"},
     )
     op.create_table(
         "orders",
@@ -278,6 +295,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_orders_created_at"), table_name="orders")
     op.drop_index(op.f("ix_orders_customer_id"), table_name="orders")
     op.drop_table("orders")
+    op.drop_index(op.f("ix_products_name_trgm"), table_name="products")
     op.drop_index(op.f("ix_products_user_id_id"), table_name="products")
     op.drop_index(op.f("ix_products_created_at"), table_name="products")
     op.drop_index(op.f("ix_products_tax_rate_id"), table_name="products")
@@ -285,6 +303,7 @@ def downgrade() -> None:
     op.drop_table("products")
     op.drop_index(op.f("ix_tax_rates_created_at"), table_name="tax_rates")
     op.drop_table("tax_rates")
+    op.drop_index(op.f("ix_customers_name_trgm"), table_name="customers")
     op.drop_index(op.f("ix_customers_user_id_id"), table_name="customers")
     op.drop_index(op.f("ix_customers_created_at"), table_name="customers")
     op.drop_table("customers")

@@ -17,6 +17,12 @@ class Customer(TimestampMixin, Base):
         CheckConstraint("char_length(name) >= 1", name="name_min_length"),
         Index("ix_customers_user_id_id", "user_id", "id"),
         UniqueConstraint("user_id", "email", name="uq_customers_user_id_email"),
+        Index(
+            "ix_customers_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -36,6 +36,12 @@ class Product(TimestampMixin, Base):
         UniqueConstraint(
             "user_id", "external_id", name="uq_products_user_id_external_id"
         ),
+        Index(
+            "ix_products_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

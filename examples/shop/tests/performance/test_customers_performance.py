@@ -3,8 +3,10 @@ from collections.abc import Callable
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models import Customer
 from tests.api.test_customers import URL, create, payload
 from tests.conftest import StatementCounter
 
@@ -65,6 +67,17 @@ async def test_each_request_issues_a_bounded_number_of_statements(
     assert response.status_code < 300, response.text
     # The caller's lookup (none on public routes), then the operation's own statements.
     assert statements.count == expected
+
+
+async def test_searching_name_can_read_its_trigram_index(db: AsyncSession) -> None:
+    # The list's `q` matches with ILIKE '%...%', which no B-tree serves: without the trigram
+    # index a search reads every row. Sequential scans priced out, as on a large table, the
+    # plan shows the index serves it.
+    await db.execute(text("SET LOCAL enable_seqscan = off"))
+    query = select(Customer.id).where(Customer.name.ilike("%abc%"))
+    sql = query.compile(db.get_bind(), compile_kwargs={"literal_binds": True})
+    plan = "\n".join(await db.scalars(text(f"EXPLAIN {sql}")))
+    assert "ix_customers_name_trgm" in plan, plan
 
 
 async def test_responses_stay_within_the_budget(
