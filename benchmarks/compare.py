@@ -1,12 +1,13 @@
 """Variants of the generated app side by side: the A/B test a change gets before it is kept.
 
-    python -m benchmarks.compare DIR [DIR ...] [--baseline] [--endpoints get,update]
+    python -m benchmarks.compare DIR [DIR ...] [--baselines a,b,c] [--endpoints get,update]
         [--rounds 3] [--duration 8] [--database-url URL]
 
 Each DIR is a project generated from `benchmarks/spec.yaml`, as generated or hand-edited (the
 variant under test). They are served as `benchmarks.run` serves them, against one database
 migrated by the first DIR and seeded once, and loaded in turn within each round, the order
-rotating, so the machine's drift hits every variant alike. `--baseline` adds baseline (a).
+rotating, so the machine's drift hits every variant alike. `--baselines` adds baselines (a) Starlette
+and asyncpg, (b) the textbook app, (c) the expert's Core app (`benchmarks/run.py`).
 Prints each run, then the medians with each app's ratio to the first.
 """
 
@@ -18,13 +19,13 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchmarks.run import ENDPOINTS, ROOT, database, ensure_wrk, measure_apps, seed, start, wait_ready
+from benchmarks.run import BASELINES, ENDPOINTS, ROOT, database, ensure_wrk, measure_apps, seed, start, wait_ready
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("projects", nargs="+", type=Path)
-    parser.add_argument("--baseline", action="store_true", help="also serve baseline (a)")
+    parser.add_argument("--baselines", default="", help="also serve these baselines: a, b, c (comma-separated)")
     parser.add_argument("--endpoints", default="get", help=f"comma-separated, of {', '.join(ENDPOINTS)}")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=8)
@@ -33,15 +34,19 @@ def main() -> None:
     endpoints = tuple(args.endpoints.split(","))
     if unknown := set(endpoints) - set(ENDPOINTS):
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
+    baselines = [letter for letter in args.baselines.split(",") if letter]
+    if unknown := set(baselines) - set("abc"):
+        parser.error(f"unknown baselines: {', '.join(sorted(unknown))} (a, b or c)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ensure_wrk()
     projects = [project.resolve() for project in args.projects]
     with database(args.database_url) as url:
         seeded = seed(url, projects[0])
         servers = [start(str(project), "app.main:app", project, seeded.served) for project in projects]
-        if args.baseline:
-            baseline_env = {**seeded.served, "PYTHONPATH": str(ROOT)}
-            servers.append(start("(a)", "benchmarks.baseline_starlette:app", ROOT, baseline_env))
+        baseline_env = {**seeded.served, "PYTHONPATH": str(ROOT)}
+        for letter in baselines:
+            name = list(BASELINES)["abc".index(letter)]
+            servers.append(start(f"({letter}) {name}", BASELINES[name], ROOT, baseline_env))
         try:
             for server in servers:
                 wait_ready(server, seeded.token)

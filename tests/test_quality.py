@@ -13,8 +13,8 @@ from tests.conftest import ROOT
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "prpgen", "tests"],
-        ["ruff", "format", "--check", "prpgen", "tests"],
+        ["ruff", "check", "prpgen", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "prpgen", "tests", "benchmarks"],
         ["mypy", "--strict", "prpgen"],
     ],
     ids=["ruff", "format", "mypy"],
