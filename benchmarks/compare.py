@@ -19,20 +19,40 @@ import statistics
 import sys
 from pathlib import Path
 
-from benchmarks.run import BASELINES, ENDPOINTS, ROOT, database, ensure_wrk, measure_apps, seed, start, wait_ready
+from benchmarks.run import (
+    BASELINES,
+    ENDPOINTS,
+    READS,
+    ROOT,
+    SEEDED,
+    database,
+    ensure_wrk,
+    measure_apps,
+    seed,
+    start,
+    wait_ready,
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("projects", nargs="+", type=Path)
     parser.add_argument("--baselines", default="", help="also serve these baselines: a, b, c (comma-separated)")
-    parser.add_argument("--endpoints", default="get", help=f"comma-separated, of {', '.join(ENDPOINTS)}")
+    parser.add_argument(
+        "--endpoints", default="get", help=f"comma-separated, of {', '.join(dict.fromkeys((*ENDPOINTS, *READS)))}"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--database-url", help="an empty database to use instead of a throwaway cluster")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=SEEDED,
+        help=f"the signed-in user's notes, and as many of another's (default {SEEDED:,}, alone)",
+    )
     args = parser.parse_args()
     endpoints = tuple(args.endpoints.split(","))
-    if unknown := set(endpoints) - set(ENDPOINTS):
+    if unknown := set(endpoints) - {*ENDPOINTS, *READS}:
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
     baselines = [letter for letter in args.baselines.split(",") if letter]
     if unknown := set(baselines) - set("abc"):
@@ -41,7 +61,7 @@ def main() -> None:
     ensure_wrk()
     projects = [project.resolve() for project in args.projects]
     with database(args.database_url) as url:
-        seeded = seed(url, projects[0])
+        seeded = seed(url, projects[0], args.rows, 0 if args.rows == SEEDED else args.rows)
         servers = [start(str(project), "app.main:app", project, seeded.served) for project in projects]
         baseline_env = {**seeded.served, "PYTHONPATH": str(ROOT)}
         for letter in baselines:

@@ -3,7 +3,8 @@
     python -m benchmarks.load BASE_URL TOKEN ENDPOINT [--duration 15] [--connections 32]
         [--ids LOW:HIGH] [--max-requests N] [--login EMAIL:PASSWORD]
 
-ENDPOINT is one of list, get, create, update, delete, login. A run is bounded in time
+ENDPOINT is one of list, filter, search, deep (a page halfway through `--ids`), get, create,
+update, delete, login. A run is bounded in time
 (`--duration`) and in count (`--max-requests` per wrk thread, after which the thread stops).
 `get` and `update` pick random ids in `--ids`; `delete` walks that range once, so it must hold
 rows enough for the run (ids past the range come back 404 and are counted as errors).
@@ -51,6 +52,13 @@ end
 
 _LUA_REQUEST = {
     "list": 'request = function() return wrk.format("GET", "{prefix}?limit=20", headers) end',
+    "filter": 'request = function() return wrk.format("GET", "{prefix}?done=true&limit=20", headers) end',
+    # A title the seeded rows hold about a hundred times at a million rows (`Note 4242`, `Note 42420`, ...).
+    "search": 'request = function() return wrk.format("GET", "{prefix}?q=note%204242&limit=20", headers) end',
+    # A page halfway through the user's rows (`--ids 1:ROWS`).
+    "deep": """request = function()
+  return wrk.format("GET", "{prefix}?skip=" .. math.floor(high / 2) .. "&limit=20", headers)
+end""",
     "get": 'request = function() return wrk.format("GET", "{prefix}/" .. math.random(low, high), headers) end',
     "create": 'request = function() return wrk.format("POST", "{prefix}", headers, body) end',
     "update": 'request = function() return wrk.format("PUT", "{prefix}/" .. math.random(low, high), headers, body) end',

@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "benchmarks" / "spec.yaml"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 ENDPOINTS = ("list", "get", "create", "update", "delete")
+# The reads whose cost may grow with the table: measured again at a million rows (`compare --rows`).
+READS = ("list", "filter", "search", "deep", "get")
 # The baselines, each served as an ASGI app from this directory: (a) the floor, (b) what users
 # start from, (c) the fastest this stack allows.
 BASELINES = {
@@ -96,15 +98,20 @@ def _dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
-async def _seed(url: str, password_hash: str) -> int:
+async def _seed(url: str, password_hash: str, rows: int, others: int) -> int:
+    """The signed-in user with `rows` notes (ids 1 to `rows`), then another user with `others`."""
     import asyncpg
 
     connection = await asyncpg.connect(_dsn(url))
     try:
-        user_id = await connection.fetchval(
-            "INSERT INTO users (email, hashed_password) VALUES ($1, $2) RETURNING id", EMAIL, password_hash
-        )
-        await _add_notes(connection, user_id, SEEDED)
+        insert = "INSERT INTO users (email, hashed_password) VALUES ($1, $2) RETURNING id"
+        user_id = await connection.fetchval(insert, EMAIL, password_hash)
+        await _add_notes(connection, user_id, rows)
+        if others:
+            other_id = await connection.fetchval(insert, f"other-{EMAIL}", password_hash)
+            await _add_notes(connection, other_id, others)
+        # Fresh statistics, as autovacuum would have them on a table that grew over time.
+        await connection.execute("VACUUM ANALYZE notes")
         return int(user_id)
     finally:
         await connection.close()
@@ -179,10 +186,14 @@ class Seeded:
     served: dict[str, str]  # for the served apps
     user_id: int
     token: str
+    # The signed-in user's notes are ids 1 to `rows`; another user's follow, up to `last_id`.
+    rows: int = SEEDED
+    last_id: int = SEEDED
 
 
-def seed(url: str, project: Path) -> Seeded:
-    """Migrate with `project`'s migrations, add the user and their notes, sign a token."""
+def seed(url: str, project: Path, rows: int = SEEDED, others: int = 0) -> Seeded:
+    """Migrate with `project`'s migrations, add the user and their notes (and another user's),
+    sign a token."""
     import bcrypt
     import jwt
 
@@ -200,11 +211,11 @@ def seed(url: str, project: Path) -> Seeded:
     # limit (the generated tests, run later with `env`, check that limit and keep it).
     served = {**env, "AUTH_RATE_LIMIT_PER_MINUTE": "100000000", "LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE": "200000000"}
     subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=project, env=env, check=True)
-    user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode()))
+    user_id = asyncio.run(_seed(url, bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(11)).decode(), rows, others))
     now = datetime.now(UTC)
     claims = {"sub": str(user_id), "iss": AUDIENCE, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(days=1)}
     token = jwt.encode(claims, secret, "HS256")
-    return Seeded(env, served, user_id, token)
+    return Seeded(env, served, user_id, token, rows, rows + others)
 
 
 def measure_apps(
@@ -219,17 +230,17 @@ def measure_apps(
     token, user_id = seeded.token, seeded.user_id
     results: dict[tuple[str, str], list[load.Result]] = {}
     for server in servers:  # warm up: connections, caches, the first compiles
-        load.run(server.url, token, "get", duration=3, ids=(1, SEEDED))
+        load.run(server.url, token, "get", duration=3, ids=(1, seeded.rows))
     for round_index in range(rounds):
         order = servers[round_index % len(servers) :] + servers[: round_index % len(servers)]
         for endpoint in endpoints:
             for server in order:
-                ids = (1, SEEDED)
+                ids = (1, seeded.rows)
                 if endpoint == "delete":
                     ids = add_notes(url, user_id, DELETE_POOL)
                 result = load.run(server.url, token, endpoint, duration=duration, ids=ids)
                 # Keep the table as seeded for the next runs: the list's total counts every row.
-                remove_notes_after(url, SEEDED)
+                remove_notes_after(url, seeded.last_id)
                 results.setdefault((server.name, endpoint), []).append(result)
                 figures = f"{result.rps:8.0f} req/s  p99 {result.p99_ms:6.1f} ms  errors {result.errors}"
                 print(f"round {round_index + 1} {endpoint:7} {server.name:18} {figures}", flush=True)
