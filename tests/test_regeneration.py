@@ -404,3 +404,38 @@ def test_the_record_does_not_depend_on_where_the_command_runs(tmp_path: Path) ->
     assert check.returncode == 0, check.stdout
     again = run_cli("new-entity", "--spec", str(tmp_path / "catalog.yaml"), "--project", str(project), "--check")
     assert again.returncode == 0, again.stdout
+
+
+def test_a_project_migrated_before_trigram_indexes_gets_a_migration_for_them(tmp_path: Path) -> None:
+    """prpgen now shapes a searchable field's table with a trigram index. A project whose
+    migrations were written before (its manifest records no table shapes) gets a migration that
+    creates the extension and the index, though its spec is unchanged; then nothing more."""
+    spec = write_spec(
+        tmp_path,
+        SPEC.replace("title: {type: str, max_length: 200}", "title: {type: str, max_length: 200, searchable: true}"),
+    )
+    project = tmp_path / "reading"
+    assert run_cli("generate", str(spec), "--out", str(project)).returncode == 0
+    manifest = project / ".prpgen/manifest.json"
+    assert '"shapes": 2' in manifest.read_text()
+    # As an older prpgen left it: no shapes recorded, and no trigram index in its migration.
+    manifest.write_text(manifest.read_text().replace('  "shapes": 2,\n', ""))
+    first = project / "alembic/versions/0002_reading_list.py"
+    text = first.read_text()
+    text = re.sub(r'    op.execute\("CREATE EXTENSION IF NOT EXISTS pg_trgm"\)\n', "", text)
+    text = re.sub(r"    op.create_index\(\n        op.f\(\"ix_books_title_trgm\"\),.*?\n    \)\n", "", text, flags=re.S)
+    text = re.sub(r'    op.drop_index\(op.f\("ix_books_title_trgm"\), table_name="books"\)\n', "", text)
+    assert "trgm" not in text
+    first.write_text(text)
+
+    result = run_cli("regenerate", "--project", str(project))
+    assert result.returncode == 0, result.stderr
+    catch_up = (project / "alembic/versions/0003_reading_list__update.py").read_text()
+    upgrade, downgrade = catch_up.split("def downgrade")
+    assert 'op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")' in upgrade
+    assert 'op.f("ix_books_title_trgm")' in upgrade and "gin_trgm_ops" in upgrade
+    assert 'op.drop_index(op.f("ix_books_title_trgm"), table_name="books")' in downgrade
+    assert '"shapes": 2' in manifest.read_text()
+    assert first.read_text() == text  # the migrations written before stay as they are
+    again = run_cli("regenerate", "--project", str(project))
+    assert again.returncode == 0 and ": no file changed" in again.stdout, again.stdout

@@ -314,3 +314,14 @@ def test_access_defaults_keep_the_ownership_rules() -> None:
         "admin",
         "admin",
     ]
+
+
+def test_two_indexes_of_one_name_are_refused() -> None:
+    """A searchable `title` has the trigram index `ix_books_title_trgm`, which an indexed field
+    `title_trgm` would be named too: one would silently replace the other in the migration."""
+    fields = {"title": {"type": "str", "searchable": True}, "title_trgm": {"type": "str", "index": True}}
+    problems = _feature([{"name": "Book", "fields": fields}])
+    assert problems == [
+        "entities[0] (Book): two of the table's constraints or indexes would both be named "
+        "'ix_books_title_trgm'; rename a field"
+    ]

@@ -18,6 +18,7 @@ from prpgen.generate.fields import (
     field_context,
 )
 from prpgen.generate.tables import (
+    SHAPE_VERSION,
     TableShape,
     index_columns,
     table_shape,
@@ -374,10 +375,13 @@ class FeatureContext:
         return any(f.spec.type == "json" for e in self.entities for f in e.fields)
 
 
-def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None = None) -> FeatureContext:
+def build_feature(
+    spec: Spec, source: str, existing: Mapping[str, Target] | None = None, shape_version: int = SHAPE_VERSION
+) -> FeatureContext:
     """Derive the render context of every entity of a spec; impossible names become a `SpecError`.
 
-    `existing` are the entities already in the project, which references may point at.
+    `existing` are the entities already in the project, which references may point at;
+    `shape_version` the table shapes' (`tables.SHAPE_VERSION`; older for migrations already written).
     """
     try:
         ordered, references = resolve(spec, existing or {})
@@ -409,7 +413,7 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
         class_name = naming.pascal(entity.name)
         own = {name: r for (owner, name), r in references.items() if owner == class_name}
         try:
-            entities.append(_entity(entity, own, tuple(inverses.get(class_name, ()))))
+            entities.append(_entity(entity, own, tuple(inverses.get(class_name, ())), shape_version))
         except EntityProblem as exc:
             path: tuple[str | int, ...] = ("entities", index, *exc.where.removeprefix(".").split("."))
             problems.append(spec.located(Problem(f"entities[{index}] ({entity.name}){exc.where}", exc.message, path)))
@@ -425,14 +429,16 @@ def build_feature(spec: Spec, source: str, existing: Mapping[str, Target] | None
     return FeatureContext(spec, spec.feature_slug, f"priority_{spec.priority}", tuple(entities), external)
 
 
-def _entity(entity: EntitySpec, references: Mapping[str, Reference], inverses: tuple[Inverse, ...]) -> EntityContext:
+def _entity(
+    entity: EntitySpec, references: Mapping[str, Reference], inverses: tuple[Inverse, ...], shape_version: int
+) -> EntityContext:
     class_name = naming.pascal(entity.name)
     module = naming.snake(entity.name)
     table = naming.table(entity.name, entity.plural)
     fields = tuple(
         field_context(module, name, spec, references.get(name), entity) for name, spec in _named_fields(entity)
     )
-    shape = table_shape(table, fields, entity)
+    shape = table_shape(table, fields, entity, shape_version)
     _check_identifier_lengths(shape)
     return EntityContext(
         spec=entity,
@@ -463,7 +469,14 @@ def _named_fields(entity: EntitySpec) -> list[tuple[str, FieldSpec]]:
 
 
 def _check_identifier_lengths(shape: TableShape) -> None:
+    seen: set[str] = set()
     for name in shape.identifiers:
+        if name in seen:
+            # An indexed field `title_trgm` beside a searchable `title`, say.
+            raise EntityProblem(
+                "", f"two of the table's constraints or indexes would both be named '{name}'; rename a field"
+            )
+        seen.add(name)
         if len(name.encode()) > naming.PG_MAX_IDENTIFIER:
             raise EntityProblem(
                 "",

@@ -207,7 +207,9 @@ def _drop_index(name: str, table: str) -> str:
     return statement("", call("op.drop_index", f'op.f("{name}")', table_name=py_str(table)))
 
 
-def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> dict[str, tuple[str, str]]:
+def indexes(
+    table: str, fields: Sequence[FieldContext], entity: EntitySpec, *, trigrams: bool = True
+) -> dict[str, tuple[str, str]]:
     """The table's indexes: name → (create statement, drop statement)."""
     found = {
         name: (_create_index(name, table, cols), _drop_index(name, table))
@@ -215,7 +217,7 @@ def indexes(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> d
     }
     for name, unique in _live_unique(table, fields, entity):
         found[name] = (_create_index(name, table, unique, live_unique=True), _drop_index(name, table))
-    for name, column in trigram_indexes(table, fields):
+    for name, column in trigram_indexes(table, fields) if trigrams else ():
         found[name] = (_create_trigram_index(name, table, column), _drop_index(name, table))
     return found
 
@@ -312,16 +314,28 @@ class TableShape:
         return (*drops, f"op.drop_table({py_str(self.name)})")
 
 
-def table_shape(table: str, fields: Sequence[FieldContext], entity: EntitySpec) -> TableShape:
+# What the table shape of a spec holds, by the prpgen that wrote a project's migrations (recorded
+# in its manifest): a project migrated with an older shape gets a migration for the difference.
+# 1: before trigram indexes. 2: each searchable field has one.
+SHAPE_VERSION = 2
+
+
+def table_shape(
+    table: str, fields: Sequence[FieldContext], entity: EntitySpec, version: int = SHAPE_VERSION
+) -> TableShape:
     named = constraints(table, fields, entity)
-    found = indexes(table, fields, entity)
+    found = indexes(table, fields, entity, trigrams=version >= 2)
     links = link_tables(table, fields)
     # An enum's check constraint is named after its type and was never held to the limit:
     # SQLAlchemy cuts a longer name to 63 bytes with a hash, alike in the model and the migration.
     enum_checks = {f"ck_{table}_{f.enum.type_name}" for f in fields if f.enum is not None}
-    identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks), *found]
+    # Every index's name, a clash included (`found` keeps one of two indexes of the same name).
+    index_names = [name for name, _ in index_columns(table, fields, entity)]
+    index_names += [name for name, _ in _live_unique(table, fields, entity)]
+    index_names += [name for name, _ in trigram_indexes(table, fields) if name in found]
+    identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks), *index_names]
     identifiers += [name for _, _, names in links.values() for name in names]
-    trigram = frozenset(name for name, _ in trigram_indexes(table, fields))
+    trigram = frozenset(name for name, _ in trigram_indexes(table, fields)) & set(found)
     return TableShape(
         table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers), trigram
     )

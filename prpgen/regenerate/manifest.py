@@ -1,7 +1,8 @@
 """The record of what prpgen generated in a project, kept in `.prpgen/` beside the code.
 
 `manifest.json` holds the specs of the project's features (in the order they were added), the
-spec each feature's migrations bring the database to, prpgen's version and, per generated file,
+spec each feature's migrations bring the database to, prpgen's version, the version of the table
+shapes those migrations were written with (`tables.SHAPE_VERSION`) and, per generated file,
 the hash of its text as generated. `objects/<hash>` keeps those texts: they are the common
 ancestor of a three-way merge when the user has edited a file since, and they survive prpgen
 upgrades (re-rendering an old spec with new templates would not give the old text back).
@@ -45,11 +46,15 @@ class Manifest:
     # Generated path → sha256 of its text as generated.
     files: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
+    # The table shapes the recorded migrations were written with (`tables.SHAPE_VERSION`); 1 in
+    # manifests from before it was recorded.
+    shapes: int = 1
 
     def to_json(self) -> str:
         data = {
             "format": FORMAT,
             "prpgen": self.version,
+            "shapes": self.shapes,
             "project": self.project,
             "features": [{"source": f.source, "spec": _spec_data(f.spec)} for f in self.features],
             "migrated": {slug: _spec_data(spec) for slug, spec in sorted(self.migrated.items())},
@@ -77,7 +82,8 @@ def read_manifest(root: Path) -> Manifest | None:
         )
         migrated = {slug: _spec(spec, f"{path} (migrated {slug})") for slug, spec in data["migrated"].items()}
         files = {str(key): str(value) for key, value in data["files"].items()}
-        return Manifest(str(data["project"]), features, migrated, files, str(data.get("prpgen", "")))
+        version, shapes = str(data.get("prpgen", "")), int(data.get("shapes", 1))
+        return Manifest(str(data["project"]), features, migrated, files, version, shapes)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ProjectError(f"{path} is damaged ({exc}); restore it from version control") from None
 

@@ -35,6 +35,7 @@ from prpgen.generate.render import (
     Renderer,
 )
 from prpgen.generate.schema_diff import SchemaChange, changed_migration, created_migration, removed_migration
+from prpgen.generate.tables import SHAPE_VERSION
 from prpgen.regenerate.manifest import (
     MANIFEST_FILE,
     OBJECTS_DIR,
@@ -213,7 +214,7 @@ def _plan_new(
     root: Path, project: ProjectContext, features: tuple[Feature, ...], renderer: Renderer, typed: Feature | None = None
 ) -> Outcome:
     check_new_tree(root)
-    manifest = Manifest(project.name, version=__version__)
+    manifest = Manifest(project.name, version=__version__, shapes=SHAPE_VERSION)
     files, _ = _render(renderer, project, features, manifest, {}, _vendored(renderer, root))
     files.update(_record(files, project, _as_recorded(features, typed, root)))
     return Outcome(root, [Change(path, "create", text, text) for path, text in sorted(files.items())], new_tree=True)
@@ -285,6 +286,7 @@ def _record(
         migrated={f.slug: f.spec for f in features},
         files={path: digest(text) for path, text in sorted(recorded.items())},
         version=__version__,
+        shapes=SHAPE_VERSION,
     )
     record = {MANIFEST_FILE: manifest.to_json()}
     record.update({object_path(digest(text)): text for text in recorded.values()})
@@ -405,7 +407,7 @@ def _migrations(
     destroys: list[str] = []
     for slug, old_spec in manifest.migrated.items():
         if slug not in current:
-            old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", project_targets(contexts))
+            old = build_feature(old_spec, f"{MANIFEST_FILE} ({slug})", project_targets(contexts), manifest.shapes)
             removal = removed_migration(old)
             destroys += removal.destroys
             _add_migration(renderer, files, slug, "remove", removal)
@@ -415,8 +417,10 @@ def _migrations(
             # Its revision is derived from its tables, as it always was: regeneration is byte-identical.
             created = created_migration(context)
             _add_migration(renderer, files, context.slug, "", created, [e.shape.create_table for e in context.entities])
-        elif recorded != context.spec:
-            old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", project_targets(contexts, context))
+        elif recorded != context.spec or manifest.shapes < SHAPE_VERSION:
+            # A changed spec, or tables this prpgen shapes differently (an index it adds since).
+            targets = project_targets(contexts, context)
+            old = build_feature(recorded, f"{MANIFEST_FILE} ({context.slug})", targets, manifest.shapes)
             change = changed_migration(old, context, sources[context.slug])
             if change is not None:
                 destroys += change.destroys
