@@ -1,9 +1,9 @@
 """Every benchmark in one run; writes benchmarks/RESULTS.md.
 
-    python -m benchmarks.run [--rounds 4] [--duration 15] [--database-url URL] [--quick]
+    python -m benchmarks.run [--rounds 4] [--duration 12] [--database-url URL] [--quick]
 
 1. Generator speed (`benchmarks/generator.py`).
-2. The app generated from `benchmarks/spec.yaml` under wrk load, side by side with the two
+2. The app generated from `benchmarks/spec.yaml` under wrk load, side by side with the three
    hand-written baselines, alternating the apps within each round; then login under load.
 3. SQL statements per request, as the generated tests count them, and round trips to
    PostgreSQL per request, counted at the driver (`benchmarks/round_trips.py`).
@@ -421,7 +421,7 @@ def report(
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--duration", type=int, default=12)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--database-url", help="an empty database to use instead of a throwaway cluster")
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s: a smoke run, not figures")
