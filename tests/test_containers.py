@@ -111,3 +111,57 @@ def test_the_images_commands_run_as_plain_processes(tmp_path: Path, postgres_url
         log.close()
     # uvicorn's supervisor started the workers WEB_CONCURRENCY asked for.
     assert (tmp_path / "server.log").read_text().count("Started server process") == 2
+
+
+@pytest.mark.postgres
+def test_two_migrate_steps_started_together_migrate_once(tmp_path: Path, postgres_url: str) -> None:
+    """Two instances each running `alembic upgrade head`: both wait while another holds the
+    project's migration lock (here, the test), then one migrates and the other finds it done."""
+    import asyncio
+
+    import asyncpg
+
+    project = tmp_path / "notes"
+    shutil.copytree(NOTES, project)
+    lock_name = re.search(r'MIGRATION_LOCK = "(.+)"', (project / "alembic/env.py").read_text())
+    assert lock_name is not None
+    database_url = create_database(postgres_url, "two_migrations")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COVERAGE_")}
+    env["DATABASE_URL"] = database_url
+
+    async def run() -> tuple[list[int], object, object]:
+        holder = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+        try:
+            await holder.execute("SELECT pg_advisory_lock(hashtext($1))", lock_name.group(1))
+            steps = [
+                await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    "-m",
+                    "alembic",
+                    "upgrade",
+                    "head",
+                    cwd=project,
+                    env=env,
+                    stdout=asyncio.subprocess.DEVNULL,
+                    stderr=asyncio.subprocess.PIPE,
+                )
+                for _ in range(2)
+            ]
+            await asyncio.sleep(3)
+            # Both are waiting: nothing migrated while the lock is held.
+            waiting = await holder.fetchval("SELECT to_regclass('alembic_version')")
+            await holder.execute("SELECT pg_advisory_unlock(hashtext($1))", lock_name.group(1))
+            codes = []
+            for step in steps:
+                _, stderr = await step.communicate()
+                assert step.returncode == 0, stderr.decode()
+                codes.append(step.returncode)
+            versions = await holder.fetch("SELECT version_num FROM alembic_version")
+            return codes, waiting, versions
+        finally:
+            await holder.close()
+
+    codes, waiting, versions = asyncio.run(run())
+    assert waiting is None
+    assert codes == [0, 0]
+    assert len(versions) == 1

@@ -1,6 +1,7 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -30,9 +31,16 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Instances started together may each run `alembic upgrade head`: the first to take this lock
+# migrates, the others wait for its transaction to end and then find nothing left to do.
+MIGRATION_LOCK = "blog migrations"
+
+
 def do_run_migrations(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata)
     with context.begin_transaction():
+        lock = text("SELECT pg_advisory_xact_lock(hashtext(:name))")
+        connection.execute(lock, {"name": MIGRATION_LOCK})
         context.run_migrations()
 
 
