@@ -68,7 +68,8 @@ def test_compose_migrates_once_before_the_app_starts() -> None:
 @pytest.mark.postgres
 def test_the_images_commands_run_as_plain_processes(tmp_path: Path, postgres_url: str) -> None:
     """What the image would run, run here: compose's migrate command, then the Dockerfile's CMD
-    (on a free port, with two workers as WEB_CONCURRENCY says), then its HEALTHCHECK."""
+    (on a free port, with two workers as WEB_CONCURRENCY says), then its HEALTHCHECK; and the
+    sign-in rate limit holds across the workers."""
     project = tmp_path / "notes"
     shutil.copytree(NOTES, project)
     dockerfile = (project / "Dockerfile").read_text()
@@ -105,6 +106,12 @@ def test_the_images_commands_run_as_plain_processes(tmp_path: Path, postgres_url
             assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
             time.sleep(0.2)
         assert subprocess.run(health, env=env).returncode == 0
+        # Sign-in attempts from one address, each on a connection of its own (so the two workers
+        # share them): the budget is one, kept in the database, not one per worker.
+        login = f"http://127.0.0.1:{port}/api/v1/auth/login"
+        form = {"username": "nobody@example.com", "password": "not-the-password"}
+        statuses = [httpx.post(login, data=form).status_code for _ in range(12)]
+        assert statuses == [401] * 10 + [429] * 2
     finally:
         server.terminate()
         server.wait(timeout=20)
