@@ -60,7 +60,11 @@ def test_compose_migrates_once_before_the_app_starts() -> None:
     assert services["app"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
     # The app never migrates itself, and will not start without a key of its own.
     assert "command" not in services["app"]
-    assert services["app"]["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    # From the environment with no default: the app then refuses to start, saying why.
+    assert services["app"]["environment"]["SECRET_KEY"] == "${SECRET_KEY:-}"
+    # One image, built once, for the migrations and the app.
+    assert services["migrate"]["image"] == services["app"]["image"] == "notes"
+    assert "build" not in services["app"]
     ignored = (NOTES / ".dockerignore").read_text().split()
     assert {".env", ".git", ".venv", "tests"} <= set(ignored)
 

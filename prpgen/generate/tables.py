@@ -208,17 +208,18 @@ def _drop_index(name: str, table: str) -> str:
 
 
 def indexes(
-    table: str, fields: Sequence[FieldContext], entity: EntitySpec, *, trigrams: bool = True
-) -> dict[str, tuple[str, str]]:
-    """The table's indexes: name → (create statement, drop statement)."""
-    found = {
-        name: (_create_index(name, table, cols), _drop_index(name, table))
+    table: str, fields: Sequence[FieldContext], entity: EntitySpec, trigrams: Sequence[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """The table's indexes, `trigrams` (name, column) among them: (name, create statement, drop
+    statement) each, in creation order; two of one name both listed (`table_shape` refuses them)."""
+    found = [
+        (name, _create_index(name, table, cols), _drop_index(name, table))
         for name, cols in index_columns(table, fields, entity)
-    }
+    ]
     for name, unique in _live_unique(table, fields, entity):
-        found[name] = (_create_index(name, table, unique, live_unique=True), _drop_index(name, table))
-    for name, column in trigram_indexes(table, fields) if trigrams else ():
-        found[name] = (_create_trigram_index(name, table, column), _drop_index(name, table))
+        found.append((name, _create_index(name, table, unique, live_unique=True), _drop_index(name, table)))
+    for name, column in trigrams:
+        found.append((name, _create_trigram_index(name, table, column), _drop_index(name, table)))
     return found
 
 
@@ -324,18 +325,18 @@ def table_shape(
     table: str, fields: Sequence[FieldContext], entity: EntitySpec, version: int = SHAPE_VERSION
 ) -> TableShape:
     named = constraints(table, fields, entity)
-    found = indexes(table, fields, entity, trigrams=version >= 2)
+    trigrams = trigram_indexes(table, fields) if version >= 2 else []
+    listed = indexes(table, fields, entity, trigrams)
+    found = {name: (create, drop) for name, create, drop in listed}
     links = link_tables(table, fields)
     # An enum's check constraint is named after its type and was never held to the limit:
     # SQLAlchemy cuts a longer name to 63 bytes with a hash, alike in the model and the migration.
     enum_checks = {f"ck_{table}_{f.enum.type_name}" for f in fields if f.enum is not None}
-    # Every index's name, a clash included (`found` keeps one of two indexes of the same name).
-    index_names = [name for name, _ in index_columns(table, fields, entity)]
-    index_names += [name for name, _ in _live_unique(table, fields, entity)]
-    index_names += [name for name, _ in trigram_indexes(table, fields) if name in found]
-    identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks), *index_names]
+    # Every index's name as listed, so that a clash is seen (`found` keeps one of the two).
+    identifiers = [f"pk_{table}", *(name for name in named if name not in enum_checks)]
+    identifiers += [name for name, _, _ in listed]
     identifiers += [name for _, _, names in links.values() for name in names]
-    trigram = frozenset(name for name, _ in trigram_indexes(table, fields)) & set(found)
+    trigram = frozenset(name for name, _ in trigrams)
     return TableShape(
         table, {c.name: c for c in columns(fields, entity)}, named, found, links, tuple(identifiers), trigram
     )
