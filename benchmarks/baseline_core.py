@@ -46,6 +46,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from typing_extensions import TypedDict
 
+from benchmarks import cursors
+
 # One connection per concurrent request (the benchmark's 32), no ping on checkout: the pool is
 # sized to the load, and every statement runs outside a transaction.
 engine = create_async_engine(os.environ["DATABASE_URL"], pool_size=32, max_overflow=8, isolation_level="AUTOCOMMIT")
@@ -70,9 +72,8 @@ OWN = (notes.c.id == bindparam("note")) & (notes.c.user_id == bindparam("owner")
 USER = select(users.c.is_active).where(users.c.id == bindparam("owner"))
 PAGE = (
     select(*COLUMNS)
-    .where(notes.c.user_id == bindparam("owner"))
+    .where(notes.c.user_id == bindparam("owner"), notes.c.id < bindparam("before"))
     .order_by(notes.c.id.desc())
-    .offset(bindparam("skip"))
     .limit(bindparam("limit"))
 )
 COUNT = select(func.count()).select_from(notes).where(notes.c.user_id == bindparam("owner"))
@@ -105,9 +106,8 @@ class NoteOut(TypedDict):
 
 class NoteList(TypedDict):
     items: list[NoteOut]
-    total: int
-    page: int
-    size: int
+    next: str | None
+    total: int | None
 
 
 NOTE = TypeAdapter(NoteOut)
@@ -168,13 +168,20 @@ UserId = Annotated[int, Depends(current_user)]
 async def list_notes(
     conn: Connection,
     user_id: UserId,
-    skip: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    total: bool = False,
 ) -> Response:
-    rows = await conn.execute(PAGE, {"owner": user_id, "skip": skip, "limit": limit})
+    try:
+        before = cursors.decode(cursor)
+    except ValueError:
+        raise HTTPException(status_code=422, detail="Invalid cursor") from None
+    rows = await conn.execute(PAGE, {"owner": user_id, "before": before, "limit": limit + 1})
     items = [row._asdict() for row in rows]
-    total = await conn.scalar(COUNT, {"owner": user_id})
-    return json(NOTE_LIST, {"items": items, "total": total or 0, "page": skip // limit + 1, "size": limit})
+    more = len(items) > limit
+    count = await conn.scalar(COUNT, {"owner": user_id}) if total else None
+    page = {"items": items[:limit], "next": cursors.encode(items[limit - 1]["id"]) if more else None, "total": count}
+    return json(NOTE_LIST, page)
 
 
 @app.post("/api/v1/notes", status_code=201)

@@ -20,11 +20,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-# The statements, written out: one round trip per operation, the page and its total together.
+from benchmarks import cursors
+
+# The statements, written out: one round trip per operation (a list's count only when asked for).
 LIST = (
-    "SELECT id, title, body, priority, done, user_id, created_at, updated_at,"
-    " count(*) OVER () AS total FROM notes WHERE user_id = $1 ORDER BY id DESC OFFSET $2 LIMIT $3"
+    "SELECT id, title, body, priority, done, user_id, created_at, updated_at"
+    " FROM notes WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
 )
+COUNT = "SELECT count(*) FROM notes WHERE user_id = $1"
 GET = (
     "SELECT id, title, body, priority, done, user_id, created_at, updated_at FROM notes WHERE id = $1 AND user_id = $2"
 )
@@ -98,14 +101,17 @@ async def notes(request: Request) -> Response:
             return UNAUTHORIZED
         if request.method == "GET":
             limit = min(int(request.query_params.get("limit", 20)), 100)
-            skip = int(request.query_params.get("skip", 0))
-            rows = await connection.fetch(LIST, user_id, skip, limit)
-            total = rows[0]["total"] if rows else 0
-            items = [_row(r) for r in rows]
-            for item in items:
-                del item["total"]
-            page = skip // limit + 1
-            return JSONResponse({"items": items, "total": total, "page": page, "size": limit})
+            try:
+                before = cursors.decode(request.query_params.get("cursor"))
+            except ValueError:
+                return JSONResponse({"detail": "invalid cursor"}, 422)
+            rows = await connection.fetch(LIST, user_id, before, limit + 1)
+            items = [_row(r) for r in rows[:limit]]
+            next_cursor = cursors.encode(items[-1]["id"]) if len(rows) > limit else None
+            total = None
+            if request.query_params.get("total") == "true":
+                total = await connection.fetchval(COUNT, user_id)
+            return JSONResponse({"items": items, "next": next_cursor, "total": total})
         data = await _body(request)
         if data is None:
             return JSONResponse({"detail": "invalid body"}, 422)

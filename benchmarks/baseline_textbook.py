@@ -20,6 +20,8 @@ from sqlalchemy import ForeignKey, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from benchmarks import cursors
+
 engine = create_async_engine(os.environ["DATABASE_URL"])
 SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 
@@ -67,9 +69,8 @@ class NoteOut(NoteIn):
 
 class NoteList(BaseModel):
     items: list[NoteOut]
-    total: int
-    page: int
-    size: int
+    next: str | None
+    total: int | None
 
 
 async def get_db() -> AsyncIterator[AsyncSession]:
@@ -115,14 +116,24 @@ async def _own_note(db: AsyncSession, note_id: int, user: User) -> Note:
 
 
 @app.get("/api/v1/notes", response_model=NoteList)
-async def list_notes(db: DB, user: CurrentUser, skip: int = 0, limit: int = 20) -> NoteList:
+async def list_notes(
+    db: DB, user: CurrentUser, limit: int = 20, cursor: str | None = None, total: bool = False
+) -> NoteList:
+    try:
+        before = cursors.decode(cursor)
+    except ValueError:
+        raise HTTPException(status_code=422, detail="Invalid cursor") from None
     result = await db.execute(
-        select(Note).where(Note.user_id == user.id).order_by(Note.id.desc()).offset(skip).limit(limit)
+        select(Note).where(Note.user_id == user.id, Note.id < before).order_by(Note.id.desc()).limit(limit + 1)
     )
-    items = result.scalars().all()
-    total = await db.scalar(select(func.count()).select_from(Note).where(Note.user_id == user.id))
+    notes = result.scalars().all()
+    count = None
+    if total:
+        count = await db.scalar(select(func.count()).select_from(Note).where(Note.user_id == user.id))
     return NoteList(
-        items=[NoteOut.model_validate(n) for n in items], total=total or 0, page=skip // limit + 1, size=limit
+        items=[NoteOut.model_validate(n) for n in notes[:limit]],
+        next=cursors.encode(notes[limit - 1].id) if len(notes) > limit else None,
+        total=count,
     )
 
 

@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from benchmarks import cursors
+
 THREADS = 2
 # A request slower than this counts as an error (wrk's default, 2 s, would hide slow logins).
 TIMEOUT = 10
@@ -55,10 +57,8 @@ _LUA_REQUEST = {
     "filter": 'request = function() return wrk.format("GET", "{prefix}?done=true&limit=20", headers) end',
     # A title the seeded rows hold about a hundred times at a million rows (`Note 4242`, `Note 42420`, ...).
     "search": 'request = function() return wrk.format("GET", "{prefix}?q=note%204242&limit=20", headers) end',
-    # A page halfway through the user's rows (`--ids 1:ROWS`).
-    "deep": """request = function()
-  return wrk.format("GET", "{prefix}?skip=" .. math.floor(high / 2) .. "&limit=20", headers)
-end""",
+    # A page halfway through the user's rows (`--ids 1:ROWS`): the one after the middle id.
+    "deep": 'request = function() return wrk.format("GET", "{prefix}?cursor={middle}&limit=20", headers) end',
     "get": 'request = function() return wrk.format("GET", "{prefix}/" .. math.random(low, high), headers) end',
     "create": 'request = function() return wrk.format("POST", "{prefix}", headers, body) end',
     "update": 'request = function() return wrk.format("PUT", "{prefix}/" .. math.random(low, high), headers, body) end',
@@ -92,7 +92,8 @@ def _script(endpoint: str, token: str, ids: tuple[int, int], max_requests: int, 
             'form_headers = {["Content-Type"] = "application/x-www-form-urlencoded"}\n'
             f'form = "username={email}&password={password}"\n'
         )
-    return head + headers + body + form + _LUA_REQUEST[endpoint].format(prefix=PREFIX) + "\n"
+    middle = cursors.encode((ids[0] + ids[1]) // 2)
+    return head + headers + body + form + _LUA_REQUEST[endpoint].format(prefix=PREFIX, middle=middle) + "\n"
 
 
 def _milliseconds(text: str) -> float:

@@ -385,7 +385,7 @@ def report(
             lines.append(f"| {endpoint} | {name} | {rps:,.0f} | {p50:.1f} | {p99:.1f} | {errors} | {ratio} |")
     lines += [
         "",
-        "Endpoints: list = `GET /api/v1/notes?limit=20` (a page of 20 and the total); get = `GET /notes/{id}`;"
+        "Endpoints: list = `GET /api/v1/notes?limit=20` (a page of 20; no count); get = `GET /notes/{id}`;"
         " create = `POST /notes`; update = `PUT /notes/{id}`; delete = `DELETE /notes/{id}` (each run deletes"
         f" from {DELETE_POOL:,} rows added for it). Errors are non-2xx answers and socket errors.",
         "",

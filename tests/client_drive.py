@@ -200,6 +200,10 @@ def drive(driver: Driver, spec: Spec, document: dict[str, Any], promote: Callabl
         assert page.items, (name, "an empty page: the created rows are not listed")
         if "limit" in params:
             driver.call(name, clients[admin], 422, limit=0, **path)
+            driver.call(name, clients[admin], 422, cursor="not one", **path)
+            # One row a page, with the count: a `next` exactly when there is more than one row.
+            first = driver.call(name, clients[admin], 200, limit=1, total=True, **path)
+            assert first.total >= 1 and (first.next_ is None) == (first.total == 1), (name, first)
 
     # Deleted (and restored, then deleted again, where rows are soft-deleted), leaves first.
     for seed in reversed(seeds):

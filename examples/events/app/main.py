@@ -18,7 +18,7 @@ from app.api import health
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.database import engine
-from app.core.errors import ConflictError, InvalidReference
+from app.core.errors import ConflictError, InvalidCursor, InvalidReference
 from app.core.logging import configure_logging
 from app.core.middleware import (
     BodySizeLimitMiddleware,
@@ -53,6 +53,17 @@ async def reference_handler(_: Request, exc: Exception) -> JSONResponse:
         "loc": ["body", invalid.field],
         "msg": invalid.message,
         "input": invalid.value,
+    }
+    return JSONResponse(status_code=422, content={"detail": [error]})
+
+
+async def cursor_handler(_: Request, exc: Exception) -> JSONResponse:
+    invalid = cast(InvalidCursor, exc)  # registered for InvalidCursor only
+    error = {
+        "type": invalid.type,
+        "loc": ["query", "cursor"],
+        "msg": invalid.message,
+        "input": invalid.cursor,
     }
     return JSONResponse(status_code=422, content={"detail": [error]})
 
@@ -125,6 +136,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(health.router)
     app.add_exception_handler(ConflictError, conflict_handler)
     app.add_exception_handler(InvalidReference, reference_handler)
+    app.add_exception_handler(InvalidCursor, cursor_handler)
     app.add_exception_handler(RequestValidationError, validation_handler)
     app.add_exception_handler(StarletteHTTPException, allow_every_method)
     # Added innermost first: the security headers wrap everything, errors included.

@@ -1,6 +1,7 @@
 """The shared pieces every entity builds on, tested on their own: a project with no entity
 yet still proves them, and an entity's tests need not repeat them."""
 
+import base64
 import json
 import re
 from typing import Any
@@ -8,13 +9,15 @@ from typing import Any
 import pytest
 from fastapi import HTTPException
 from pydantic import Field, TypeAdapter, ValidationError
-from sqlalchemy import Column, Integer, MetaData, Table, UniqueConstraint, text
+from sqlalchemy import Column, Integer, MetaData, Table, UniqueConstraint, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.requests import Request
 
 from app.api.deps import get_admin_user, get_optional_user, owner_scope
-from app.core.errors import ReferenceNotFound, as_conflict
+from app.core.errors import InvalidCursor, ReferenceNotFound, as_conflict
+from app.core.pagination import after, next_cursor
 from app.main import reference_handler
 from app.models import User
 from app.models.base import NAMING_CONVENTION
@@ -192,3 +195,64 @@ async def test_a_missing_reference_reads_like_a_validation_error() -> None:
             }
         ]
     }
+
+
+class ProbeBase(DeclarativeBase):
+    pass
+
+
+class Ranked(ProbeBase):
+    """A table with a column that may be NULL to page by, made in a test's transaction."""
+
+    __tablename__ = "ranked_probe"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rank: Mapped[int | None]
+
+
+@pytest.mark.parametrize("sort", ["rank", "-rank", "id", "-id"])
+async def test_pages_hold_every_row_once_nulls_included(
+    db: AsyncSession, sort: str
+) -> None:
+    await db.run_sync(
+        lambda session: ProbeBase.metadata.create_all(session.connection())
+    )
+    ranks = [2, None, 1, None, 2, 1, None]
+    db.add_all([Ranked(id=i, rank=rank) for i, rank in enumerate(ranks, start=1)])
+    await db.flush()
+    column = Ranked.rank if sort.endswith("rank") else Ranked.id
+    if sort.startswith("-"):
+        order = (column.desc(), Ranked.id.desc())
+    else:
+        order = (column.asc(), Ranked.id.asc())
+    everything = list(await db.scalars(select(Ranked.id).order_by(*order)))
+    paged: list[int] = []
+    query = select(Ranked).order_by(*order).limit(2)
+    page = list(await db.scalars(query))
+    while page:
+        paged += [row.id for row in page]
+        cursor = next_cursor(page[-1], sort)
+        page = list(
+            await db.scalars(query.where(after(cursor, sort, column, Ranked.id)))
+        )
+    assert sorted(everything) == list(range(1, len(ranks) + 1))
+    assert paged == everything
+
+
+def _cursor(place: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(place).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        ["-rank", "two", 1],
+        ["-rank", 2**31, 1],
+        ["-rank", 2, 0.5],
+        ["rank", 2, 1],
+        [1, 2],
+    ],
+)
+def test_a_cursor_that_does_not_fit_the_order_is_refused(place: object) -> None:
+    """A value not of the column's type or range, an id that is no id, another order, no place."""
+    with pytest.raises(InvalidCursor):
+        after(_cursor(place), "-rank", Ranked.rank, Ranked.id)

@@ -37,9 +37,12 @@ class CategoryResponse(BaseModel):
 
 class CategoryList(BaseModel):
     items: list[CategoryResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 CategorySort = Literal[

@@ -33,9 +33,12 @@ class CommentResponse(BaseModel):
 
 class CommentList(BaseModel):
     items: list[CommentResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 CommentSort = Literal[

@@ -72,9 +72,12 @@ class PostResponse(BaseModel):
 
 class PostList(BaseModel):
     items: list[PostResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 PostSort = Literal[

@@ -29,9 +29,12 @@ class TagResponse(BaseModel):
 
 class TagList(BaseModel):
     items: list[TagResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 TagSort = Literal[

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, selectinload
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import Category, Post, Tag
 from app.schemas.post import PostCreate, PostFilters
 from app.services.references import (
@@ -62,21 +63,24 @@ class PostService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: PostFilters, user_id: int | None
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        filters: PostFilters,
+        user_id: int | None,
     ) -> list[Post]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), Post.id.desc())
         else:
             order = (column.asc(), Post.id.asc())
         query = select(Post).where(*self._filters(filters, user_id))
-        page = (
-            query.order_by(*order)
-            .offset(skip)
-            .limit(limit)
-            .options(selectinload(Post.tags))
-        )
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, Post.id))
+        page = query.order_by(*order).limit(limit).options(selectinload(Post.tags))
         return list(await self.db.scalars(page))
 
     async def count(self, filters: PostFilters, *, user_id: int | None) -> int:

@@ -30,7 +30,7 @@ async def test_create_get_update_delete(
     assert await service.get(created.id, user_id=user.id) is created
     assert await service.count(EVERYTHING, user_id=user.id) >= 1
     assert created in await service.get_multi(
-        skip=0, limit=100, filters=EVERYTHING, user_id=user.id
+        limit=100, cursor=None, filters=EVERYTHING, user_id=user.id
     )
     field = "name"
     data = await payload(client, auth_headers, 1)
@@ -76,7 +76,7 @@ async def test_rows_are_scoped_to_their_owner(
     assert theirs is None
     assert not await service.delete(created.id, user_id=other_user.id)
     rows = await service.get_multi(
-        skip=0, limit=10, filters=EVERYTHING, user_id=other_user.id
+        limit=10, cursor=None, filters=EVERYTHING, user_id=other_user.id
     )
     assert rows == []
     assert await service.count(EVERYTHING, user_id=other_user.id) == 0

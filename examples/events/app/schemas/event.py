@@ -85,9 +85,12 @@ class EventResponse(BaseModel):
 
 class EventList(BaseModel):
     items: list[EventResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 EventSort = Literal[

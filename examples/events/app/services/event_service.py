@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import Event
 from app.schemas.event import EventCreate, EventFilters
 
@@ -52,16 +53,24 @@ class EventService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: EventFilters, user_id: int | None
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        filters: EventFilters,
+        user_id: int | None,
     ) -> list[Event]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), Event.id.desc())
         else:
             order = (column.asc(), Event.id.asc())
         query = select(Event).where(*self._filters(filters, user_id))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, Event.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: EventFilters, *, user_id: int | None) -> int:

@@ -20,8 +20,8 @@ from app.core.security import decode_access_token
 from app.models import User
 
 MAX_PAGE_SIZE = 100
-# Deep offsets are slow and, past PostgreSQL's bigint, an error; no client needs more.
-MAX_OFFSET = 1_000_000
+# The cursors the lists give out are far shorter; a longer one is not one of them.
+MAX_CURSOR_LENGTH = 500
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
 # Ids are PostgreSQL integers: outside that range no row can exist (and the driver
@@ -99,19 +99,29 @@ def not_found(label: str) -> HTTPException:
 
 @dataclass(frozen=True)
 class Pagination:
-    skip: int
     limit: int
-
-    @property
-    def page(self) -> int:
-        return self.skip // self.limit + 1
+    cursor: str | None
+    total: bool
 
 
 async def pagination(
-    skip: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_CURSOR_LENGTH,
+            description="The `next` of the page before; left out, the first page",
+        ),
+    ] = None,
+    total: Annotated[
+        bool,
+        Query(
+            description="Also count the rows that match: a count reads every one of them, "
+            "so it slows a large list down"
+        ),
+    ] = False,
 ) -> Pagination:
-    return Pagination(skip=skip, limit=limit)
+    return Pagination(limit=limit, cursor=cursor, total=total)
 
 
 PaginationDep = Annotated[Pagination, Depends(pagination)]

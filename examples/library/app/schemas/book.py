@@ -51,9 +51,12 @@ class BookResponse(BaseModel):
 
 class BookList(BaseModel):
     items: list[BookResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 BookSort = Literal[

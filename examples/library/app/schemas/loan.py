@@ -1,7 +1,7 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import InputModel, QueryModel, UpdateModel
 from app.schemas.types import CalendarDate, ReferenceId, ReferenceIdFilter
@@ -33,9 +33,12 @@ class LoanResponse(BaseModel):
 
 class LoanList(BaseModel):
     items: list[LoanResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 LoanSort = Literal[

@@ -40,9 +40,12 @@ class ReviewResponse(BaseModel):
 
 class ReviewList(BaseModel):
     items: list[ReviewResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 ReviewSort = Literal[

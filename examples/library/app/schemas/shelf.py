@@ -31,9 +31,12 @@ class ShelfResponse(BaseModel):
 
 class ShelfList(BaseModel):
     items: list[ShelfResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 ShelfSort = Literal["id", "-id", "name", "-name", "position", "-position"]

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict, still_referred
+from app.core.pagination import after
 from app.models import Book, Loan, Shelf
 from app.schemas.book import BookCreate, BookFilters
 from app.services.references import Reference, check_references
@@ -45,16 +46,19 @@ class BookService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: BookFilters
+        self, *, limit: int, cursor: str | None, filters: BookFilters
     ) -> list[Book]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), Book.id.desc())
         else:
             order = (column.asc(), Book.id.asc())
         query = select(Book).where(*self._filters(filters))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, Book.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: BookFilters) -> int:

@@ -27,7 +27,9 @@ async def test_create_get_update_delete(
     assert repr(created) == f"<Book id={created.id}>"
     assert await service.get(created.id) is created
     assert await service.count(EVERYTHING) >= 1
-    assert created in await service.get_multi(skip=0, limit=100, filters=EVERYTHING)
+    assert created in await service.get_multi(
+        limit=100, cursor=None, filters=EVERYTHING
+    )
     field = "title"
     data = await payload(client, auth_headers, 1)
     replacement = BookCreate.model_validate(data).model_dump()[field]

@@ -35,9 +35,12 @@ class NoteResponse(BaseModel):
 
 class NoteList(BaseModel):
     items: list[NoteResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 NoteSort = Literal[

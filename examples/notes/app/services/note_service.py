@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import Note
 from app.schemas.note import NoteCreate, NoteFilters
 
@@ -43,16 +44,24 @@ class NoteService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: NoteFilters, user_id: int | None
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        filters: NoteFilters,
+        user_id: int | None,
     ) -> list[Note]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), Note.id.desc())
         else:
             order = (column.asc(), Note.id.asc())
         query = select(Note).where(*self._filters(filters, user_id))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, Note.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: NoteFilters, *, user_id: int | None) -> int:

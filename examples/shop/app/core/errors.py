@@ -50,6 +50,19 @@ class ReferenceCycle(InvalidReference):
         super().__init__(field, f"{label} would become its own ancestor", value)
 
 
+class InvalidCursor(Exception):
+    """A list's `cursor` that the list did not give out for its order; the API answers 422."""
+
+    type = "cursor_invalid"
+    message = (
+        "Not a cursor this list gave out for this sort; leave it out to start again"
+    )
+
+    def __init__(self, cursor: str) -> None:
+        super().__init__(self.message)
+        self.cursor = cursor
+
+
 def _cause(error: IntegrityError) -> object:
     return error.orig.__cause__ if error.orig is not None else None
 

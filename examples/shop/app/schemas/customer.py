@@ -33,9 +33,12 @@ class CustomerResponse(BaseModel):
 
 class CustomerList(BaseModel):
     items: list[CustomerResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 CustomerSort = Literal[

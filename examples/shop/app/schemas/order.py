@@ -42,9 +42,12 @@ class OrderResponse(BaseModel):
 
 class OrderList(BaseModel):
     items: list[OrderResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 OrderSort = Literal[

@@ -56,9 +56,12 @@ class OrderItemResponse(BaseModel):
 
 class OrderItemList(BaseModel):
     items: list[OrderItemResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 OrderItemSort = Literal[

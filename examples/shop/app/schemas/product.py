@@ -86,9 +86,12 @@ class ProductResponse(BaseModel):
 
 class ProductList(BaseModel):
     items: list[ProductResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 ProductSort = Literal[

@@ -42,9 +42,12 @@ class TaxRateResponse(BaseModel):
 
 class TaxRateList(BaseModel):
     items: list[TaxRateResponse]
-    total: int
-    page: int
-    size: int
+    next: str | None = Field(
+        description="The `cursor` of the page after this one; null on the last page"
+    )
+    total: int | None = Field(
+        description="How many rows match, when asked for with `total=true`"
+    )
 
 
 TaxRateSort = Literal[

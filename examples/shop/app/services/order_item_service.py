@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import Order, OrderItem, Product
 from app.schemas.order_item import OrderItemCreate, OrderItemFilters
 from app.services.references import Reference, check_references, owned_by
@@ -47,16 +48,24 @@ class OrderItemService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: OrderItemFilters, user_id: int | None
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        filters: OrderItemFilters,
+        user_id: int | None,
     ) -> list[OrderItem]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), OrderItem.id.desc())
         else:
             order = (column.asc(), OrderItem.id.asc())
         query = select(OrderItem).where(*self._filters(filters, user_id))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, OrderItem.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: OrderItemFilters, *, user_id: int | None) -> int:

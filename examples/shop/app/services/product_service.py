@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import Product, TaxRate
 from app.schemas.product import ProductCreate, ProductFilters
 from app.services.references import Reference, check_references
@@ -54,16 +55,24 @@ class ProductService:
         return await self.db.scalar(query)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: ProductFilters, user_id: int | None
+        self,
+        *,
+        limit: int,
+        cursor: str | None,
+        filters: ProductFilters,
+        user_id: int | None,
     ) -> list[Product]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), Product.id.desc())
         else:
             order = (column.asc(), Product.id.asc())
         query = select(Product).where(*self._filters(filters, user_id))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, Product.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: ProductFilters, *, user_id: int | None) -> int:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import as_conflict
+from app.core.pagination import after
 from app.models import TaxRate
 from app.schemas.tax_rate import TaxRateCreate, TaxRateFilters
 
@@ -44,16 +45,19 @@ class TaxRateService:
         return await self.db.get(TaxRate, tax_rate_id, populate_existing=True)
 
     async def get_multi(
-        self, *, skip: int, limit: int, filters: TaxRateFilters
+        self, *, limit: int, cursor: str | None, filters: TaxRateFilters
     ) -> list[TaxRate]:
+        """Up to `limit` rows in the order `filters.sort` names, after the `cursor` row's."""
         column = SORT_COLUMNS[filters.sort.removeprefix("-")]
-        # The id breaks ties, so pages never overlap or skip rows.
+        # The id breaks ties: each row has one place in the order, which a cursor names.
         if filters.sort.startswith("-"):
             order = (column.desc(), TaxRate.id.desc())
         else:
             order = (column.asc(), TaxRate.id.asc())
         query = select(TaxRate).where(*self._filters(filters))
-        page = query.order_by(*order).offset(skip).limit(limit)
+        if cursor is not None:
+            query = query.where(after(cursor, filters.sort, column, TaxRate.id))
+        page = query.order_by(*order).limit(limit)
         return list(await self.db.scalars(page))
 
     async def count(self, filters: TaxRateFilters) -> int:

@@ -11,6 +11,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
+from app.core.pagination import next_cursor
 from app.schemas.category import (
     CategoryCreate,
     CategoryFilters,
@@ -139,13 +140,14 @@ async def _page(
     filters: CategoryFilters,
     user_id: int | None,
 ) -> CategoryList:
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    # One row more than the page: whether there is a next page, without a count.
+    rows = await service.get_multi(
+        limit=page.limit + 1, cursor=page.cursor, filters=filters, user_id=user_id
     )
-    total = await service.count(filters, user_id=user_id)
+    items = rows[: page.limit]
+    more = len(rows) > page.limit
     return CategoryList(
         items=[CategoryResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
+        next=next_cursor(items[-1], filters.sort) if more else None,
+        total=await service.count(filters, user_id=user_id) if page.total else None,
     )

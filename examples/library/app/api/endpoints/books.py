@@ -12,6 +12,7 @@ from app.api.deps import (
     forbidden,
     not_found,
 )
+from app.core.pagination import next_cursor
 from app.schemas.book import BookCreate, BookFilters, BookList, BookResponse, BookUpdate
 from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, REFERENCED
 from app.services.book_service import BookService
@@ -122,11 +123,14 @@ async def restore_book(
 async def _page(
     service: BookService, page: Pagination, filters: BookFilters
 ) -> BookList:
-    items = await service.get_multi(skip=page.skip, limit=page.limit, filters=filters)
-    total = await service.count(filters)
+    # One row more than the page: whether there is a next page, without a count.
+    rows = await service.get_multi(
+        limit=page.limit + 1, cursor=page.cursor, filters=filters
+    )
+    items = rows[: page.limit]
+    more = len(rows) > page.limit
     return BookList(
         items=[BookResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
+        next=next_cursor(items[-1], filters.sort) if more else None,
+        total=await service.count(filters) if page.total else None,
     )

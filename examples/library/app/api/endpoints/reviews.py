@@ -14,6 +14,7 @@ from app.api.deps import (
     not_found,
     owner_scope,
 )
+from app.core.pagination import next_cursor
 from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.review import (
     ReviewCreate,
@@ -144,13 +145,14 @@ async def _page(
     filters: ReviewFilters,
     user_id: int | None,
 ) -> ReviewList:
-    items = await service.get_multi(
-        skip=page.skip, limit=page.limit, filters=filters, user_id=user_id
+    # One row more than the page: whether there is a next page, without a count.
+    rows = await service.get_multi(
+        limit=page.limit + 1, cursor=page.cursor, filters=filters, user_id=user_id
     )
-    total = await service.count(filters, user_id=user_id)
+    items = rows[: page.limit]
+    more = len(rows) > page.limit
     return ReviewList(
         items=[ReviewResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
+        next=next_cursor(items[-1], filters.sort) if more else None,
+        total=await service.count(filters, user_id=user_id) if page.total else None,
     )

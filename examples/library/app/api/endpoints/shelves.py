@@ -12,6 +12,7 @@ from app.api.deps import (
     forbidden,
     not_found,
 )
+from app.core.pagination import next_cursor
 from app.schemas.common import CONFLICT, FORBIDDEN, MALFORMED, NOT_FOUND, UNAUTHORIZED
 from app.schemas.shelf import (
     ShelfCreate,
@@ -114,11 +115,14 @@ async def restore_shelf(
 async def _page(
     service: ShelfService, page: Pagination, filters: ShelfFilters
 ) -> ShelfList:
-    items = await service.get_multi(skip=page.skip, limit=page.limit, filters=filters)
-    total = await service.count(filters)
+    # One row more than the page: whether there is a next page, without a count.
+    rows = await service.get_multi(
+        limit=page.limit + 1, cursor=page.cursor, filters=filters
+    )
+    items = rows[: page.limit]
+    more = len(rows) > page.limit
     return ShelfList(
         items=[ShelfResponse.model_validate(item) for item in items],
-        total=total,
-        page=page.page,
-        size=page.limit,
+        next=next_cursor(items[-1], filters.sort) if more else None,
+        total=await service.count(filters) if page.total else None,
     )
