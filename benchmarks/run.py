@@ -44,8 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "benchmarks" / "spec.yaml"
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 ENDPOINTS = ("list", "get", "create", "update", "delete")
-# The reads whose cost may grow with the table: measured again at a million rows (`compare --rows`).
-READS = ("list", "filter", "search", "deep", "get")
+# The reads whose cost may grow with the table: measured again at a million rows.
+READS = ("list", "filter", "search", "search-common", "deep", "get")
+LARGE = 1_000_000
 # The baselines, each served as an ASGI app from this directory: (a) the floor, (b) what users
 # start from, (c) the fastest this stack allows.
 BASELINES = {
@@ -110,8 +111,10 @@ async def _seed(url: str, password_hash: str, rows: int, others: int) -> int:
         if others:
             other_id = await connection.fetchval(insert, f"other-{EMAIL}", password_hash)
             await _add_notes(connection, other_id, others)
-        # Fresh statistics, as autovacuum would have them on a table that grew over time.
+        # Fresh statistics, as autovacuum would have them on a table that grew over time; the
+        # seed's pages written out, so no checkpoint runs during the measurements.
         await connection.execute("VACUUM ANALYZE notes")
+        await connection.execute("CHECKPOINT")
         return int(user_id)
     finally:
         await connection.close()
@@ -247,6 +250,18 @@ def measure_apps(
     return results
 
 
+def measure_large(project: Path, url: str, rounds: int, duration: int) -> dict[tuple[str, str], list[load.Result]]:
+    """The reads of the generated app when the user holds LARGE notes and another user LARGE more."""
+    seeded = seed(url, project, rows=LARGE, others=LARGE)
+    server = start("generated", "app.main:app", project, seeded.served)
+    try:
+        wait_ready(server, seeded.token)
+        return measure_apps([server], seeded, url, rounds, duration, READS)
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+
+
 def login_figures(server: Server, token: str, duration: int) -> dict[str, float]:
     idle = []
     for _ in range(10):
@@ -335,10 +350,18 @@ def _median_result(runs: list[load.Result]) -> tuple[float, float, float, int]:
     )
 
 
+def _read_row(endpoint: str, reads: dict[int, dict[tuple[str, str], list[load.Result]]]) -> str:
+    small = _median_result(reads[SEEDED][("generated", endpoint)])
+    large = _median_result(reads[LARGE][("generated", endpoint)])
+    ratio = large[2] / small[2]
+    return f"| {endpoint} | {small[0]:,.0f} | {small[2]:.1f} | {large[0]:,.0f} | {large[2]:.1f} | {ratio:.2f} |"
+
+
 def report(
     generator_figures: dict[str, float],
     apps: dict[tuple[str, str], list[load.Result]],
     login: dict[str, float],
+    reads: dict[int, dict[tuple[str, str], list[load.Result]]],
     statements: dict[str, int],
     trips: dict[str, float],
     suite: list[float],
@@ -397,6 +420,20 @@ def report(
         f" p99 {login['login_p99_ms']:.0f} ms, {login['login_errors']} errors; meanwhile `get` at"
         f" {args.connections} connections: {login['get_rps']:,.0f} req/s, p99 {login['get_p99_ms']:.1f} ms.",
         "",
+        "### Reads as the table grows",
+        "",
+        f"The generated app alone, {max(1, args.rounds // 2)} rounds of {args.duration} s at {args.connections}"
+        f" connections, medians: with the signed-in user's {SEEDED:,} notes (the database above), then with"
+        f" {LARGE:,} notes of theirs and {LARGE:,} of another user's (seeded, `VACUUM ANALYZE`, `CHECKPOINT`).",
+        "",
+        f"| read | {SEEDED:,} rows: req/s | p99 ms | {LARGE:,} rows: req/s | p99 ms | p99 ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *(_read_row(endpoint, reads) for endpoint in READS),
+        "",
+        "Reads: list = `?limit=20`; filter = `?done=true&limit=20`; search = `?q=4242` (about one title in a"
+        " thousand holds it); search-common = `?q=note 4242`, the worst case of a trigram index (every title"
+        " holds the trigrams of `note`); deep = the page after the middle row (`?cursor=`); get = one row.",
+        "",
         "## 3. SQL statements and round trips per request",
         "",
         "Statements: counted by the generated tests (`tests/performance/test_notes_performance.py`, which pass"
@@ -450,10 +487,14 @@ def main() -> None:
             apps = measure_apps(servers, seeded, url, args.rounds, args.duration)
             print("login ...", flush=True)
             login = login_figures(servers[0], token, args.duration)
+            print(f"reads at {SEEDED:,} and {LARGE:,} rows ...", flush=True)
+            large_rounds = max(1, args.rounds // 2)
+            reads = {SEEDED: measure_apps(servers[:1], seeded, url, large_rounds, args.duration, READS)}
         finally:
             for server in servers:
                 server.process.terminate()
                 server.process.wait(timeout=10)
+        reads[LARGE] = measure_large(project, _fresh(url, "large"), large_rounds, args.duration)
         print("round trips, statement counts and suite time ...", flush=True)
         trips = round_trips(project, served, token)
         remove_notes_after(url, SEEDED)
@@ -466,7 +507,7 @@ def main() -> None:
         )
         suite = suite_times(project, env, lambda name: _fresh(url, name), 1 if args.quick else 3)
     machine = _machine()
-    generated = report(generator_figures, apps, login, statement_counts(), trips, suite, args, machine)
+    generated = report(generator_figures, apps, login, reads, statement_counts(), trips, suite, args, machine)
     args.out.write_text(with_notes(generated, args.out))
     print(f"wrote {args.out}")
 
