@@ -201,11 +201,11 @@ class Verifier:
         return GateResult(gate.id, gate.title, "passed", figure(output) if figure else "", command=shown)
 
     def _gate_ruff(self, gate: Gate) -> GateResult:
-        command = ("ruff", "check", "--output-format", "concise", "app", "tests", "alembic")
+        command = ("ruff", "check", "--output-format", "concise", "app", "tests", "alembic", "conftest.py")
         return self._tool(gate, command, figure=lambda _: "0 issues")
 
     def _gate_format(self, gate: Gate) -> GateResult:
-        return self._tool(gate, ("ruff", "format", "--check", "app", "tests", "alembic"), figure=_first_line)
+        return self._tool(gate, ("ruff", "format", "--check", "app", "tests", "alembic", "conftest.py"), figure=_first_line)
 
     def _gate_mypy(self, gate: Gate) -> GateResult:
         return self._tool(gate, ("mypy", "app"), figure=_first_line)
