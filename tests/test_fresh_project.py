@@ -28,7 +28,7 @@ SPEC = EXAMPLES / "notes.toml"
 
 def _as_user(*command: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """Run as USER (as ourselves when we are not root), with no database in the environment."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PYTHONPATH"}}
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL", "PYTHONPATH"}}
     environment["HOME"] = str(cwd)
     prefix = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
     return subprocess.run(
@@ -84,7 +84,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
         f"mount -t tmpfs none {hidden} && "
         f"runuser -u {USER} -- env PATH=/usr/bin:/bin HOME={fresh_project} .venv/bin/pytest -q -p no:cacheprovider"
     )
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
     result = subprocess.run(
         ["unshare", "-m", "sh", "-c", command],
         cwd=fresh_project,
@@ -104,7 +104,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
 def test_as_root_pytest_says_why_it_cannot_start_a_server(fresh_project: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("only root meets this message")
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TEST_DATABASE_URL"}}
     result = subprocess.run(
         [".venv/bin/pytest", "-q", "-p", "no:cacheprovider"],
         cwd=fresh_project,

@@ -1,13 +1,14 @@
 """The tests' PostgreSQL, settled before `tests/conftest.py` imports the app (which reads
 DATABASE_URL once, at import).
 
-DATABASE_URL, in the environment or `.env`, names the database. Without one, the suite starts a
-throwaway server from the PostgreSQL binaries on this machine and removes it afterwards. That is
-pytest-postgresql's executor (initdb into a temporary directory, then pg_ctl on a free port),
-used directly rather than through its fixtures, which start the server only once the app and its
-engine are already imported.
+TEST_DATABASE_URL, else DATABASE_URL, from the environment (not `.env`: that names the app's
+own database) names the database. Without either, the suite starts a throwaway server from the
+PostgreSQL binaries on this machine and removes it when pytest exits. That is pytest-postgresql's
+executor (initdb into a temporary directory, then pg_ctl on a free port), used directly rather
+than through its fixtures, which start the server only once the app and its engine exist.
 """
 
+import atexit
 import os
 import shutil
 import socket
@@ -17,16 +18,15 @@ from pathlib import Path
 
 from pytest_postgresql.executors import PostgreSQLExecutor
 
-from app.core.config import Settings
-
 NO_DATABASE = """The tests need PostgreSQL, and there is none to use. Give one of:
-  - DATABASE_URL, in the environment or in .env (postgresql+asyncpg://USER:PASSWORD@HOST:5432/DB);
+  - TEST_DATABASE_URL (or DATABASE_URL) in the environment:
+    postgresql+asyncpg://USER:PASSWORD@HOST:5432/DB, a database the tests may write to;
   - PostgreSQL's server binaries on this machine (initdb and pg_ctl: `apt-get install
     postgresql`, `brew install postgresql@15`): the tests then start a throwaway server;
   - `docker compose up -d db`, then
-    DATABASE_URL=postgresql+asyncpg://app:app@localhost:5432/notes"""
+    TEST_DATABASE_URL=postgresql+asyncpg://app:app@localhost:5432/notes"""
 AS_ROOT = """PostgreSQL refuses to run as root, so the tests cannot start a server of their own.
-Run them as another user, or give DATABASE_URL (in the environment or in .env)."""
+Run them as another user, or give TEST_DATABASE_URL (or DATABASE_URL) in the environment."""
 
 
 def _bindir() -> Path | None:
@@ -55,7 +55,8 @@ def _free_port() -> int:
         return port
 
 
-def _throwaway_server() -> tuple[PostgreSQLExecutor, str]:
+def _start_throwaway_server() -> str:
+    """Start the server, have it stopped and removed at exit, and return its URL."""
     bindir = _bindir()
     if bindir is None:
         raise SystemExit(NO_DATABASE)
@@ -75,20 +76,19 @@ def _throwaway_server() -> tuple[PostgreSQLExecutor, str]:
         # Durability is wasted on a server that is removed afterwards; speed is not.
         postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
     )
+    # At exit, however pytest ends (even before it configures, where no hook would run).
+    atexit.register(_remove, server, directory)
     server.start()
-    os.environ["DATABASE_URL"] = (
-        f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
-    )
-    return server, directory
+    return f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
 
 
-_throwaway = None
-if "database_url" not in Settings().model_fields_set:
-    _throwaway = _throwaway_server()
-
-
-def pytest_unconfigure() -> None:
-    if _throwaway is not None:
-        server, directory = _throwaway
-        server.stop()
+def _remove(server: PostgreSQLExecutor, directory: str) -> None:
+    try:
+        if server.running():
+            server.stop()
+    finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+_url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+os.environ["DATABASE_URL"] = _url or _start_throwaway_server()

@@ -205,7 +205,8 @@ class Verifier:
         return self._tool(gate, command, figure=lambda _: "0 issues")
 
     def _gate_format(self, gate: Gate) -> GateResult:
-        return self._tool(gate, ("ruff", "format", "--check", "app", "tests", "alembic", "conftest.py"), figure=_first_line)
+        command = ("ruff", "format", "--check", "app", "tests", "alembic", "conftest.py")
+        return self._tool(gate, command, figure=_first_line)
 
     def _gate_mypy(self, gate: Gate) -> GateResult:
         return self._tool(gate, ("mypy", "app"), figure=_first_line)

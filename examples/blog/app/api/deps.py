@@ -20,8 +20,9 @@ from app.core.security import decode_access_token
 from app.models import User
 
 MAX_PAGE_SIZE = 100
-# The cursors the lists give out are far shorter; a longer one is not one of them.
-MAX_CURSOR_LENGTH = 500
+# A cursor carries the last row's sort value: room for a long URL or title, no more than a
+# request line should hold.
+MAX_CURSOR_LENGTH = 8192
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
 # Ids are PostgreSQL integers: outside that range no row can exist (and the driver

@@ -4,32 +4,43 @@ A list is ordered by one column, then the id, so each row has one place in the o
 `next` cursor names the last row's place (the order, the column's value, the id), and the next
 page is the rows after it. That is a range of an index: a page far into a large table costs
 what the first one does, and rows added or removed between two requests never make a page
-repeat or skip a row, as OFFSET does.
+repeat or skip another row, as OFFSET does. (A row whose own sort value changes while a client
+pages, under `-updated_at` say, moves in the order: it is met again or not at all.)
 
-Written here rather than taken from sqlakeyset: it leaves out rows whose order column is NULL,
-and optional fields may be sorted by.
+Cursors are signed with a key derived from SECRET_KEY, so the values in one are values this
+app read from its rows: an altered cursor is refused before any of it reaches SQL. A new
+SECRET_KEY makes the cursors given out before it a 422; clients start again from the first page.
+
+Written here rather than taken from sqlakeyset, which leaves out rows whose order column is
+NULL: optional fields may be sorted by.
 """
 
 import base64
 import binascii
-import datetime as dt
+import hashlib
+import hmac
 import json
 from functools import cache
 from typing import Any
 
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
-from sqlalchemy import BigInteger, Column, ColumnElement, Integer, and_, or_, tuple_
+from sqlalchemy import Column, ColumnElement, and_, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.core.config import get_settings
 from app.core.errors import InvalidCursor
+
+# Bytes of HMAC-SHA256 kept: 128 bits, as long as the cursor has to be.
+SIGNATURE_BYTES = 16
 
 
 def next_cursor(row: Any, sort: str) -> str:
     """The cursor of the page that follows `row` in the order `sort` names."""
     value = getattr(row, sort.removeprefix("-"))
-    place = json.dumps([sort, to_jsonable_python(value), row.id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(place.encode()).decode().rstrip("=")
+    place = [sort, to_jsonable_python(value), row.id]
+    data = json.dumps(place, separators=(",", ":"), ensure_ascii=False).encode()
+    return _text(_signature(data) + data)
 
 
 def after(
@@ -40,7 +51,7 @@ def after(
 ) -> ColumnElement[bool]:
     """The rows that follow the cursor's, ordered by `column` then `row_id`, both ascending
     or (a `sort` starting with `-`) both descending."""
-    value, last = _read(cursor, sort, column, row_id)
+    value, last = _read(cursor, sort, column)
     descending = sort.startswith("-")
     if column is row_id:
         return row_id < last if descending else row_id > last
@@ -58,44 +69,46 @@ def after(
 
 
 def _read(
-    cursor: str,
-    sort: str,
-    column: InstrumentedAttribute[Any],
-    row_id: InstrumentedAttribute[int],
+    cursor: str, sort: str, column: InstrumentedAttribute[Any]
 ) -> tuple[Any, int]:
-    """The cursor's value and id, typed as the columns are; InvalidCursor if it is not one
-    this list gave out in this order."""
+    """The cursor's value, typed as the column is, and its id; InvalidCursor unless this app
+    signed it for this order."""
     try:
-        place = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        given, value, last = json.loads(place)
-    except (binascii.Error, ValueError, TypeError) as exc:
+        signed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError) as exc:
         raise InvalidCursor(cursor) from exc
-    if given != sort or type(last) is not int or not _fits(row_id, last):
+    signature, data = signed[:SIGNATURE_BYTES], signed[SIGNATURE_BYTES:]
+    if not hmac.compare_digest(signature, _signature(data)):
+        raise InvalidCursor(cursor)
+    given, value, last = json.loads(data)
+    if given != sort:
         raise InvalidCursor(cursor)
     if value is None:
         return None, last
     try:
-        typed = _adapter(column.type.python_type).validate_python(value)
-    except ValidationError as exc:
+        return _adapter(column.type.python_type).validate_python(value), last
+    except ValidationError as exc:  # made before the column's type changed
         raise InvalidCursor(cursor) from exc
-    if isinstance(typed, int) and not _fits(column, typed):
-        raise InvalidCursor(cursor)
-    return typed, last
+
+
+def _signature(data: bytes) -> bytes:
+    return hmac.new(_key(), data, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
+@cache
+def _key() -> bytes:
+    # Derived, so that a cursor's signature is never a signature of anything else.
+    secret = get_settings().secret_key.get_secret_value().encode()
+    return hmac.new(secret, b"list cursors", hashlib.sha256).digest()
+
+
+def _text(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 @cache
 def _adapter(kind: type[Any]) -> TypeAdapter[Any]:
-    # A moment compares as one only with its offset; the cursors written here carry it.
-    return TypeAdapter(AwareDatetime if kind is dt.datetime else kind)
-
-
-def _fits(column: InstrumentedAttribute[Any], number: int) -> bool:
-    """Whether the column's integer type holds `number` (else PostgreSQL cannot compare)."""
-    kind = column.type
-    bits = (
-        64 if isinstance(kind, BigInteger) else 32 if isinstance(kind, Integer) else 0
-    )
-    return bits == 0 or -(2 ** (bits - 1)) <= number < 2 ** (bits - 1)
+    return TypeAdapter(kind)
 
 
 def _nullable(column: InstrumentedAttribute[Any]) -> bool:
