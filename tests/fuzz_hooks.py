@@ -6,6 +6,11 @@ So that the positive-data check tests what it means to, one row of each entity i
 seeds), and every generated body that holds a well-formed id gets a seed's id instead. Ids that
 are themselves the fault being tested (0, out of range, not a number, too many) pass untouched.
 
+Nor can it know which list cursors the app gave out (they are signed): any string up to the
+limit is schema-valid, and every one it makes up is a 422. A cursor within the limit is taken out
+of the request, which then asks for the first page; one past the limit, the fault being tested,
+stays.
+
 The fuzzer deletes rows too, seeds among them, and checks that a deleted row stays gone. So a seed
 is never protected or brought back: after every successful DELETE, any seed that is gone is
 created anew (with a new id, and other unique values where the old row still holds them).
@@ -122,9 +127,16 @@ def _an_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= ID_MAX
 
 
+# The generated app's MAX_CURSOR_LENGTH.
+CURSOR_MAX = 8192
+
+
 # before_call, not map_case or map_body: it sees every request of every phase, stateful included.
 @schemathesis.hook
 def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:  # noqa: ARG001 - its signature
+    query = case.query
+    if isinstance(query, dict) and isinstance(query.get("cursor"), str) and len(query["cursor"]) <= CURSOR_MAX:
+        del query["cursor"]
     body = case.body
     if not isinstance(body, dict):
         return
