@@ -330,7 +330,7 @@ def round_trips(project: Path, env: dict[str, str], token: str) -> dict[str, flo
 def suite_times(project: Path, env: dict[str, str], url_of: Callable[[str], str], runs: int) -> list[float]:
     times = []
     for run in range(runs):
-        run_env = {**env, "DATABASE_URL": url_of(f"suite{run}")}
+        run_env = {**env, "TEST_DATABASE_URL": url_of(f"suite{run}")}
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -519,7 +519,7 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/performance"],
             cwd=project,
-            env={**env, "DATABASE_URL": _fresh(url, "perf")},
+            env={**env, "TEST_DATABASE_URL": _fresh(url, "perf")},
             check=True,
             capture_output=True,
         )

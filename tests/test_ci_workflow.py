@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -73,9 +74,11 @@ def test_the_workflow_runs_every_gate_against_postgresql() -> None:
     positions = [script.find(command) for command in expected]
     assert -1 not in positions, dict(zip(expected, positions, strict=True))
     assert positions == sorted(positions), "the gates run in this order"
+    # The tests take their database from TEST_DATABASE_URL only.
+    assert job["env"]["TEST_DATABASE_URL"] == job["env"]["DATABASE_URL"]
     # The coverage gate the workflow's pytest relies on.
-    pyproject = (EXAMPLES / "notes" / "pyproject.toml").read_text()
-    assert "fail_under = 90" in pyproject
+    pyproject = tomllib.loads((EXAMPLES / "notes" / "pyproject.toml").read_text())
+    assert pyproject["tool"]["coverage"]["report"]["fail_under"] == 90
 
 
 def test_the_pre_commit_hook_is_valid_and_fails_on_drift(tmp_path: Path) -> None:

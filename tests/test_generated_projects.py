@@ -36,7 +36,8 @@ def check(command: list[str], project: Path, database_url: str | None = None) ->
     env.pop("COVERAGE_PROCESS_START", None)
     env.pop("COVERAGE_PROCESS_CONFIG", None)
     if database_url:
-        env["DATABASE_URL"] = database_url
+        # The app's and the tests' database alike (a generated suite reads only TEST_DATABASE_URL).
+        env["DATABASE_URL"] = env["TEST_DATABASE_URL"] = database_url
     result = subprocess.run(
         [sys.executable, "-m", *command], cwd=project, env=env, capture_output=True, text=True, check=False
     )
@@ -209,7 +210,7 @@ def test_the_generated_suite_notices_a_lost_write(mutation: str, tmp_path: Path,
         mutated.write_text(mutated.read_text().replace(before, after))
     database_url = create_database(postgres_url, f"mutated_{mutation.replace('-', '_')}")
     check(["alembic", "upgrade", "head"], project, database_url)
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "TEST_DATABASE_URL": database_url, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("COVERAGE_PROCESS_START", None)
     env.pop("COVERAGE_PROCESS_CONFIG", None)
     result = subprocess.run(

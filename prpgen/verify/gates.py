@@ -181,7 +181,7 @@ class Verifier:
         # its .env says for running it.
         env["ENVIRONMENT"] = "test"
         if self.database_url:
-            env["DATABASE_URL"] = self.database_url
+            env["DATABASE_URL"] = env["TEST_DATABASE_URL"] = self.database_url
         try:
             result = subprocess.run(
                 list(argv), cwd=self.project, env=env, capture_output=True, text=True, timeout=timeout, check=False
