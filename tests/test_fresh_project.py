@@ -32,7 +32,11 @@ APP_DATABASE = "postgresql+asyncpg://app:app@127.0.0.1:9/app"
 
 def _as_user(*command: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     """Run as USER (as ourselves when we are not root), with no test database in the environment."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"TEST_DATABASE_URL", "PYTHONPATH"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"TEST_DATABASE_URL", "PYTHONPATH"} and not k.startswith("COVERAGE_")
+    }
     environment["DATABASE_URL"] = APP_DATABASE
     # runuser resets HOME; pip's cache and the like go to the project's directory.
     prefix = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
@@ -104,7 +108,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
         f"mount -t tmpfs none {hidden} && "
         f"runuser -u {USER} -- env PATH=/usr/bin:/bin HOME={fresh_project} .venv/bin/pytest -q -p no:cacheprovider"
     )
-    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
     environment["DATABASE_URL"] = APP_DATABASE
     result = subprocess.run(
         ["unshare", "-m", "sh", "-c", command],
@@ -125,7 +129,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
 def test_as_root_pytest_says_why_it_cannot_start_a_server(fresh_project: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("only root meets this message")
-    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
+    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
     environment["DATABASE_URL"] = APP_DATABASE
     result = subprocess.run(
         [".venv/bin/pytest", "-q", "-p", "no:cacheprovider"],
