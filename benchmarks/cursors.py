@@ -1,8 +1,11 @@
-"""The list cursor of the generated app for its default order (newest first, `sort=-id`).
+"""The baselines' list cursor, for the default order (newest first, `sort=-id`).
 
 The baselines page as the generated app does (keyset, `next`, the count only with `total=true`),
-so every app does the same work for a list; they share this codec for the cursors they give out
-and read. The generated app's cursor is `base64url(json([sort, value, id]))`, here value = id.
+so every app runs the same statements for a list; they share this codec for the cursors they give
+out and read: `base64url(json([sort, value, id]))`, here value = id. The generated app's cursor is
+that JSON behind an HMAC-SHA256 signature (`app/core/pagination.py`), which the baselines leave
+out: one hash of about 60 bytes per list request, a few microseconds against the request's
+milliseconds.
 """
 
 import base64

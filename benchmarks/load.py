@@ -1,10 +1,10 @@
 """Load one endpoint of a running app with wrk and report req/s, p50 and p99.
 
     python -m benchmarks.load BASE_URL TOKEN ENDPOINT [--duration 15] [--connections 32]
-        [--ids LOW:HIGH] [--max-requests N] [--login EMAIL:PASSWORD]
+        [--ids LOW:HIGH] [--max-requests N] [--login EMAIL:PASSWORD] [--cursor CURSOR]
 
-ENDPOINT is one of list, filter, search, search-common, deep (a page halfway through `--ids`), get, create,
-update, delete, login. A run is bounded in time
+ENDPOINT is one of list, filter, search, search-common, deep (the page after `--cursor`, a cursor
+the app gave out), get, create, update, delete, login. A run is bounded in time
 (`--duration`) and in count (`--max-requests` per wrk thread, after which the thread stops).
 `get` and `update` pick random ids in `--ids`; `delete` walks that range once, so it must hold
 rows enough for the run (ids past the range come back 404 and are counted as errors).
@@ -20,8 +20,6 @@ import subprocess
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from benchmarks import cursors
 
 THREADS = 2
 # A request slower than this counts as an error (wrk's default, 2 s, would hide slow logins).
@@ -55,13 +53,14 @@ end
 _LUA_REQUEST = {
     "list": 'request = function() return wrk.format("GET", "{prefix}?limit=20", headers) end',
     "filter": 'request = function() return wrk.format("GET", "{prefix}?done=true&limit=20", headers) end',
-    # Digits about one title in a thousand holds (`Note 4242`, `Note 14242`, ...), as a word of real text.
+    # Digits few titles hold (`Note 4242`, `Note 14242`, ...: 1 in 10,000, 299 in 1,000,000), as a word of real text.
     "search": 'request = function() return wrk.format("GET", "{prefix}?q=4242&limit=20", headers) end',
     # The worst case of a trigram index: every seeded title holds the trigrams of `note`, so the
     # index returns every row for them before the rest of the term narrows it down.
     "search-common": 'request = function() return wrk.format("GET", "{prefix}?q=note%204242&limit=20", headers) end',
-    # A page halfway through the user's rows (`--ids 1:ROWS`): the one after the middle id.
-    "deep": 'request = function() return wrk.format("GET", "{prefix}?cursor={middle}&limit=20", headers) end',
+    # A page halfway through the user's rows: the one after the middle id, whose cursor (one the
+    # app under load signed) the caller gives.
+    "deep": 'request = function() return wrk.format("GET", "{prefix}?cursor={cursor}&limit=20", headers) end',
     "get": 'request = function() return wrk.format("GET", "{prefix}/" .. math.random(low, high), headers) end',
     "create": 'request = function() return wrk.format("POST", "{prefix}", headers, body) end',
     "update": 'request = function() return wrk.format("PUT", "{prefix}/" .. math.random(low, high), headers, body) end',
@@ -84,7 +83,9 @@ class Result:
     errors: int
 
 
-def _script(endpoint: str, token: str, ids: tuple[int, int], max_requests: int, login: str | None) -> str:
+def _script(
+    endpoint: str, token: str, ids: tuple[int, int], max_requests: int, login: str | None, cursor: str | None
+) -> str:
     head = _LUA_HEAD.format(max_requests=max_requests, low=ids[0], high=ids[1], threads=THREADS)
     headers = f'headers = {{["Authorization"] = "Bearer {token}", ["Content-Type"] = "application/json"}}\n'
     body = f"body = {json.dumps(BODY)}\n"
@@ -95,8 +96,9 @@ def _script(endpoint: str, token: str, ids: tuple[int, int], max_requests: int, 
             'form_headers = {["Content-Type"] = "application/x-www-form-urlencoded"}\n'
             f'form = "username={email}&password={password}"\n'
         )
-    middle = cursors.encode((ids[0] + ids[1]) // 2)
-    return head + headers + body + form + _LUA_REQUEST[endpoint].format(prefix=PREFIX, middle=middle) + "\n"
+    if endpoint == "deep" and cursor is None:
+        raise ValueError("the deep page needs the cursor of its app's middle row")
+    return head + headers + body + form + _LUA_REQUEST[endpoint].format(prefix=PREFIX, cursor=cursor) + "\n"
 
 
 def _milliseconds(text: str) -> float:
@@ -127,13 +129,14 @@ def run(
     ids: tuple[int, int] = (1, 1),
     max_requests: int = 1_000_000,
     login: str | None = None,
+    cursor: str | None = None,
 ) -> Result:
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / f"{endpoint}.lua"
-        script.write_text(_script(endpoint, token, ids, max_requests, login))
+        script.write_text(_script(endpoint, token, ids, max_requests, login, cursor))
         command = [wrk, f"-t{THREADS}", f"-c{connections}", f"-d{duration}s", f"--timeout={TIMEOUT}s"]
         command += ["--latency", "-s", str(script), base_url]
         output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 60).stdout
@@ -150,6 +153,7 @@ def main() -> None:
     parser.add_argument("--ids", default="1:1", help="LOW:HIGH")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="per wrk thread")
     parser.add_argument("--login", help="EMAIL:PASSWORD, for the login endpoint")
+    parser.add_argument("--cursor", help="for the deep endpoint: a `next` cursor the app gave out")
     args = parser.parse_args()
     low, _, high = args.ids.partition(":")
     result = run(
@@ -161,6 +165,7 @@ def main() -> None:
         ids=(int(low), int(high)),
         max_requests=args.max_requests,
         login=args.login,
+        cursor=args.cursor,
     )
     print(json.dumps(asdict(result)))
 

@@ -1,11 +1,26 @@
 """The benchmark's own bookkeeping, which runs only at the end of a long `make bench`."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from benchmarks.run import BASELINES, ROOT, SEEDED, SPEC, seed, start, statement_counts, wait_ready
+from benchmarks.run import (
+    BASELINES,
+    ENDPOINTS,
+    READS,
+    ROOT,
+    SEEDED,
+    SPEC,
+    ensure_wrk,
+    measure_apps,
+    seed,
+    start,
+    statement_counts,
+    wait_ready,
+)
 from tests.conftest import create_database, run_cli
 
 
@@ -66,3 +81,42 @@ def test_the_baselines_answer_as_the_generated_app_does(tmp_path: Path, postgres
             assert answer == generated_without_validation, name
             continue
         assert answer == generated, name
+
+
+@pytest.mark.postgres
+def test_every_request_the_benchmark_sends_succeeds(tmp_path: Path, postgres_url: str) -> None:
+    """A figure is only worth what the requests behind it did: each endpoint, as wrk sends it,
+    answers every request with a success, on the generated app and on every baseline. (A deep
+    page asked for with a cursor the app never signed is a fast 422, not a page.)"""
+    ensure_wrk()
+    project = tmp_path / "notes"
+    assert run_cli("generate", str(SPEC), "--out", str(project)).returncode == 0
+    url = create_database(postgres_url, "every_request")
+    seeded = seed(url, project)
+    environment = {**seeded.served, "PYTHONPATH": str(ROOT)}
+    generated = start("generated", "app.main:app", project, seeded.served)
+    baselines = [start(name, target, ROOT, environment) for name, target in BASELINES.items()]
+    try:
+        for server in [generated, *baselines]:
+            wait_ready(server, seeded.token)
+        # Every read on the generated app; the baselines take no filter and no search.
+        results = measure_apps([generated], seeded, url, 1, 1, (*ENDPOINTS, *READS), check=False)
+        results |= measure_apps(baselines, seeded, url, 1, 1, (*ENDPOINTS, "deep"), check=False)
+    finally:
+        for server in [generated, *baselines]:
+            server.process.terminate()
+            server.process.wait(timeout=10)
+    assert len(results) == len(ENDPOINTS) + len(READS) - 2 + 3 * (len(ENDPOINTS) + 1)
+    failed = {key: (run[0].errors, run[0].requests) for key, run in results.items() if run[0].errors}
+    assert not failed, failed
+    assert all(run[0].requests > 0 for run in results.values())
+
+
+@pytest.mark.parametrize("endpoint", ["filter", "search", "search-common"])
+def test_compare_refuses_to_rank_baselines_on_reads_they_do_not_implement(endpoint: str, tmp_path: Path) -> None:
+    """The baselines take no filter and no search: they would answer the plain list, and the
+    ratio would compare a list with a search."""
+    command = [sys.executable, "-m", "benchmarks.compare", str(tmp_path), "--baselines", "c", "--endpoints", endpoint]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2
+    assert "the baselines implement neither filter nor search" in refused.stderr
