@@ -190,8 +190,8 @@ def middle_cursor(server: Server, seeded: Seeded) -> str:
     if server.project is None:
         return cursors.encode(middle)
     code = (
-        "from types import SimpleNamespace; from app.core.pagination import next_cursor; "
-        f"print(next_cursor(SimpleNamespace(id={middle}), {cursors.ORDER!r}))"
+        "from app.core.pagination import next_cursor; from app.models import Note; "
+        f"print(next_cursor(Note(id={middle}), {cursors.ORDER!r}))"
     )
     command = [sys.executable, "-c", code]
     made = subprocess.run(command, cwd=server.project, env=seeded.served, capture_output=True, text=True, check=True)

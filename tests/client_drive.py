@@ -204,6 +204,11 @@ def drive(driver: Driver, spec: Spec, document: dict[str, Any], promote: Callabl
             # One row a page, with the count: a `next` exactly when there is more than one row.
             first = driver.call(name, clients[admin], 200, limit=1, total=True, **path)
             assert first.total >= 1 and (first.next_ is None) == (first.total == 1), (name, first)
+            if first.next_ is not None:
+                # The cursor as the typed client got it, sent back as the client sends it.
+                second = driver.call(name, clients[admin], 200, limit=1, cursor=first.next_, **path)
+                assert second.items, (name, "the page after the first is empty")
+                assert second.items[0].to_dict()["id"] != first.items[0].to_dict()["id"], (name, second)
 
     # Deleted (and restored, then deleted again, where rows are soft-deleted), leaves first.
     for seed in reversed(seeds):

@@ -106,6 +106,16 @@ def test_compose_migrates_once_before_the_app_starts() -> None:
     assert services["db"]["image"] == "postgres:15"
     assert "healthcheck" in services["db"]
     assert services["db"]["volumes"] == ["db-data:/var/lib/postgresql/data"] and "db-data" in compose["volumes"]
+    # The app's database is reached by the services only: published, it would clash with a
+    # PostgreSQL of the host's on 5432, and expose the stack's data and default password.
+    assert "ports" not in services["db"]
+    # The tests' database, started only when named (`docker compose up -d test-db`): in memory,
+    # on this machine only, on a port of its own.
+    test_db = services["test-db"]
+    assert test_db["profiles"] == ["test"] and test_db["image"] == "postgres:15"
+    assert test_db["tmpfs"] == ["/var/lib/postgresql/data"] and "volumes" not in test_db
+    assert test_db["ports"] == ["127.0.0.1:${TEST_DB_PORT:-5433}:5432"]
+    assert test_db["environment"]["POSTGRES_DB"] == "notes_test"
     assert services["migrate"]["command"] == ["alembic", "upgrade", "head"]
     assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert services["app"]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}

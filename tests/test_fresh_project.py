@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -121,7 +123,12 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "The tests need PostgreSQL, and there is none to use." in output, output
-    for way in ("TEST_DATABASE_URL", "server binaries", "docker compose up -d db"):
+    for way in (
+        "TEST_DATABASE_URL",
+        "server binaries",
+        "docker compose up -d test-db",
+        "TEST_DATABASE_URL=postgresql+asyncpg://app:app@127.0.0.1:5433/notes_test",
+    ):
         assert way in output, way
     assert "Traceback" not in output and "passed" not in output
 
@@ -142,3 +149,68 @@ def test_as_root_pytest_says_why_it_cannot_start_a_server(fresh_project: Path) -
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert "PostgreSQL refuses to run as root" in output and "Traceback" not in output, output
+
+
+def test_the_throwaway_server_takes_no_one_without_its_password(fresh_project: Path) -> None:
+    """It listens on 127.0.0.1, where any local user could otherwise connect as its superuser
+    (and run commands as the tests' user with COPY ... FROM PROGRAM)."""
+    code = """
+import asyncio, os
+import asyncpg
+import conftest  # starts the server, as pytest would
+
+port = int(os.environ["DATABASE_URL"].rsplit(":", 1)[1].split("/")[0])
+
+
+async def main() -> None:
+    try:
+        connection = await asyncpg.connect(host="127.0.0.1", port=port, user="postgres", database="postgres")
+    except Exception as exc:
+        print("refused", type(exc).__name__)
+    else:
+        await connection.close()
+        print("connected")
+
+
+asyncio.run(main())
+"""
+    result = _as_user(".venv/bin/python", "-c", code, cwd=fresh_project, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("refused"), result.stdout
+
+
+def test_sigterm_stops_the_run_and_removes_the_server(fresh_project: Path) -> None:
+    """A cancelled CI job or `timeout` sends SIGTERM: the server and its directory are removed,
+    and the run ends there, by the signal (not a test failed and the rest run on)."""
+    directories, servers = set(Path(tempfile.gettempdir()).glob("notes-tests-*")), _servers()
+    pytest_path = str(fresh_project / ".venv" / "bin" / "pytest")
+    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
+    environment["DATABASE_URL"] = APP_DATABASE
+    prefix = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
+    command = [*prefix, "env", f"HOME={fresh_project}", pytest_path, "-q", "-p", "no:cacheprovider"]
+    run = subprocess.Popen(
+        command, cwd=fresh_project, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not any(
+            (directory / "data" / "postmaster.pid").exists()
+            for directory in set(Path(tempfile.gettempdir()).glob("notes-tests-*")) - directories
+        ):
+            assert run.poll() is None and time.monotonic() < deadline, "the throwaway server did not start"
+            time.sleep(0.2)
+        time.sleep(3)  # the tests under way
+        # pytest itself, not runuser, which would follow with SIGKILL two seconds later.
+        listing = subprocess.run(["ps", "-ww", "-eo", "pid=,args="], capture_output=True, text=True, check=True).stdout
+        pids = [int(line.split()[0]) for line in listing.splitlines() if line.split()[2:3] == [pytest_path]]
+        assert len(pids) == 1, listing
+        os.kill(pids[0], signal.SIGTERM)
+        output, _ = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    # runuser passes the signal on as 128 + its number.
+    assert run.returncode in (-signal.SIGTERM, 128 + signal.SIGTERM), output.decode()[-3000:]
+    assert " passed" not in output.decode(), output.decode()[-3000:]
+    assert set(Path(tempfile.gettempdir()).glob("notes-tests-*")) == directories
+    assert _servers() == servers

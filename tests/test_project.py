@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from prpgen import generate, parse_spec
 from prpgen.errors import ProjectError
 from prpgen.generate.project_model import project_context
 from prpgen.regenerate.project import next_migration, read_project
@@ -70,3 +71,27 @@ def test_project_names() -> None:
     assert (project.slug, project.title, project.db_name) == ("my-shop", "My Shop", "my_shop")
     with pytest.raises(ProjectError, match="must start with a letter"):
         project_context("42")
+
+
+def test_text_too_long_for_a_cursor_is_no_sort_key(tmp_path: Path) -> None:
+    """A list's cursor carries its sort value whole and may be 8 KB long (`MAX_CURSOR_LENGTH`):
+    up to 1,000 characters of text fit, each 6 bytes at worst once JSON-escaped, with the longest
+    sort name. Longer text fields are left out of the sort keys, as `text` fields are."""
+    spec = {
+        "feature": "essays",
+        "description": "Essays with a summary and a long subtitle.",
+        "entities": [
+            {
+                "name": "Essay",
+                "fields": {
+                    "summary": {"type": "str", "max_length": 1000},
+                    "subtitle": {"type": "str", "max_length": 1001},
+                },
+            }
+        ],
+    }
+    generate(parse_spec(spec, "essays.yaml"), tmp_path / "essays", source="essays.yaml")
+    service = (tmp_path / "essays" / "app" / "services" / "essay_service.py").read_text()
+    sort_keys = service[service.index("SORT_COLUMNS") : service.index("}", service.index("SORT_COLUMNS"))]
+    assert '"summary": Essay.summary' in sort_keys
+    assert "subtitle" not in sort_keys

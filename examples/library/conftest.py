@@ -11,13 +11,14 @@ start the server only once the app and its engine exist.
 
 import atexit
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from types import FrameType
 
 from pytest_postgresql.executors import PostgreSQLExecutor
 
@@ -26,8 +27,8 @@ NO_DATABASE = """The tests need PostgreSQL, and there is none to use. Give one o
     postgresql+asyncpg://USER:PASSWORD@HOST:5432/DB;
   - PostgreSQL's server binaries on this machine (initdb and pg_ctl: `apt-get install
     postgresql`, `brew install postgresql@15`): the tests then start a throwaway server;
-  - `docker compose up -d db` (DB_PORT=5433 if this machine's 5432 is taken), then
-    TEST_DATABASE_URL=postgresql+asyncpg://app:app@localhost:5432/postgres"""
+  - `docker compose up -d test-db` (TEST_DB_PORT=... if this machine's 5433 is taken), then
+    TEST_DATABASE_URL=postgresql+asyncpg://app:app@127.0.0.1:5433/library_test"""
 AS_ROOT = """PostgreSQL refuses to run as root, so the tests cannot start a server of their own.
 Run them as another user, or give TEST_DATABASE_URL in the environment."""
 
@@ -73,6 +74,9 @@ def _start_throwaway_server() -> str:
         raise SystemExit(NO_DATABASE)
     directory = tempfile.mkdtemp(prefix="library-tests-")
     port = _free_port()
+    # It listens on 127.0.0.1, where every local user can reach it: without a password any of
+    # them could connect as its superuser.
+    password = secrets.token_urlsafe(24)
     server = PostgreSQLExecutor(
         executable=str(bindir / "pg_ctl"),
         host="127.0.0.1",
@@ -82,23 +86,31 @@ def _start_throwaway_server() -> str:
         logfile=f"{directory}/server.log",
         startparams="-w",
         dbname="postgres",
+        password=password,
         # Durability is wasted on a server that is removed afterwards; speed is not.
         postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
     )
-    # At exit, however pytest ends (even before it configures, where no hook would run), and
-    # when it is stopped: SIGTERM and SIGHUP then exit as Ctrl-C does, through the atexit hooks.
+    # Removed at exit, however pytest ends (even before it configures, where no hook would
+    # run), and when the run is stopped (SIGTERM, SIGHUP): then here, before the signal ends
+    # the process as it would have. An exception raised instead can land where Python only
+    # reports it (a finalizer, an event loop's callback), and the run would go on.
     atexit.register(_remove, server, directory)
-    for stop in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(stop, lambda number, _: sys.exit(128 + number))
+
+    def stop(number: int, frame: FrameType | None) -> None:
+        _remove(server, directory)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    for number in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, stop)
     try:
         server.start()
-    except (
-        Exception
-    ) as exc:  # an old PostgreSQL, a port taken meanwhile: say so, briefly
+    # An old PostgreSQL, a port taken meanwhile: say so, briefly.
+    except Exception as exc:
         raise SystemExit(
             f"The throwaway PostgreSQL did not start: {exc}\n\n{NO_DATABASE}"
         ) from exc
-    return f"postgresql+asyncpg://postgres@127.0.0.1:{port}/postgres"
+    return f"postgresql+asyncpg://postgres:{password}@127.0.0.1:{port}/postgres"
 
 
 def _remove(server: PostgreSQLExecutor, directory: str) -> None:

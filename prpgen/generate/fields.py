@@ -17,6 +17,11 @@ from prpgen.spec.relations import Reference
 
 # At most this many ids in one `ref_many` list: a request must stay one bounded query.
 MAX_REFERENCES = 100
+# The longest text a list sorts by. Its cursor (`app/core/pagination.py`) holds the value whole:
+# 1,000 characters, 6 bytes each at worst once JSON-escaped, with a 64-character sort name, the
+# id and a 16-byte signature, make 8,132 characters of base64, within the app's MAX_CURSOR_LENGTH
+# of 8,192 (what proxies let through in a request line by default).
+MAX_SORT_TEXT = 1000
 
 
 class EntityProblem(Exception):
@@ -114,7 +119,10 @@ class FieldContext:
 
     @property
     def sortable(self) -> bool:
-        return self.spec.type not in {"json", "text", "ref", "ref_many"}
+        if self.spec.type in {"json", "text", "ref", "ref_many"}:
+            return False
+        # A list's cursor carries its sort value whole, within the app's MAX_CURSOR_LENGTH.
+        return self.text_limit is None or self.text_limit <= MAX_SORT_TEXT
 
     @property
     def filter_type(self) -> str:

@@ -9,13 +9,27 @@ from typing import Any
 import pytest
 from fastapi import HTTPException
 from pydantic import Field, TypeAdapter, ValidationError
-from sqlalchemy import Column, Integer, MetaData, Table, UniqueConstraint, select, text
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.requests import Request
 
-from app.api.deps import get_admin_user, get_optional_user, owner_scope
+from app.api.deps import (
+    MAX_CURSOR_LENGTH,
+    get_admin_user,
+    get_optional_user,
+    owner_scope,
+)
 from app.core.errors import InvalidCursor, ReferenceNotFound, as_conflict
 from app.core.pagination import after, next_cursor
 from app.main import reference_handler
@@ -240,12 +254,60 @@ async def test_pages_hold_every_row_once_nulls_included(
     assert paged == everything
 
 
-def test_a_cursor_is_refused_unless_signed_here_for_its_order() -> None:
-    """One written by hand, one altered, and one this app gave for the opposite order."""
+class Listed(ProbeBase):
+    """Another table with the same columns, whose list gives cursors of the same shape."""
+
+    __tablename__ = "listed_probe"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rank: Mapped[int | None]
+
+
+class Lengthy(ProbeBase):
+    """The longest sort value a list may have: 1,000 characters of text (longer text is no
+    sort key), under the longest name PostgreSQL allows a column."""
+
+    __tablename__ = "lengthy_probe"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_column_name_of_sixty_three_characters_as_postgresql_allows_it: Mapped[str] = (
+        mapped_column(String(1000))
+    )
+
+
+@pytest.mark.parametrize(
+    "character", ["\x01", "\U0001f600"], ids=["escaped", "four-byte"]
+)
+def test_the_longest_cursor_the_app_gives_is_one_it_takes(character: str) -> None:
+    """A control character is 6 bytes once JSON-escaped, an emoji 4 in UTF-8."""
+    sort = "-a_column_name_of_sixty_three_characters_as_postgresql_allows_it"
+    column = Lengthy.a_column_name_of_sixty_three_characters_as_postgresql_allows_it
+    row = Lengthy(
+        id=2**31 - 1,
+        a_column_name_of_sixty_three_characters_as_postgresql_allows_it=character
+        * 1000,
+    )
+    cursor = next_cursor(row, sort)
+    assert len(cursor) <= MAX_CURSOR_LENGTH
+    literal = after(cursor, sort, column, Lengthy.id).compile(
+        compile_kwargs={"literal_binds": True}
+    )
+    assert str(literal).endswith(f"< ('{character * 1000}', {2**31 - 1})")
+
+
+def test_a_cursor_is_refused_unless_signed_here_for_its_table_and_order() -> None:
+    """One written by hand, one with its signature altered, one this app gave for the opposite
+    order, and one it gave for another table's list."""
     given = next_cursor(Ranked(id=7, rank=3), "-rank")
-    assert after(given, "-rank", Ranked.rank, Ranked.id) is not None
+    following = after(given, "-rank", Ranked.rank, Ranked.id)
+    literal = following.compile(compile_kwargs={"literal_binds": True})
+    assert str(literal) == "(ranked_probe.rank, ranked_probe.id) < (3, 7)"
     by_hand = base64.urlsafe_b64encode(json.dumps(["-rank", 3, 7]).encode()).decode()
-    altered = given[:-2] + ("BB" if given.endswith("AA") else "AA")
-    for cursor, sort in ((by_hand, "-rank"), (altered, "-rank"), (given, "rank")):
+    altered = ("B" if given.startswith("A") else "A") + given[1:]
+    elsewhere = next_cursor(Listed(id=7, rank=3), "-rank")
+    for cursor, sort in (
+        (by_hand, "-rank"),
+        (altered, "-rank"),
+        (given, "rank"),
+        (elsewhere, "-rank"),
+    ):
         with pytest.raises(InvalidCursor):
             after(cursor, sort, Ranked.rank, Ranked.id)

@@ -7,8 +7,9 @@ what the first one does, and rows added or removed between two requests never ma
 repeat or skip another row, as OFFSET does. (A row whose own sort value changes while a client
 pages, under `-updated_at` say, moves in the order: it is met again or not at all.)
 
-Cursors are signed with a key derived from SECRET_KEY, so the values in one are values this
-app read from its rows: an altered cursor is refused before any of it reaches SQL. A new
+Cursors are signed with a key derived from SECRET_KEY, for the table they page, so the values
+in one are values this app read from that table's rows: an altered cursor, or one given by the
+list of another table, is refused before any of it reaches SQL. A new
 SECRET_KEY makes the cursors given out before it a 422; clients start again from the first page.
 
 Written here rather than taken from sqlakeyset, which leaves out rows whose order column is
@@ -40,7 +41,7 @@ def next_cursor(row: Any, sort: str) -> str:
     value = getattr(row, sort.removeprefix("-"))
     place = [sort, to_jsonable_python(value), row.id]
     data = json.dumps(place, separators=(",", ":"), ensure_ascii=False).encode()
-    return _text(_signature(data) + data)
+    return _text(_signature(row.__tablename__, data) + data)
 
 
 def after(
@@ -72,13 +73,15 @@ def _read(
     cursor: str, sort: str, column: InstrumentedAttribute[Any]
 ) -> tuple[Any, int]:
     """The cursor's value, typed as the column is, and its id; InvalidCursor unless this app
-    signed it for this order."""
+    signed it for this table and order."""
     try:
         signed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError) as exc:
         raise InvalidCursor(cursor) from exc
     signature, data = signed[:SIGNATURE_BYTES], signed[SIGNATURE_BYTES:]
-    if not hmac.compare_digest(signature, _signature(data)):
+    if not hmac.compare_digest(
+        signature, _signature(column.class_.__tablename__, data)
+    ):
         raise InvalidCursor(cursor)
     given, value, last = json.loads(data)
     if given != sort:
@@ -91,8 +94,9 @@ def _read(
         raise InvalidCursor(cursor) from exc
 
 
-def _signature(data: bytes) -> bytes:
-    return hmac.new(_key(), data, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+def _signature(table: str, data: bytes) -> bytes:
+    signed = table.encode() + b"\0" + data
+    return hmac.new(_key(), signed, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 
 
 @cache

@@ -20,8 +20,8 @@ from app.core.security import decode_access_token
 from app.models import User
 
 MAX_PAGE_SIZE = 100
-# A cursor carries the last row's sort value: room for a long URL or title, no more than a
-# request line should hold.
+# A cursor carries the last row's sort value whole: room for 1,000 characters of text (longer
+# text is no sort key), and no more than proxies let through in a request line by default.
 MAX_CURSOR_LENGTH = 8192
 
 SessionDep = Annotated[AsyncSession, Depends(get_async_session)]
