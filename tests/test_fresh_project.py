@@ -32,14 +32,21 @@ SPEC = EXAMPLES / "notes.toml"
 APP_DATABASE = "postgresql+asyncpg://app:app@127.0.0.1:9/app"
 
 
-def _as_user(*command: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    """Run as USER (as ourselves when we are not root), with no test database in the environment."""
+def _environment() -> dict[str, str]:
+    """Ours, less the test database, prpgen's import path and coverage settings (the project's
+    run may not write prpgen's coverage data), with DATABASE_URL naming the app's database."""
     environment = {
         k: v
         for k, v in os.environ.items()
         if k not in {"TEST_DATABASE_URL", "PYTHONPATH"} and not k.startswith("COVERAGE_")
     }
     environment["DATABASE_URL"] = APP_DATABASE
+    return environment
+
+
+def _as_user(*command: str, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    """Run as USER (as ourselves when we are not root), with no test database in the environment."""
+    environment = _environment()
     # runuser resets HOME; pip's cache and the like go to the project's directory.
     prefix = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
     return subprocess.run(
@@ -110,8 +117,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
         f"mount -t tmpfs none {hidden} && "
         f"runuser -u {USER} -- env PATH=/usr/bin:/bin HOME={fresh_project} .venv/bin/pytest -q -p no:cacheprovider"
     )
-    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
-    environment["DATABASE_URL"] = APP_DATABASE
+    environment = _environment()
     result = subprocess.run(
         ["unshare", "-m", "sh", "-c", command],
         cwd=fresh_project,
@@ -136,8 +142,7 @@ def test_without_binaries_or_a_url_pytest_stops_at_once_naming_the_three_ways(fr
 def test_as_root_pytest_says_why_it_cannot_start_a_server(fresh_project: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("only root meets this message")
-    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
-    environment["DATABASE_URL"] = APP_DATABASE
+    environment = _environment()
     result = subprocess.run(
         [".venv/bin/pytest", "-q", "-p", "no:cacheprovider"],
         cwd=fresh_project,
@@ -184,8 +189,7 @@ def test_sigterm_stops_the_run_and_removes_the_server(fresh_project: Path) -> No
     and the run ends there, by the signal (not a test failed and the rest run on)."""
     directories, servers = set(Path(tempfile.gettempdir()).glob("notes-tests-*")), _servers()
     pytest_path = str(fresh_project / ".venv" / "bin" / "pytest")
-    environment = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL" and not k.startswith("COVERAGE_")}
-    environment["DATABASE_URL"] = APP_DATABASE
+    environment = _environment()
     prefix = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
     command = [*prefix, "env", f"HOME={fresh_project}", pytest_path, "-q", "-p", "no:cacheprovider"]
     run = subprocess.Popen(
