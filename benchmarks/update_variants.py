@@ -16,51 +16,49 @@ import statistics
 import time
 from collections.abc import Awaitable, Callable
 
-from app.core.database import engine
+from app.core.database import async_session_factory, engine
 from app.models import Note, User
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 written = itertools.count()
 CONCURRENCY, BLOCK, BLOCKS = 32, 400, 8
-factory = async_sessionmaker(engine, expire_on_commit=False)
 Update = Callable[[int, int], Awaitable[Note | None]]
 
 
 def new_values() -> dict[str, object]:
-    """Every field of a PUT, two of them different from any value written before."""
+    """Every field of a PUT, with a title no row has held before."""
     number = next(written)
-    return {"title": f"Note {number}", "body": "b", "priority": number % 6, "done": False}
+    return {"title": f"Updated {number}", "body": "b", "priority": number % 6, "done": False}
 
 
-async def returning(note_id: int, user_id: int) -> Note | None:
-    """As generated: one ORM-enabled UPDATE ... RETURNING."""
-    async with factory() as db:
-        query = update(Note).where(Note.id == note_id, Note.user_id == user_id).values(**new_values()).returning(Note)
-        note = await db.scalar(query)
-        await db.commit()
-        return note
-
-
-async def returning_unsynchronized(note_id: int, user_id: int) -> Note | None:
-    """The same with `synchronize_session=False`: no synchronization strategy is set up
-    (the new session holds no note to synchronize)."""
-    async with factory() as db:
+async def _update_returning(note_id: int, user_id: int, **options: object) -> Note | None:
+    async with async_session_factory() as db:
         query = (
             update(Note)
             .where(Note.id == note_id, Note.user_id == user_id)
             .values(**new_values())
             .returning(Note)
-            .execution_options(synchronize_session=False)
+            .execution_options(**options)
         )
         note = await db.scalar(query)
         await db.commit()
         return note
 
 
+async def returning(note_id: int, user_id: int) -> Note | None:
+    """As generated: one ORM-enabled UPDATE ... RETURNING."""
+    return await _update_returning(note_id, user_id)
+
+
+async def returning_unsynchronized(note_id: int, user_id: int) -> Note | None:
+    """The same with `synchronize_session=False`: no synchronization strategy is set up
+    (the new session holds no note to synchronize)."""
+    return await _update_returning(note_id, user_id, synchronize_session=False)
+
+
 async def locked_then_set(note_id: int, user_id: int) -> Note | None:
     """SELECT ... FOR UPDATE, set the attributes, commit (the unit of work's UPDATE)."""
-    async with factory() as db:
+    async with async_session_factory() as db:
         query = select(Note).where(Note.id == note_id, Note.user_id == user_id)
         note = await db.scalar(query.with_for_update())
         if note is None:
@@ -73,7 +71,7 @@ async def locked_then_set(note_id: int, user_id: int) -> Note | None:
 
 async def get_then_set(note_id: int, user_id: int) -> Note | None:
     """`session.get`, set the attributes, commit: no row lock until the UPDATE."""
-    async with factory() as db:
+    async with async_session_factory() as db:
         note = await db.get(Note, note_id)
         if note is None or note.user_id != user_id:
             return None
@@ -106,7 +104,7 @@ async def block(variant: Update, ids: list[int], user_id: int, count: int) -> fl
 
 
 async def main() -> None:
-    async with factory() as db:
+    async with async_session_factory() as db:
         user_id = await db.scalar(select(User.id).limit(1))
         if user_id is None:
             raise SystemExit("no user in the database")
