@@ -1,12 +1,16 @@
 """The benchmark's own bookkeeping, which runs only at the end of a long `make bench`."""
 
+import http.server
+import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
 
+from benchmarks import load
 from benchmarks.run import (
     BASELINES,
     ENDPOINTS,
@@ -120,3 +124,34 @@ def test_compare_refuses_to_rank_baselines_on_reads_they_do_not_implement(endpoi
     refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert refused.returncode == 2
     assert "the baselines implement neither filter nor search" in refused.stderr
+
+
+def test_every_update_the_benchmark_sends_writes_new_values() -> None:
+    """An update that sends the values a row already holds writes nothing in an app that, like
+    the textbook one, sets the attributes and lets the unit of work skip the unchanged ones; the
+    apps that always UPDATE would be measured doing more work than it. Each PUT wrk sends must
+    carry a title no PUT before it did."""
+    ensure_wrk()
+    titles: list[str] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as wrk expects
+
+        def do_PUT(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            titles.append(json.loads(body)["title"])
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    with http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        result = load.run(
+            f"http://127.0.0.1:{server.server_address[1]}", "token", "update", duration=1, connections=4, ids=(1, 3)
+        )
+        server.shutdown()
+    assert result.errors == 0 and len(titles) > 10
+    assert len(set(titles)) == len(titles)
