@@ -56,6 +56,12 @@ async def returning_unsynchronized(note_id: int, user_id: int) -> Note | None:
     return await _update_returning(note_id, user_id, synchronize_session=False)
 
 
+async def returning_populating(note_id: int, user_id: int) -> Note | None:
+    """`synchronize_session=False` with `populate_existing`: the returned row overwrites a note
+    of that id already in the session, so none can be left stale."""
+    return await _update_returning(note_id, user_id, synchronize_session=False, populate_existing=True)
+
+
 async def locked_then_set(note_id: int, user_id: int) -> Note | None:
     """SELECT ... FOR UPDATE, set the attributes, commit (the unit of work's UPDATE)."""
     async with async_session_factory() as db:
@@ -84,6 +90,7 @@ async def get_then_set(note_id: int, user_id: int) -> Note | None:
 VARIANTS: list[Update] = [
     returning,
     returning_unsynchronized,
+    returning_populating,
     locked_then_set,
     get_then_set,
 ]
