@@ -12,6 +12,7 @@ import pytest
 
 from benchmarks import load
 from benchmarks.run import (
+    APPS,
     BASELINES,
     ENDPOINTS,
     READS,
@@ -155,3 +156,20 @@ def test_every_update_the_benchmark_sends_writes_new_values() -> None:
         server.shutdown()
     assert result.errors == 0 and len(titles) > 10
     assert len(set(titles)) == len(titles)
+
+
+@pytest.mark.postgres
+def test_cpu_per_request_measures_every_app(postgres_url: str) -> None:
+    """`benchmarks.cpu_per_request` drives each app in-process: every request must succeed (it
+    stops at the first that does not) and each figure be measured, the database's included."""
+    url = create_database(postgres_url, "cpu_per_request")
+    command = [sys.executable, "-m", "benchmarks.cpu_per_request", "--rounds", "1", "--requests", "20"]
+    done = subprocess.run([*command, "--database-url", url], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| ")]
+    measured = {(row[1].strip(), row[2].strip()): row[3:6] for row in rows[2:]}  # after the header and its rule
+    assert set(measured) == {(endpoint, app) for endpoint in ("get", "list", "update") for app in APPS}
+    for cells in measured.values():
+        own, database, both = (float(cell.split()[0].replace(",", "")) for cell in cells)
+        # 20 requests of PostgreSQL may take under one clock tick; read it must be, not "n/a".
+        assert own > 0 and database >= 0 and both >= own, cells
