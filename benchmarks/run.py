@@ -97,7 +97,7 @@ def database(url: str | None) -> Iterator[str]:
         yield cluster.create_database("bench")
 
 
-def _dsn(url: str) -> str:
+def dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
@@ -105,7 +105,7 @@ async def _seed(url: str, password_hash: str, rows: int, others: int) -> int:
     """The signed-in user with `rows` notes (ids 1 to `rows`), then another user with `others`."""
     import asyncpg
 
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(dsn(url))
     try:
         insert = "INSERT INTO users (email, hashed_password) VALUES ($1, $2) RETURNING id"
         user_id = await connection.fetchval(insert, EMAIL, password_hash)
@@ -124,7 +124,7 @@ def settle(url: str) -> None:
     async def run() -> None:
         import asyncpg
 
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(dsn(url))
         try:
             await connection.execute("VACUUM ANALYZE notes")
             await connection.execute("CHECKPOINT")
@@ -150,7 +150,7 @@ def add_notes(url: str, user_id: int, count: int) -> tuple[int, int]:
     async def run() -> tuple[int, int]:
         import asyncpg
 
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(dsn(url))
         try:
             return await _add_notes(connection, user_id, count)
         finally:
@@ -165,7 +165,7 @@ def remove_notes_after(url: str, last_seeded: int) -> None:
     async def run() -> None:
         import asyncpg
 
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(dsn(url))
         try:
             await connection.execute("DELETE FROM notes WHERE id > $1", last_seeded)
         finally:
@@ -585,7 +585,7 @@ def _fresh(url: str, name: str) -> str:
     async def create() -> None:
         import asyncpg
 
-        connection = await asyncpg.connect(_dsn(url))
+        connection = await asyncpg.connect(dsn(url))
         try:
             await connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
             await connection.execute(f'CREATE DATABASE "{name}"')

@@ -1,5 +1,6 @@
 """The benchmark's own bookkeeping, which runs only at the end of a long `make bench`."""
 
+import asyncio
 import http.server
 import json
 import subprocess
@@ -7,10 +8,13 @@ import sys
 import threading
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 
 from benchmarks import load
+from benchmarks.cpu_per_request import ENDPOINTS as ENDPOINTS_MEASURED
+from benchmarks.cpu_per_request import cpu_seconds_between, postgres_cpu, postmaster_of
 from benchmarks.run import (
     APPS,
     BASELINES,
@@ -19,6 +23,7 @@ from benchmarks.run import (
     ROOT,
     SEEDED,
     SPEC,
+    dsn,
     ensure_wrk,
     measure_apps,
     seed,
@@ -162,16 +167,40 @@ def test_every_update_the_benchmark_sends_writes_new_values() -> None:
 
 @pytest.mark.postgres
 def test_cpu_per_request_measures_every_app(postgres_url: str) -> None:
-    """`benchmarks.cpu_per_request` drives each app in-process: every request must succeed (it
-    stops at the first that does not) and each figure be measured, the database's included."""
+    """`benchmarks.cpu_per_request` drives each app in-process: every request must succeed and
+    every update write its row (it stops otherwise), and each figure be measured, the database's
+    too where the server runs on this machine."""
     url = create_database(postgres_url, "cpu_per_request")
+    local = postmaster_of(url) != -1
     command = [sys.executable, "-m", "benchmarks.cpu_per_request", "--rounds", "1", "--requests", "20"]
     done = subprocess.run([*command, "--database-url", url], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [line.split("|") for line in done.stdout.splitlines() if line.startswith("| ")]
     measured = {(row[1].strip(), row[2].strip()): row[3:6] for row in rows[2:]}  # after the header and its rule
-    assert set(measured) == {(endpoint, app) for endpoint in ("get", "list", "update") for app in APPS}
-    for cells in measured.values():
-        own, database, both = (float(cell.split()[0].replace(",", "")) for cell in cells)
-        # 20 requests of PostgreSQL may take under one clock tick; read it must be, not "n/a".
-        assert own > 0 and database >= 0 and both >= own, cells
+    assert set(measured) == {(endpoint, app) for endpoint in ENDPOINTS_MEASURED for app in APPS}
+    for own, *database in measured.values():
+        assert float(own.split()[0].replace(",", "")) > 0
+        # 20 requests of PostgreSQL may take under one clock tick: 0 is a figure, "n/a" is not.
+        assert all((cell.strip() != "n/a") == local for cell in database), database
+
+
+@pytest.mark.postgres
+def test_the_servers_cpu_is_counted(postgres_url: str) -> None:
+    """The PostgreSQL column of `cpu_per_request` reads the server's processes: a statement that
+    keeps a backend busy shows in it."""
+    url = create_database(postgres_url, "server_cpu")
+    postmaster = postmaster_of(url)
+    if postmaster == -1:
+        pytest.skip("the PostgreSQL server is not on this machine: its processes cannot be read")
+
+    async def busy() -> float | None:
+        connection = await asyncpg.connect(dsn(url))
+        try:
+            before = postgres_cpu(postmaster)
+            await connection.fetchval("SELECT sum(i) FROM generate_series(1, 5000000) AS i")
+            return cpu_seconds_between(before, postgres_cpu(postmaster))
+        finally:
+            await connection.close()
+
+    used = asyncio.run(busy())
+    assert used is not None and used >= 0.1, used
