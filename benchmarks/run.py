@@ -293,9 +293,10 @@ def measure_apps(
 
 def read_rounds(rounds: int) -> int:
     """Rounds of the reads at each table size: an odd number (3 of the default 4), so that the
-    median is one round's figure. (The median of two is their mean: one disturbed round moved
-    the deep page's p99 at a million rows to 1.7 times its 10,000-row figure while its req/s
-    held, 444 against 449, and its plan is a range of an index that stops after 21 rows.)"""
+    median is one round's figure. The median of two is their mean, which one disturbed round
+    moves: with two, the deep page's p99 at a million rows came out 1.7 times its 10,000-row
+    figure while its req/s held (444 against 449), though its plan is a range of an index that
+    stops after 21 rows."""
     return max(1, rounds - 1 if rounds % 2 == 0 else rounds)
 
 
