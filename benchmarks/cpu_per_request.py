@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import itertools
 import json
 import os
 import statistics
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.load import PREFIX, UPDATE_BODY
-from benchmarks.run import APPS, BASELINES, ROOT, SPEC, database, dsn, seed
+from benchmarks.run import APPS, BASELINES, ROOT, SPEC, database, dsn, fetch, seed
 
 ENDPOINTS = ("get", "list", "update")
 WARM_UP = 300
@@ -44,7 +45,7 @@ STRIDE = 7919
 
 def postgres_cpu(postmaster: int) -> dict[int, int]:
     """Clock ticks of CPU each process of the PostgreSQL server `postmaster` has used, by pid."""
-    ticks = {}
+    ticks: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -180,21 +181,6 @@ def postmaster_of(url: str) -> int:
     return asyncio.run(parent_of_backend())
 
 
-def fetch(url: str, statement: str, *arguments: object) -> Any:
-    """The first value of `statement`'s first row, on a connection of its own."""
-
-    async def run() -> Any:
-        import asyncpg
-
-        connection = await asyncpg.connect(dsn(url))
-        try:
-            return await connection.fetchval(statement, *arguments)
-        finally:
-            await connection.close()
-
-    return asyncio.run(run())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.cpu_per_request", description=__doc__.split("\n\n")[0])
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="comma-separated: get, list, update")
@@ -228,7 +214,7 @@ def measure(
         # A vacuum started by the updates would count as theirs, or end in the middle and be lost.
         fetch(url, "ALTER TABLE notes SET (autovacuum_enabled = off)")
         postmaster = postmaster_of(url)
-        salts = iter(range(1, 1_000_000))
+        salts = itertools.count(1)
         for round_index in range(rounds):
             order = APPS[round_index % len(APPS) :] + APPS[: round_index % len(APPS)]
             for endpoint in endpoints:

@@ -159,19 +159,25 @@ def add_notes(url: str, user_id: int, count: int) -> tuple[int, int]:
     return asyncio.run(run())
 
 
-def remove_notes_after(url: str, last_seeded: int) -> None:
-    """Drop rows added by create runs and what delete runs left of their pools."""
+def fetch(url: str, statement: str, *arguments: object) -> object:
+    """The first value of `statement`'s first row (None for a statement without rows), on a
+    connection of its own."""
 
-    async def run() -> None:
+    async def run() -> object:
         import asyncpg
 
         connection = await asyncpg.connect(dsn(url))
         try:
-            await connection.execute("DELETE FROM notes WHERE id > $1", last_seeded)
+            return await connection.fetchval(statement, *arguments)
         finally:
             await connection.close()
 
-    asyncio.run(run())
+    return asyncio.run(run())
+
+
+def remove_notes_after(url: str, last_seeded: int) -> None:
+    """Drop rows added by create runs and what delete runs left of their pools."""
+    fetch(url, "DELETE FROM notes WHERE id > $1", last_seeded)
 
 
 def start(name: str, target: str, cwd: Path, env: dict[str, str]) -> Server:
